@@ -1,0 +1,108 @@
+/*
+ * IOC sets: hashes, file-name regexes and network indicators, loaded from
+ * the signature-base/Loki text formats (and, through the same add functions,
+ * from threat-intel formats).
+ */
+#ifndef VIGIL_IOCS_H
+#define VIGIL_IOCS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vigil_iocs vigil_iocs;
+
+typedef enum vigil_ioc_format {
+	VIGIL_IOC_AUTO = 0, /* from the file name, as Loki does ("hash", "filename", "c2") */
+	VIGIL_IOC_HASH,
+	VIGIL_IOC_FILENAME,
+	VIGIL_IOC_C2,
+} vigil_ioc_format;
+
+typedef enum vigil_ioc_type {
+	VIGIL_IOC_MD5 = 0,
+	VIGIL_IOC_SHA1,
+	VIGIL_IOC_SHA256,
+	VIGIL_IOC_PATH_REGEX,
+	VIGIL_IOC_DOMAIN,
+	VIGIL_IOC_IPV4,   /* value may carry a /prefix (CIDR) */
+	VIGIL_IOC_IPV6,   /* value may carry a /prefix (CIDR) */
+	VIGIL_IOC_URL,
+	VIGIL_IOC_TYPE_COUNT
+} vigil_ioc_type;
+
+/* One indicator as loaded. Strings live as long as the set. */
+typedef struct vigil_ioc {
+	vigil_ioc_type type;
+	const char *value;   /* normalised: lower-case hex, refanged host... */
+	const char *comment; /* description from the line or the comment above it */
+	const char *source;  /* the file it came from */
+	unsigned long line;  /* 1-based line in source, 0 if none */
+	int score;           /* 0..100 */
+} vigil_ioc;
+
+vigil_iocs *vigil_iocs_create(void);
+void vigil_iocs_destroy(vigil_iocs *set);
+
+/* Diagnostics (malformed lines...) go here; without it they are dropped. */
+void vigil_iocs_set_diag(vigil_iocs *set, vigil_diag_fn fn, void *ctx);
+
+/*
+ * Load a file, or every regular file of a directory (not recursive, like
+ * Loki's iocs folder). Returns VIGIL_OK, VIGIL_WARN when lines were skipped
+ * (each reported), VIGIL_FAILED when the path could not be read or its
+ * format not told from its name.
+ */
+int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt);
+
+/* Parse an in-memory buffer as if it were the file 'name'. */
+int vigil_iocs_load_buffer(vigil_iocs *set, const char *name, const char *buf,
+			   size_t len, vigil_ioc_format fmt);
+
+/*
+ * Add single indicators (used by the loaders above and by threat-intel
+ * readers). Returns VIGIL_OK or VIGIL_FAILED with a diagnostic naming
+ * source:line.
+ */
+int vigil_iocs_add_hash(vigil_iocs *set, const char *hex, int score,
+			const char *comment, const char *source,
+			unsigned long line);
+int vigil_iocs_add_path_regex(vigil_iocs *set, const char *regex, int score,
+			      const char *fp_regex, const char *comment,
+			      const char *source, unsigned long line);
+/* Domain, IPv4/IPv6 (with optional /prefix) or URL; defanged forms accepted. */
+int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
+			   const char *comment, const char *source,
+			   unsigned long line);
+
+size_t vigil_iocs_count(const vigil_iocs *set, vigil_ioc_type type);
+/* The i-th indicator of a type, in load order; NULL past the end. */
+const vigil_ioc *vigil_iocs_get(const vigil_iocs *set, vigil_ioc_type type,
+				size_t i);
+
+/* Exact lookup of a binary digest (16, 20 or 32 bytes); NULL if absent. */
+const vigil_ioc *vigil_iocs_find_hash(vigil_iocs *set, const uint8_t *digest,
+				      size_t len);
+
+/*
+ * Call fn for every file-name IOC whose regex matches path and whose
+ * false-positive regex does not. '/' in path also matches '\\' in the regex
+ * (Windows-style IOCs). Thread-safe once loading is over.
+ */
+typedef void (*vigil_ioc_match_fn)(void *ctx, const vigil_ioc *ioc);
+int vigil_iocs_match_path(vigil_iocs *set, const char *path, size_t len,
+			  vigil_ioc_match_fn fn, void *ctx);
+
+/* Normalise a defanged indicator in place: hxxp -> http, [.] (.) -> . */
+void vigil_refang(char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

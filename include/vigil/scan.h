@@ -1,0 +1,107 @@
+/*
+ * The sweep: walk paths, read each file once, hash it, match hash and
+ * file-name IOCs, run YARA rules and structural checks on the same bytes.
+ */
+#ifndef VIGIL_SCAN_H
+#define VIGIL_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "iocs.h"
+#include "rules.h"
+#include "vigil.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Why a file was not fully examined. */
+typedef enum vigil_skip {
+	VIGIL_SKIP_NONE = 0,
+	VIGIL_SKIP_SPECIAL,    /* FIFO, socket, device: never opened */
+	VIGIL_SKIP_SYMLINK,    /* a symlink, not followed */
+	VIGIL_SKIP_TOO_LARGE,  /* hashed, but larger than max_size for YARA */
+	VIGIL_SKIP_OTHER_FS,   /* --one-file-system */
+	VIGIL_SKIP_PSEUDO_FS,  /* /proc, /sys and the like */
+	VIGIL_SKIP_COUNT
+} vigil_skip;
+
+/* Why a file or directory could not be read. */
+typedef enum vigil_error {
+	VIGIL_ERR_NONE = 0,
+	VIGIL_ERR_PERMISSION,
+	VIGIL_ERR_VANISHED,   /* gone between listing and reading */
+	VIGIL_ERR_CHANGED,    /* grew, shrank or was replaced while read */
+	VIGIL_ERR_LOOP,       /* symlink loop (with follow_symlinks) */
+	VIGIL_ERR_NAME,       /* path too long */
+	VIGIL_ERR_IO,         /* any other read error */
+	VIGIL_ERR_YARA,       /* YARA failed on the file (timeout, too many matches) */
+	VIGIL_ERR_COUNT
+} vigil_error;
+
+const char *vigil_skip_name(vigil_skip s);
+const char *vigil_error_name(vigil_error e);
+
+typedef struct vigil_scan_options {
+	unsigned threads;        /* 0: online CPUs */
+	int follow_symlinks;
+	int one_file_system;
+	uint64_t max_size;       /* bytes given to YARA; 0: 128 MiB */
+	const char *const *excludes; /* globs on the full path */
+	size_t nexcludes;
+	int cpu_limit;           /* percent of the machine, 0: none */
+	int no_checks;           /* turn the structural tampering checks off */
+	int report_all;          /* call on_file for clean files too */
+} vigil_scan_options;
+
+typedef struct vigil_file_result {
+	const char *path;        /* raw bytes; escape before printing */
+	uint64_t size;
+	int hashed;              /* digests below are valid */
+	uint8_t md5[16];
+	uint8_t sha1[20];
+	uint8_t sha256[32];
+	const vigil_finding *findings; /* strongest first */
+	size_t nfindings;
+	int score;               /* combined, see vigil_score_combine() */
+	vigil_skip skip;
+	vigil_error error;
+	const char *error_detail; /* strerror-like text, or NULL */
+} vigil_file_result;
+
+typedef struct vigil_scan_stats {
+	uint64_t files_seen;
+	uint64_t files_scanned;  /* read and examined (fully or hashed only) */
+	uint64_t bytes_read;
+	uint64_t dirs_seen;
+	uint64_t skipped[VIGIL_SKIP_COUNT];
+	uint64_t errors[VIGIL_ERR_COUNT];
+	uint64_t files_by_level[4]; /* indexed by vigil_level */
+	double elapsed;          /* seconds since run started */
+} vigil_scan_stats;
+
+typedef struct vigil_scanner vigil_scanner;
+
+/* Called, serialised, for each file with findings, a skip or an error. */
+typedef void (*vigil_file_fn)(void *ctx, const vigil_file_result *r);
+
+/* iocs and rules are borrowed (either may be NULL) and must outlive it. */
+vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
+				    vigil_iocs *iocs, vigil_rules *rules);
+void vigil_scanner_destroy(vigil_scanner *s);
+void vigil_scanner_set_callback(vigil_scanner *s, vigil_file_fn fn, void *ctx);
+void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx);
+
+/* Sweep the roots. VIGIL_OK when the sweep ran (whatever it found). */
+int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n);
+
+/* A consistent-enough snapshot, safe to call from another thread. */
+void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * The structural checkers known to the scan. Each looks at the magic itself
+ * and returns at once when the bytes are not its format. Add a checker by
+ * declaring it here and listing it in checks_table.c.
+ */
+#ifndef VIGIL_CHECKS_INTERNAL_H
+#define VIGIL_CHECKS_INTERNAL_H
+
+#include <vigil/checks.h>
+
+typedef void (*vg_checker)(const uint8_t *buf, size_t len, vigil_emit_fn emit,
+			   void *ctx);
+
+/* NULL-terminated. */
+extern const vg_checker vg_checkers[];
+
+#endif

@@ -1,0 +1,85 @@
+/* Escape untrusted names for terminals and JSON (see include/vigil/escape.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vigil/escape.h>
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	/* C1 controls (U+0080..U+009F) act on terminals: escape them too. */
+	if (n == 2 && cp < 0xA0)
+		return 0;
+	return n;
+}
+
+char *vigil_escape(const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	/* Worst case: every byte becomes \xHH. */
+	if (len > (SIZE_MAX - 1) / 4)
+		return NULL;
+	char *out = malloc(len * 4 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n = utf8_seq_len(s + i, len - i);
+		if (c == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else if (c == '\n' || c == '\t' || c == '\r') {
+			*o++ = '\\';
+			*o++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (n == 0 || c < 0x20 || c == 0x7F) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+			n = 1;
+		} else {
+			memcpy(o, s + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		i += n ? n : 1;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *vigil_escape_str(const char *s)
+{
+	return vigil_escape(s, strlen(s));
+}

@@ -1,0 +1,319 @@
+/* File-name IOC matching with a literal prefilter (see pathmatch.h). */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathmatch.h"
+#include "util.h"
+
+#define MIN_LITERAL 3
+#define NBUCKETS 4096
+
+struct rx {
+	pcre2_code *re, *fp;
+	size_t id;
+	char *literal; /* lower-case, '/' folded to '\\'; NULL: always run */
+	size_t litlen;
+};
+
+struct vg_pathmatch {
+	struct rx *rx;
+	size_t len, cap;
+	/* Prefilter: regexes indexed by a hash of their literal's first 3
+	 * bytes; 'always' lists those without a usable literal. */
+	size_t *bucket_items;
+	size_t bucket_start[NBUCKETS + 1];
+	size_t *always;
+	size_t nalways;
+	int dirty; /* regexes added since the prefilter was built */
+};
+
+vg_pathmatch *vg_pathmatch_create(void)
+{
+	return calloc(1, sizeof(vg_pathmatch));
+}
+
+void vg_pathmatch_destroy(vg_pathmatch *pm)
+{
+	if (!pm)
+		return;
+	for (size_t i = 0; i < pm->len; i++) {
+		pcre2_code_free(pm->rx[i].re);
+		pcre2_code_free(pm->rx[i].fp);
+		free(pm->rx[i].literal);
+	}
+	free(pm->rx);
+	free(pm->bucket_items);
+	free(pm->always);
+	free(pm);
+}
+
+static pcre2_code *compile(const char *re, char *err, size_t errlen)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+				      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
+				      &off, NULL);
+	if (!c) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		snprintf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)off);
+		return NULL;
+	}
+	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back if unavailable */
+	return c;
+}
+
+static unsigned fold(unsigned char c)
+{
+	return c == '/' ? '\\' : (unsigned)tolower(c);
+}
+
+/* Skip a bracket class starting at p ('['); returns the char after ']'. */
+static const char *skip_class(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '\\' && p[1])
+			p++;
+		p++;
+	}
+	return *p ? p + 1 : NULL;
+}
+
+/* Skip a group starting at p ('('); returns the char after its ')'. */
+static const char *skip_group(const char *p)
+{
+	size_t depth = 0;
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			p += 2;
+			continue;
+		}
+		if (*p == '[') {
+			if (!(p = skip_class(p)))
+				return NULL;
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return NULL;
+}
+
+/*
+ * A conservative scan of the regex for a literal every match contains: the
+ * pattern is cut into atoms at group depth 0; plain characters that are not
+ * made optional by ?, * or {0,…} extend the current run, anything else ends
+ * it. A top-level '|' or an unparsable pattern gives no literal.
+ */
+size_t vg_regex_required_literal(const char *re, char *out, size_t outlen,
+				 int *caseless)
+{
+	char run[256];
+	size_t rl = 0, bl = 0;
+	*caseless = 0;
+	if (strncmp(re, "(?i)", 4) == 0) {
+		*caseless = 1;
+		re += 4;
+	}
+	out[0] = '\0';
+	for (const char *p = re; *p;) {
+		int lit = -1;
+		const char *next;
+		if (*p == '|')
+			return 0;
+		if (*p == '(') {
+			next = skip_group(p);
+		} else if (*p == '[') {
+			next = skip_class(p);
+		} else if (*p == '\\') {
+			if (!p[1])
+				return 0;
+			if (!isalnum((unsigned char)p[1]))
+				lit = (unsigned char)p[1];
+			next = p + 2;
+		} else if (strchr(".^$)", *p)) {
+			next = p + 1;
+		} else if (strchr("?*+{", *p)) {
+			return 0; /* quantifier with nothing before it */
+		} else {
+			lit = (unsigned char)*p;
+			next = p + 1;
+		}
+		if (!next)
+			return 0;
+		p = next;
+		int optional = 0, repeated = 0;
+		if (*p == '?' || *p == '*') {
+			optional = 1;
+			p++;
+		} else if (*p == '+') {
+			repeated = 1;
+			p++;
+		} else if (*p == '{') {
+			optional = p[1] == '0' || p[1] == ',';
+			repeated = 1;
+			while (*p && *p != '}')
+				p++;
+			if (!*p)
+				return 0;
+			p++;
+		}
+		if (*p == '?' || *p == '+') /* lazy or possessive suffix */
+			p++;
+		if (lit >= 0 && !optional && rl < sizeof run)
+			run[rl++] = (char)fold((unsigned char)lit);
+		if (lit < 0 || optional || repeated) {
+			if (rl > bl && rl < outlen) {
+				memcpy(out, run, rl);
+				out[rl] = '\0';
+				bl = rl;
+			}
+			rl = 0;
+		}
+	}
+	if (rl > bl && rl < outlen) {
+		memcpy(out, run, rl);
+		out[rl] = '\0';
+		bl = rl;
+	}
+	return bl;
+}
+
+int vg_pathmatch_add(vg_pathmatch *pm, const char *re, const char *fp_re,
+		     size_t id, char *err, size_t errlen)
+{
+	struct rx r = {0};
+	r.id = id;
+	if (!(r.re = compile(re, err, errlen)))
+		return 0;
+	if (fp_re && *fp_re && !(r.fp = compile(fp_re, err, errlen))) {
+		pcre2_code_free(r.re);
+		return 0;
+	}
+	char lit[256];
+	int ci;
+	size_t n = vg_regex_required_literal(re, lit, sizeof lit, &ci);
+	if (n >= MIN_LITERAL) {
+		r.literal = vg_strndup(lit, n);
+		r.litlen = n;
+	}
+	if (!vg_grow(&pm->rx, &pm->cap, pm->len + 1, sizeof *pm->rx)) {
+		pcre2_code_free(r.re);
+		pcre2_code_free(r.fp);
+		free(r.literal);
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	pm->rx[pm->len++] = r;
+	pm->dirty = 1;
+	return 1;
+}
+
+static unsigned bucket_of(const char *s)
+{
+	unsigned char a = (unsigned char)s[0], b = (unsigned char)s[1],
+		      c = (unsigned char)s[2];
+	return ((a * 31u + b) * 31u + c) % NBUCKETS;
+}
+
+void vg_pathmatch_prepare(vg_pathmatch *pm)
+{
+	if (!pm->dirty)
+		return;
+	pm->dirty = 0;
+	free(pm->bucket_items);
+	free(pm->always);
+	pm->bucket_items = malloc((pm->len + 1) * sizeof(size_t));
+	pm->always = malloc((pm->len + 1) * sizeof(size_t));
+	pm->nalways = 0;
+	memset(pm->bucket_start, 0, sizeof pm->bucket_start);
+	if (!pm->bucket_items || !pm->always) {
+		/* Without a prefilter every regex runs. */
+		free(pm->bucket_items);
+		pm->bucket_items = NULL;
+		return;
+	}
+	for (size_t i = 0; i < pm->len; i++)
+		if (pm->rx[i].literal)
+			pm->bucket_start[bucket_of(pm->rx[i].literal) + 1]++;
+		else
+			pm->always[pm->nalways++] = i;
+	for (size_t b = 0; b < NBUCKETS; b++)
+		pm->bucket_start[b + 1] += pm->bucket_start[b];
+	size_t fill[NBUCKETS];
+	memcpy(fill, pm->bucket_start, sizeof fill);
+	for (size_t i = 0; i < pm->len; i++)
+		if (pm->rx[i].literal)
+			pm->bucket_items[fill[bucket_of(pm->rx[i].literal)]++] = i;
+}
+
+static int matches(const pcre2_code *c, const char *s, size_t len,
+		   pcre2_match_data *md)
+{
+	return pcre2_match(c, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0;
+}
+
+int vg_pathmatch_run(vg_pathmatch *pm, const char *path, size_t len,
+		     void (*fn)(void *ctx, size_t id), void *ctx)
+{
+	if (!pm->len)
+		return 0;
+	vg_pathmatch_prepare(pm);
+	char *folded = malloc(len + 1), *win = malloc(len + 1);
+	unsigned char *cand = calloc(pm->len, 1);
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	int rc = -1;
+	if (!folded || !win || !cand || !md)
+		goto out;
+	for (size_t i = 0; i < len; i++) {
+		folded[i] = (char)fold((unsigned char)path[i]);
+		win[i] = path[i] == '/' ? '\\' : path[i];
+	}
+	folded[len] = win[len] = '\0';
+
+	if (pm->bucket_items) {
+		for (size_t i = 0; i < pm->nalways; i++)
+			cand[pm->always[i]] = 1;
+		for (size_t i = 0; i + MIN_LITERAL <= len; i++) {
+			unsigned b = bucket_of(folded + i);
+			for (size_t k = pm->bucket_start[b]; k < pm->bucket_start[b + 1]; k++) {
+				struct rx *r = &pm->rx[pm->bucket_items[k]];
+				if (r->litlen <= len - i &&
+				    memcmp(folded + i, r->literal, r->litlen) == 0)
+					cand[pm->bucket_items[k]] = 1;
+			}
+		}
+	} else {
+		memset(cand, 1, pm->len);
+	}
+
+	for (size_t i = 0; i < pm->len; i++) {
+		if (!cand[i])
+			continue;
+		struct rx *r = &pm->rx[i];
+		if (!matches(r->re, path, len, md) && !matches(r->re, win, len, md))
+			continue;
+		if (r->fp && (matches(r->fp, path, len, md) || matches(r->fp, win, len, md)))
+			continue;
+		fn(ctx, r->id);
+	}
+	rc = 0;
+out:
+	pcre2_match_data_free(md);
+	free(folded);
+	free(win);
+	free(cand);
+	return rc;
+}

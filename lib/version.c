@@ -1,0 +1,6 @@
+#include <vigil/vigil.h>
+
+const char *vigil_version(void)
+{
+	return VIGIL_VERSION;
+}
