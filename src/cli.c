@@ -1,0 +1,122 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vigil/escape.h>
+
+#include "cli.h"
+
+void cli_print_diag(void *ctx, const vigil_diag *d)
+{
+	struct cli_diag *cd = ctx;
+	if (d->severity == VIGIL_DIAG_INFO && !(cd && cd->verbose))
+		return;
+	if (cd) {
+		if (d->severity == VIGIL_DIAG_ERROR)
+			cd->errors++;
+		else if (d->severity == VIGIL_DIAG_WARNING)
+			cd->warnings++;
+	}
+	char *file = d->file ? vigil_escape_str(d->file) : NULL;
+	char *msg = vigil_escape_str(d->message);
+	const char *sev = d->severity == VIGIL_DIAG_ERROR ? "error"
+			  : d->severity == VIGIL_DIAG_WARNING ? "warning"
+							      : "info";
+	if (file && d->line)
+		fprintf(stderr, "vigil: %s:%lu: %s: %s\n", file, d->line, sev, msg ? msg : "");
+	else if (file)
+		fprintf(stderr, "vigil: %s: %s: %s\n", file, sev, msg ? msg : "");
+	else
+		fprintf(stderr, "vigil: %s: %s\n", sev, msg ? msg : "");
+	free(file);
+	free(msg);
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno || *s == '-')
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB"))
+		return -1;
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int cli_parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+json_t *cli_json_text(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	if (!j) {
+		char *e = vigil_escape_str(s);
+		j = e ? json_string(e) : NULL;
+		free(e);
+	}
+	return j;
+}
+
+json_t *cli_json_path(const char *path)
+{
+	char *e = vigil_escape_str(path);
+	json_t *j = e ? json_string(e) : NULL;
+	free(e);
+	return j;
+}
+
+json_t *cli_json_record(const char *type)
+{
+	json_t *rec = json_object();
+	json_object_set_new(rec, "schema", json_integer(VIGIL_JSON_SCHEMA));
+	json_object_set_new(rec, "type", json_string(type));
+	return rec;
+}
+
+void cli_json_emit(FILE *out, json_t *rec)
+{
+	json_dumpf(rec, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(rec);
+}
+
+FILE *cli_open_output(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return stdout;
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		char *e = vigil_escape_str(path);
+		fprintf(stderr, "vigil: unable to open '%s': %s\n", e ? e : "", strerror(errno));
+		free(e);
+	}
+	return f;
+}

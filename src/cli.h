@@ -1,0 +1,37 @@
+/* Helpers shared by the subcommands. */
+#ifndef VIGIL_CLI_H
+#define VIGIL_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+#include <vigil/vigil.h>
+
+/* Diagnostics printer: "vigil: FILE:LINE: message" on stderr, names
+ * escaped. ctx is a struct cli_diag. */
+struct cli_diag {
+	int verbose;     /* print info-level messages too */
+	unsigned long warnings, errors;
+};
+void cli_print_diag(void *ctx, const vigil_diag *d);
+
+/* "128M", "4k", "1G", "1000" -> bytes; 0 on success, -1 if malformed. */
+int cli_parse_size(const char *s, uint64_t *out);
+/* A whole number in [lo, hi]; 0 on success. */
+int cli_parse_int(const char *s, long lo, long hi, long *out);
+
+/* A JSON string from untrusted text: kept as is when it is valid UTF-8,
+ * escaped (vigil_escape) otherwise. Never NULL unless out of memory. */
+json_t *cli_json_text(const char *s);
+/* A JSON string of an escaped path, as the text output shows it. */
+json_t *cli_json_path(const char *path);
+/* Write one compact JSON record and a newline; steals rec. */
+void cli_json_emit(FILE *out, json_t *rec);
+/* A new record with the schema version and type fields set. */
+json_t *cli_json_record(const char *type);
+
+/* Open --output (or stdout for NULL or "-"); NULL with a message. */
+FILE *cli_open_output(const char *path);
+
+#endif

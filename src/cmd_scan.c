@@ -1,0 +1,370 @@
+/* vigil scan: the one-pass IOC, YARA and tampering sweep. */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+#include <vigil/content.h>
+#include <vigil/iocs.h>
+#include <vigil/rules.h>
+#include <vigil/scan.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "scan_report.h"
+
+static const char usage[] =
+"usage: vigil scan [options] [PATH...]\n"
+"\n"
+"Sweep files once: hash them (MD5, SHA-1, SHA-256), match hash and file-name\n"
+"IOCs, run YARA rules and the structural tampering checks of signed binaries.\n"
+"Without PATH, sweeps the usual software locations of the host:\n"
+"  /usr /opt /home /root /srv /tmp /var/tmp (pseudo file systems pruned).\n"
+"\n"
+"Content:\n"
+"  --iocs PATH          IOC file or directory (signature-base/Loki formats:\n"
+"                       the file name says hash, filename or c2); repeatable\n"
+"  --rules PATH         YARA rule file (.yar/.yara) or directory; repeatable\n"
+"  --no-builtin         do not load the built-in content packs\n"
+"  --strict             a malformed IOC line is fatal\n"
+"  --no-checks          skip the structural tampering checks\n"
+"Walk:\n"
+"  --exclude GLOB       prune paths matching GLOB (full path; a plain\n"
+"                       directory path prunes everything below); repeatable\n"
+"  --follow-symlinks    follow symbolic links (with loop protection)\n"
+"  --one-file-system    stay on the file system of each PATH\n"
+"  --max-size SIZE      largest file given to YARA and the checks (default\n"
+"                       128M); larger files are still hashed\n"
+"Resources:\n"
+"  --threads N          worker threads (default: online CPUs)\n"
+"  --nice               lowest CPU and I/O priority\n"
+"  --cpu-limit PERCENT  hold the process near PERCENT of the machine's CPU\n"
+"Output:\n"
+"  --json               JSON Lines: one record per file, then a summary\n"
+"  --output FILE        write results to FILE instead of standard output\n"
+"  --min-score N        exit 1 when a file scores at least N (default 40)\n"
+"  -v, --verbose        list skipped files and errors, rule warnings\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 nothing found, 1 findings at or above --min-score,\n"
+"2 an error that stopped the sweep (bad option, rule that does not compile).\n"
+"\n"
+"Example:\n"
+"  vigil scan --iocs signature-base/iocs --rules signature-base/yara /opt\n";
+
+static const char *const default_roots[] = {
+	"/usr", "/opt", "/usr/local", "/home", "/root", "/srv", "/tmp", "/var/tmp",
+};
+
+struct progress {
+	vigil_scanner *scanner;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stop;
+};
+
+static void *progress_main(void *arg)
+{
+	struct progress *p = arg;
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 500000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&p->cond, &p->lock, &until);
+		if (p->stop)
+			break;
+		vigil_scan_stats st;
+		vigil_scanner_stats(p->scanner, &st);
+		double mb = st.bytes_read / 1048576.0;
+		fprintf(stderr, "\r\033[Kscanning: %llu files, %.0f MiB, %.1f MiB/s",
+			(unsigned long long)st.files_seen, mb,
+			st.elapsed > 0 ? mb / st.elapsed : 0.0);
+	}
+	fprintf(stderr, "\r\033[K");
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Lowest CPU priority, and idle I/O class where the kernel has one. */
+static void lower_priority(void)
+{
+	if (setpriority(PRIO_PROCESS, 0, 19) != 0)
+		fprintf(stderr, "vigil: warning: unable to lower the CPU priority\n");
+#if defined(__linux__) && defined(SYS_ioprio_set)
+	/* IOPRIO_WHO_PROCESS = 1, IOPRIO_CLASS_IDLE = 3 << 13 */
+	if (syscall(SYS_ioprio_set, 1, 0, 3 << 13) != 0)
+		fprintf(stderr, "vigil: warning: unable to lower the I/O priority\n");
+#endif
+}
+
+/* Drop roots inside another root (/usr/local under /usr) and absent ones. */
+static size_t pick_default_roots(const char **out)
+{
+	size_t n = 0, nd = sizeof default_roots / sizeof *default_roots;
+	for (size_t i = 0; i < nd; i++) {
+		struct stat st;
+		int inside = 0;
+		for (size_t j = 0; j < nd; j++) {
+			size_t l = strlen(default_roots[j]);
+			if (j != i && strncmp(default_roots[i], default_roots[j], l) == 0 &&
+			    default_roots[i][l] == '/')
+				inside = 1;
+		}
+		if (!inside && lstat(default_roots[i], &st) == 0 && S_ISDIR(st.st_mode))
+			out[n++] = default_roots[i];
+	}
+	return n;
+}
+
+enum {
+	OPT_IOCS = 256, OPT_RULES, OPT_NO_BUILTIN, OPT_STRICT, OPT_NO_CHECKS,
+	OPT_EXCLUDE, OPT_FOLLOW, OPT_ONEFS, OPT_MAXSIZE, OPT_THREADS, OPT_NICE,
+	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE,
+};
+
+static const struct option long_opts[] = {
+	{"iocs", required_argument, NULL, OPT_IOCS},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"no-checks", no_argument, NULL, OPT_NO_CHECKS},
+	{"exclude", required_argument, NULL, OPT_EXCLUDE},
+	{"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
+	{"one-file-system", no_argument, NULL, OPT_ONEFS},
+	{"max-size", required_argument, NULL, OPT_MAXSIZE},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"nice", no_argument, NULL, OPT_NICE},
+	{"cpu-limit", required_argument, NULL, OPT_CPULIMIT},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"min-score", required_argument, NULL, OPT_MINSCORE},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct scan_args {
+	const char **iocs, **rules, **excludes;
+	size_t niocs, nrules, nexcludes;
+	int builtin, strict, json, verbose, nice;
+	long min_score;
+	const char *output;
+	vigil_scan_options opt;
+};
+
+static int push(const char ***arr, size_t *n, const char *v)
+{
+	const char **na = realloc(*arr, (*n + 1) * sizeof *na);
+	if (!na)
+		return -1;
+	na[(*n)++] = v;
+	*arr = na;
+	return 0;
+}
+
+/* Returns -1 to continue, else an exit code. */
+static int parse_args(int argc, char **argv, struct scan_args *a)
+{
+	long v;
+	uint64_t size;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_IOCS:
+			push(&a->iocs, &a->niocs, optarg);
+			break;
+		case OPT_RULES:
+			push(&a->rules, &a->nrules, optarg);
+			break;
+		case OPT_EXCLUDE:
+			push(&a->excludes, &a->nexcludes, optarg);
+			break;
+		case OPT_NO_BUILTIN:
+			a->builtin = 0;
+			break;
+		case OPT_STRICT:
+			a->strict = 1;
+			break;
+		case OPT_NO_CHECKS:
+			a->opt.no_checks = 1;
+			break;
+		case OPT_FOLLOW:
+			a->opt.follow_symlinks = 1;
+			break;
+		case OPT_ONEFS:
+			a->opt.one_file_system = 1;
+			break;
+		case OPT_MAXSIZE:
+			if (cli_parse_size(optarg, &size) || size == 0) {
+				fprintf(stderr, "vigil: invalid --max-size '%s'\n", optarg);
+				return 2;
+			}
+			a->opt.max_size = size;
+			break;
+		case OPT_THREADS:
+			if (cli_parse_int(optarg, 1, 256, &v)) {
+				fprintf(stderr, "vigil: invalid --threads '%s' (1-256)\n", optarg);
+				return 2;
+			}
+			a->opt.threads = (unsigned)v;
+			break;
+		case OPT_NICE:
+			a->nice = 1;
+			break;
+		case OPT_CPULIMIT:
+			if (cli_parse_int(optarg, 1, 100, &v)) {
+				fprintf(stderr, "vigil: invalid --cpu-limit '%s' (1-100)\n", optarg);
+				return 2;
+			}
+			a->opt.cpu_limit = (int)v;
+			break;
+		case OPT_JSON:
+			a->json = 1;
+			break;
+		case OPT_OUTPUT:
+			a->output = optarg;
+			break;
+		case OPT_MINSCORE:
+			if (cli_parse_int(optarg, 0, 100, &a->min_score)) {
+				fprintf(stderr, "vigil: invalid --min-score '%s' (0-100)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs("vigil: see 'vigil scan --help'\n", stderr);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	struct scan_args a = {.builtin = 1, .min_score = 40};
+	struct cli_diag diag = {0};
+	int rc = parse_args(argc, argv, &a);
+	vigil_iocs *iocs = NULL;
+	vigil_rules *rules = NULL;
+	vigil_scanner *scanner = NULL;
+	struct scan_report *rep = NULL;
+	FILE *out = NULL;
+	if (rc >= 0)
+		goto done;
+	rc = 2;
+	diag.verbose = a.verbose;
+
+	iocs = vigil_iocs_create();
+	rules = vigil_rules_create(cli_print_diag, &diag);
+	if (!iocs || !rules) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
+	vigil_iocs_set_diag(iocs, cli_print_diag, &diag);
+	int st = VIGIL_OK;
+	if (a.builtin) {
+		int r = vigil_content_load(vigil_content_dir(), iocs, rules,
+					   cli_print_diag, &diag);
+		if (r == VIGIL_FATAL)
+			goto done;
+		if (r == VIGIL_FAILED)
+			fprintf(stderr, "vigil: warning: built-in content not loaded\n");
+	}
+	for (size_t i = 0; i < a.niocs; i++) {
+		int r = vigil_iocs_load(iocs, a.iocs[i], VIGIL_IOC_AUTO);
+		if (r > st)
+			st = r;
+	}
+	if (st >= VIGIL_FAILED || (a.strict && st != VIGIL_OK)) {
+		fprintf(stderr, "vigil: IOC input not usable, stopping\n");
+		goto done;
+	}
+	for (size_t i = 0; i < a.nrules; i++)
+		if (vigil_rules_add_path(rules, a.rules[i]) != VIGIL_OK) {
+			fprintf(stderr, "vigil: rules do not compile, stopping\n");
+			goto done;
+		}
+	if (vigil_rules_finish(rules) != VIGIL_OK) {
+		fprintf(stderr, "vigil: rules do not compile, stopping\n");
+		goto done;
+	}
+	if (a.verbose)
+		fprintf(stderr, "vigil: %zu hash, %zu file-name, %zu network IOCs; %u YARA rules from %u files\n",
+			vigil_iocs_count(iocs, VIGIL_IOC_MD5) + vigil_iocs_count(iocs, VIGIL_IOC_SHA1) +
+				vigil_iocs_count(iocs, VIGIL_IOC_SHA256),
+			vigil_iocs_count(iocs, VIGIL_IOC_PATH_REGEX),
+			vigil_iocs_count(iocs, VIGIL_IOC_DOMAIN) + vigil_iocs_count(iocs, VIGIL_IOC_IPV4) +
+				vigil_iocs_count(iocs, VIGIL_IOC_IPV6) + vigil_iocs_count(iocs, VIGIL_IOC_URL),
+			vigil_rules_count(rules), vigil_rules_file_count(rules));
+
+	if (!(out = cli_open_output(a.output)))
+		goto done;
+	a.opt.excludes = a.excludes;
+	a.opt.nexcludes = a.nexcludes;
+	scanner = vigil_scanner_create(&a.opt, iocs, rules);
+	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
+	if (!scanner || !rep) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
+	vigil_scanner_set_callback(scanner, scan_report_file, rep);
+	vigil_scanner_set_diag(scanner, cli_print_diag, &diag);
+	if (a.nice)
+		lower_priority();
+
+	const char *roots_buf[sizeof default_roots / sizeof *default_roots];
+	const char *const *roots = (const char *const *)argv + optind;
+	size_t nroots = (size_t)(argc - optind);
+	if (!nroots) {
+		nroots = pick_default_roots(roots_buf);
+		roots = roots_buf;
+	}
+
+	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+	pthread_t pt;
+	int show = isatty(STDERR_FILENO) && pthread_create(&pt, NULL, progress_main, &prog) == 0;
+	int run = vigil_scanner_run(scanner, roots, nroots);
+	if (show) {
+		pthread_mutex_lock(&prog.lock);
+		prog.stop = 1;
+		pthread_cond_signal(&prog.cond);
+		pthread_mutex_unlock(&prog.lock);
+		pthread_join(pt, NULL);
+	}
+	vigil_scan_stats stats;
+	vigil_scanner_stats(scanner, &stats);
+	scan_report_finish(rep, &stats, diag.warnings);
+	if (run != VIGIL_OK)
+		rc = 2;
+	else
+		rc = scan_report_hits(rep) ? 1 : 0;
+done:
+	if (out && out != stdout)
+		fclose(out);
+	scan_report_destroy(rep);
+	vigil_scanner_destroy(scanner);
+	vigil_rules_destroy(rules);
+	vigil_iocs_destroy(iocs);
+	free(a.iocs);
+	free(a.rules);
+	free(a.excludes);
+	return rc;
+}

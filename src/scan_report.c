@@ -1,0 +1,254 @@
+/*
+ * Text output keeps the files with findings and prints them at the end,
+ * strongest first, one block per file; JSON Lines output streams one record
+ * per file as results arrive, then a summary record.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vigil/escape.h>
+
+#include "cli.h"
+#include "scan_report.h"
+
+struct text_block {
+	int score;
+	char *path; /* escaped */
+	char *body;
+};
+
+struct scan_report {
+	FILE *out;
+	int json, verbose, min_score;
+	unsigned long hits;
+	struct text_block *blocks;
+	size_t nblocks, cap;
+};
+
+struct scan_report *scan_report_create(FILE *out, int json, int verbose,
+				       int min_score)
+{
+	struct scan_report *rep = calloc(1, sizeof *rep);
+	if (rep) {
+		rep->out = out;
+		rep->json = json;
+		rep->verbose = verbose;
+		rep->min_score = min_score;
+	}
+	return rep;
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+	static const char h[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = h[d[i] >> 4];
+		out[2 * i + 1] = h[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void json_file(struct scan_report *rep, const vigil_file_result *r)
+{
+	json_t *rec = cli_json_record("file");
+	char buf[65];
+	json_object_set_new(rec, "path", cli_json_path(r->path));
+	json_object_set_new(rec, "size", json_integer((json_int_t)r->size));
+	if (r->hashed) {
+		hex(r->md5, 16, buf);
+		json_object_set_new(rec, "md5", json_string(buf));
+		hex(r->sha1, 20, buf);
+		json_object_set_new(rec, "sha1", json_string(buf));
+		hex(r->sha256, 32, buf);
+		json_object_set_new(rec, "sha256", json_string(buf));
+	}
+	json_object_set_new(rec, "score", json_integer(r->score));
+	json_object_set_new(rec, "level",
+			    json_string(vigil_level_name(vigil_score_level(r->score))));
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const vigil_finding *f = &r->findings[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_string(f->kind));
+		json_object_set_new(o, "id", cli_json_text(f->id));
+		json_object_set_new(o, "score", json_integer(f->score));
+		json_object_set_new(o, "source", cli_json_text(f->source));
+		json_object_set_new(o, "message", cli_json_text(f->message));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(rec, "findings", arr);
+	json_object_set_new(rec, "skip", r->skip ? json_string(vigil_skip_name(r->skip))
+						 : json_null());
+	json_object_set_new(rec, "error", r->error ? json_string(vigil_error_name(r->error))
+						   : json_null());
+	if (r->error_detail)
+		json_object_set_new(rec, "error_detail", cli_json_text(r->error_detail));
+	cli_json_emit(rep->out, rec);
+}
+
+/* Append printf output to a growing string. */
+static void appendf(char **s, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void appendf(char **s, size_t *len, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *ns = n >= 0 ? realloc(*s, *len + (size_t)n + 1) : NULL;
+	if (ns) {
+		vsnprintf(ns + *len, (size_t)n + 1, fmt, ap2);
+		*s = ns;
+		*len += (size_t)n;
+	}
+	va_end(ap2);
+}
+
+static void text_file(struct scan_report *rep, const vigil_file_result *r)
+{
+	char *path = vigil_escape_str(r->path);
+	if (!path)
+		return;
+	if (!r->nfindings) {
+		/* skips and errors: only with --verbose */
+		if (rep->verbose) {
+			if (r->error)
+				fprintf(rep->out, "error    %s: %s%s%s\n", path,
+					vigil_error_name(r->error),
+					r->error_detail ? ": " : "",
+					r->error_detail ? r->error_detail : "");
+			else
+				fprintf(rep->out, "skipped  %s: %s\n", path,
+					vigil_skip_name(r->skip));
+		}
+		free(path);
+		return;
+	}
+	char *body = NULL;
+	size_t len = 0;
+	char m[33], s1[41], s2[65];
+	if (r->hashed) {
+		hex(r->md5, 16, m);
+		hex(r->sha1, 20, s1);
+		hex(r->sha256, 32, s2);
+		appendf(&body, &len, "  size %llu  md5 %s\n  sha1 %s\n  sha256 %s\n",
+			(unsigned long long)r->size, m, s1, s2);
+	}
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const vigil_finding *f = &r->findings[i];
+		char *id = vigil_escape_str(f->id), *src = vigil_escape_str(f->source),
+		     *msg = vigil_escape_str(f->message);
+		appendf(&body, &len, "  [%3d] %-8s %s\n        %s%s%s\n", f->score,
+			f->kind, id ? id : "", msg && *msg ? msg : "",
+			msg && *msg ? "  " : "", src && *src ? src : "");
+		free(id);
+		free(src);
+		free(msg);
+	}
+	if (r->error)
+		appendf(&body, &len, "  note: %s%s%s\n", vigil_error_name(r->error),
+			r->error_detail ? ": " : "", r->error_detail ? r->error_detail : "");
+	struct text_block *nb = realloc(rep->blocks, (rep->nblocks + 1) * sizeof *nb);
+	if (!nb) {
+		free(path);
+		free(body);
+		return;
+	}
+	rep->blocks = nb;
+	rep->blocks[rep->nblocks++] = (struct text_block){r->score, path, body};
+}
+
+void scan_report_file(void *ctx, const vigil_file_result *r)
+{
+	struct scan_report *rep = ctx;
+	if (r->nfindings && r->score >= rep->min_score)
+		rep->hits++;
+	if (rep->json)
+		json_file(rep, r);
+	else
+		text_file(rep, r);
+}
+
+static int block_cmp(const void *a, const void *b)
+{
+	const struct text_block *x = a, *y = b;
+	if (x->score != y->score)
+		return y->score - x->score;
+	return strcmp(x->path, y->path);
+}
+
+void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
+			unsigned long ioc_warnings)
+{
+	double mb = st->bytes_read / 1048576.0;
+	double rate = st->elapsed > 0 ? mb / st->elapsed : 0;
+	if (rep->json) {
+		json_t *rec = cli_json_record("summary");
+		json_object_set_new(rec, "files_seen", json_integer((json_int_t)st->files_seen));
+		json_object_set_new(rec, "files_scanned", json_integer((json_int_t)st->files_scanned));
+		json_object_set_new(rec, "dirs_seen", json_integer((json_int_t)st->dirs_seen));
+		json_object_set_new(rec, "bytes_read", json_integer((json_int_t)st->bytes_read));
+		json_t *sk = json_object(), *er = json_object(), *lv = json_object();
+		for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
+			json_object_set_new(sk, vigil_skip_name(i), json_integer((json_int_t)st->skipped[i]));
+		for (int i = 1; i < VIGIL_ERR_COUNT; i++)
+			json_object_set_new(er, vigil_error_name(i), json_integer((json_int_t)st->errors[i]));
+		for (int i = 1; i < 4; i++)
+			json_object_set_new(lv, vigil_level_name(i), json_integer((json_int_t)st->files_by_level[i]));
+		json_object_set_new(rec, "skipped", sk);
+		json_object_set_new(rec, "errors", er);
+		json_object_set_new(rec, "files_by_level", lv);
+		json_object_set_new(rec, "ioc_warnings", json_integer((json_int_t)ioc_warnings));
+		json_object_set_new(rec, "hits", json_integer((json_int_t)rep->hits));
+		json_object_set_new(rec, "elapsed_s", json_real(st->elapsed));
+		json_object_set_new(rec, "mb_per_s", json_real(rate));
+		cli_json_emit(rep->out, rec);
+		fflush(rep->out);
+		return;
+	}
+	qsort(rep->blocks, rep->nblocks, sizeof *rep->blocks, block_cmp);
+	for (size_t i = 0; i < rep->nblocks; i++) {
+		struct text_block *b = &rep->blocks[i];
+		const char *lv = vigil_level_name(vigil_score_level(b->score));
+		fprintf(rep->out, "%s%-7s score %3d  %s\n%s", i ? "\n" : "", lv,
+			b->score, b->path, b->body ? b->body : "");
+	}
+	fprintf(rep->out, "%s--- summary ---\n", rep->nblocks ? "\n" : "");
+	fprintf(rep->out, "files seen %llu, scanned %llu, directories %llu, read %.1f MiB in %.2f s (%.1f MiB/s)\n",
+		(unsigned long long)st->files_seen, (unsigned long long)st->files_scanned,
+		(unsigned long long)st->dirs_seen, mb, st->elapsed, rate);
+	fprintf(rep->out, "findings: alert %llu, warning %llu, notice %llu\n",
+		(unsigned long long)st->files_by_level[VIGIL_LEVEL_ALERT],
+		(unsigned long long)st->files_by_level[VIGIL_LEVEL_WARNING],
+		(unsigned long long)st->files_by_level[VIGIL_LEVEL_NOTICE]);
+	fprintf(rep->out, "skipped:");
+	for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
+		fprintf(rep->out, " %s %llu%s", vigil_skip_name(i),
+			(unsigned long long)st->skipped[i], i + 1 < VIGIL_SKIP_COUNT ? "," : "\n");
+	fprintf(rep->out, "errors:");
+	for (int i = 1; i < VIGIL_ERR_COUNT; i++)
+		fprintf(rep->out, " %s %llu%s", vigil_error_name(i),
+			(unsigned long long)st->errors[i], i + 1 < VIGIL_ERR_COUNT ? "," : "\n");
+	if (ioc_warnings)
+		fprintf(rep->out, "malformed IOC or rule lines skipped: %lu\n", ioc_warnings);
+	fflush(rep->out);
+}
+
+unsigned long scan_report_hits(const struct scan_report *rep)
+{
+	return rep->hits;
+}
+
+void scan_report_destroy(struct scan_report *rep)
+{
+	if (!rep)
+		return;
+	for (size_t i = 0; i < rep->nblocks; i++) {
+		free(rep->blocks[i].path);
+		free(rep->blocks[i].body);
+	}
+	free(rep->blocks);
+	free(rep);
+}

@@ -1,0 +1,22 @@
+/* Formatting of `vigil scan` results: text blocks or JSON Lines. */
+#ifndef VIGIL_SCAN_REPORT_H
+#define VIGIL_SCAN_REPORT_H
+
+#include <stdio.h>
+
+#include <vigil/scan.h>
+
+struct scan_report;
+
+struct scan_report *scan_report_create(FILE *out, int json, int verbose,
+				       int min_score);
+/* vigil_file_fn: called serialised by the scanner. */
+void scan_report_file(void *ctx, const vigil_file_result *r);
+/* Print the remaining text blocks (strongest first) and the summary. */
+void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
+			unsigned long ioc_warnings);
+/* Files at or above min_score. */
+unsigned long scan_report_hits(const struct scan_report *rep);
+void scan_report_destroy(struct scan_report *rep);
+
+#endif
