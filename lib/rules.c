@@ -136,7 +136,8 @@ static int add_dir(vigil_rules *r, const char *path, int depth)
 		names[n++] = p;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		if (rc == VIGIL_OK && stat(names[i], &st) == 0) {

@@ -208,7 +208,8 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		fflush(rep->out);
 		return;
 	}
-	qsort(rep->blocks, rep->nblocks, sizeof *rep->blocks, block_cmp);
+	if (rep->nblocks > 1)
+		qsort(rep->blocks, rep->nblocks, sizeof *rep->blocks, block_cmp);
 	for (size_t i = 0; i < rep->nblocks; i++) {
 		struct text_block *b = &rep->blocks[i];
 		const char *lv = vigil_level_name(vigil_score_level(b->score));

@@ -67,14 +67,14 @@ check "exact findings" "$want" "$got"
 check "malformed IOC line reported with file and line" 1 \
 	"$(grep -c 'test-hash-iocs.txt:5: warning' "$T/err" || true)"
 check "comment with ';' kept" "MD5 test; comment with ; inside" \
-	"$(jq -r 'select(.path|endswith("/md5hit.bin")) | .findings[0].message' "$T/out")"
+	"$(jq -r 'select(.type=="file" and (.path|endswith("/md5hit.bin"))) | .findings[0].message' "$T/out")"
 check "every record has schema 1" 0 "$(jq -c 'select(.schema != 1)' "$T/out" | wc -l)"
 check "last record is the summary" summary "$(tail -n 1 "$T/out" | jq -r .type)"
 check "file records carry the schema fields" "" "$(jq -r 'select(.type=="file" and (.findings|length)>0) |
 	[has("path","size","md5","sha1","sha256","score","level","findings","skip","error")] | all | select(. == false)' "$T/out")"
 check "symlink skipped, not followed" 1 "$(tail -n 1 "$T/out" | jq .skipped.symlink)"
-check "level from score" alert "$(jq -r 'select(.path|endswith("/md5hit.bin")) | .level' "$T/out")"
-check "empty file scanned without finding" "" "$(jq -r 'select(.path|endswith("/empty")) | .path' "$T/out")"
+check "level from score" alert "$(jq -r 'select(.type=="file" and (.path|endswith("/md5hit.bin"))) | .level' "$T/out")"
+check "empty file scanned without finding" "" "$(jq -r 'select(.type=="file" and (.path|endswith("/empty"))) | .path' "$T/out")"
 
 # the same sweep as text: blocks strongest first, name escaped
 run_vigil scan --no-builtin --iocs "$T/iocs" --rules "$T/rules.yar" --exclude "$D/excluded" "$D"
