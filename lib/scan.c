@@ -348,6 +348,8 @@ static void process_file(struct worker *w, const char *path)
 				rerr = errno;
 				break;
 			}
+			/* digest each chunk while it is still in the CPU cache */
+			digest_update(w, w->buf + off, (size_t)got);
 			off += (size_t)got;
 			len = off;
 			if ((size_t)got < want)
@@ -364,7 +366,6 @@ static void process_file(struct worker *w, const char *path)
 			r.error = VIGIL_ERR_CHANGED;
 			r.error_detail = "file shrank while read; examined what was read";
 		}
-		digest_update(w, w->buf, len);
 	} else {
 		/* too large for YARA: stream it through the digests only */
 		if (w->cap < CHUNK) {
