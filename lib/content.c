@@ -53,7 +53,8 @@ int vigil_content_load(const char *dir, vigil_iocs *iocs, vigil_rules *rules,
 		packs[n++] = p;
 	}
 	closedir(d);
-	qsort(packs, n, sizeof *packs, name_cmp);
+	if (n > 1)
+		qsort(packs, n, sizeof *packs, name_cmp);
 	int status = VIGIL_OK;
 	for (size_t i = 0; i < n; i++) {
 		int rc;

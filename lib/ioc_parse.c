@@ -259,7 +259,8 @@ int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 	}
 	closedir(d);
 	/* Sorted, so that results do not depend on directory order. */
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);
 	int status = VIGIL_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct stat fst;

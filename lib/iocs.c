@@ -269,7 +269,7 @@ static int key_cmp(const void *a, const void *b)
 
 void vg_iocs_prepare(vigil_iocs *set)
 {
-	if (!set->keys_sorted) {
+	if (!set->keys_sorted && set->nkeys > 1) {
 		qsort(set->keys, set->nkeys, sizeof *set->keys, key_cmp);
 		set->keys_sorted = 1;
 	}
@@ -286,6 +286,8 @@ const vigil_ioc *vigil_iocs_find_hash(vigil_iocs *set, const uint8_t *digest,
 	memset(k.digest, 0, sizeof k.digest);
 	memcpy(k.digest, digest, len);
 	k.len = (uint8_t)len;
+	if (!set->nkeys)
+		return NULL;
 	const struct hash_key *hit =
 		bsearch(&k, set->keys, set->nkeys, sizeof k, key_cmp);
 	if (!hit)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the Debian 12 packages vigil needs to build and test, if missing.
+set -eu
+
+PKGS="build-essential cmake pkg-config
+libyara-dev yara libssl-dev openssl libpcre2-dev libjansson-dev
+libarchive-dev libelf-dev libzstd-dev zlib1g-dev libcmocka-dev
+clang libclang-rt-14-dev gcc-mingw-w64-x86-64 osslsigncode
+gzip zstd jq ca-certificates"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,37 @@
+# Shared helpers for the end-to-end tests (sourced, not a test itself).
+set -eu
+: "${VIGIL:?VIGIL must name the vigil binary}"
+T=$(mktemp -d "${VIGIL_TEST_TMP:-/tmp}/e2e.XXXXXX" 2>/dev/null || {
+	mkdir -p "${VIGIL_TEST_TMP:-/tmp}"
+	mktemp -d "${VIGIL_TEST_TMP:-/tmp}/e2e.XXXXXX"
+})
+trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+fails=0
+pass=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fails=$((fails + 1)); echo "not ok - $1"; }
+
+# check NAME EXPECTED ACTUAL
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1"
+		echo "  expected: $(printf '%s' "$2" | head -c 2000)"
+		echo "  actual:   $(printf '%s' "$3" | head -c 2000)"
+	fi
+}
+
+# run_vigil: runs vigil, sets $rc, keeps stdout in $T/out and stderr in $T/err
+run_vigil() {
+	rc=0
+	"$VIGIL" "$@" >"$T/out" 2>"$T/err" || rc=$?
+}
+
+finish() {
+	echo "$pass passed, $fails failed"
+	[ "$fails" -eq 0 ]
+}
+
+need() {
+	command -v "$1" >/dev/null 2>&1 || { echo "skip: '$1' not installed"; exit 77; }
+}

@@ -1,0 +1,71 @@
+#!/bin/sh
+# Differential test against the yara CLI: on the same rules and tree, the set
+# of (file, rule) pairs vigil reports equals what `yara -r -N` reports.
+# Rules: the project's own test rules (strings, hex, regex, wide, nocase,
+# modules, counts, offsets) and, when present, the whole signature-base set.
+. "$(dirname "$0")/lib/common.sh"
+need yara
+need jq
+
+D=$T/tree
+mkdir -p "$D/bin" "$D/web" "$D/misc"
+# a sample of real binaries, and benign look-alike text that rules match
+for f in /usr/bin/ls /usr/bin/cp /usr/bin/env /usr/bin/sha256sum /usr/bin/yara; do
+	[ -f "$f" ] && cp "$f" "$D/bin/"
+done
+printf '<?php eval($_POST["cmd"]); ?>\n' >"$D/web/a.php"
+printf '<?php @eval(base64_decode($_REQUEST["x"])); system($_GET["c"]); ?>\n' >"$D/web/b.php"
+printf 'mimikatz sekurlsa::logonpasswords\n' >"$D/misc/notes.txt"
+printf 'MZ\220\0\3\0\0\0\4\0\0\0\377\377\0\0' >"$D/misc/mz.bin"
+printf 'Hello WORLD hello world h\0e\0l\0l\0o\0\0\0 abc123def 0xdeadbeef\n' >"$D/misc/mixed.txt"
+head -c 65536 /dev/urandom >"$D/misc/random.bin"
+: >"$D/misc/empty"
+
+cat >"$T/own.yar" <<'EOT'
+import "math"
+rule text_plain { strings: $a = "hello world" condition: $a }
+rule text_nocase { strings: $a = "hello world" nocase condition: #a >= 2 }
+rule text_wide { strings: $a = "hello" wide condition: $a }
+rule hex_jump { strings: $h = { 61 62 63 [2-4] 64 65 66 } condition: $h }
+rule regex_hex { strings: $r = /0x[0-9a-f]{8}/ condition: $r }
+rule mz_header { condition: uint16(0) == 0x5A4D }
+rule elf_header { condition: uint32(0) == 0x464C457F and filesize > 1KB }
+rule high_entropy { condition: filesize > 1KB and math.entropy(0, filesize) > 7.9 }
+rule at_offset { strings: $p = "<?php" condition: $p at 0 }
+rule empty_file { condition: filesize == 0 }
+EOT
+
+compare() {
+	name=$1
+	shift
+	yara -r -N -p 2 -d filename=x -d filepath=x -d extension=x -d filetype=x \
+		-d owner=x -d md5=x "$@" "$D" 2>"$T/yara.err" |
+		awk '{ r=$1; $1=""; sub(/^ /, ""); print $0 "|" r }' | sort >"$T/yara.pairs"
+	rules=""
+	for r in "$@"; do rules="$rules --rules $r"; done
+	# shellcheck disable=SC2086
+	run_vigil scan --no-builtin --no-checks --json $rules "$D"
+	jq -r 'select(.type=="file") | .path as $p | .findings[] |
+		select(.kind=="yara") | "\($p)|\(.id)"' "$T/out" | sort >"$T/vigil.pairs"
+	n=$(wc -l <"$T/yara.pairs")
+	if [ "$n" -eq 0 ]; then
+		not_ok "$name: yara reported nothing, the comparison would prove nothing"
+		return
+	fi
+	if cmp -s "$T/yara.pairs" "$T/vigil.pairs"; then
+		ok "$name: $n (file, rule) pairs identical"
+	else
+		not_ok "$name: pairs differ"
+		diff "$T/yara.pairs" "$T/vigil.pairs" | head -20
+	fi
+}
+
+compare "own rules" "$T/own.yar"
+SB=${VIGIL_TEST_SRC:-.}/../shared/corpora/signature-base/yara
+if [ -d "$SB" ]; then
+	# shellcheck disable=SC2046
+	compare "signature-base" $(ls "$SB"/*.yar)
+else
+	echo "skip: signature-base corpus not found at $SB"
+fi
+finish
