@@ -26,7 +26,7 @@ rule VIGIL_3CX_MacOS_XOR7A_Strings
 	meta:
 		description = "Mach-O holding a Mozilla user agent and the __tutma cookie XORed with 0x7A, as the trojanized 3CX libffmpeg.dylib stores them"
 		author = "vigil project"
-		reference = "https://github.com/volexity/threat-intel/tree/main/2023/2023-03-30%203CX ; signature-base gen_mal_3cx_compromise_mar23.yar (facts only)"
+		reference = "volexity/threat-intel: 2023/2023-03-30 3CX (iocs.csv, rules.yar, decrypt_ico.py) ; signature-base gen_mal_3cx_compromise_mar23.yar (facts only)"
 		score = 80
 		date = "2026-11-22"
 	strings:

@@ -50,7 +50,7 @@ rule VIGIL_3CX_IconStorages_URL_Template
 	meta:
 		description = "URL template the 3CX loader used to fetch icons carrying its C2 address from GitHub: UTF-16 anywhere, ASCII only inside an executable (text reports quoting it stay quiet)"
 		author = "vigil project"
-		reference = "https://www.elastic.co/security-labs/elastic-users-protected-from-suddenicon-supply-chain-attack ; https://github.com/volexity/threat-intel/tree/main/2023/2023-03-30%203CX"
+		reference = "https://www.elastic.co/security-labs/elastic-users-protected-from-suddenicon-supply-chain-attack ; volexity/threat-intel: 2023/2023-03-30 3CX (iocs.csv, rules.yar, decrypt_ico.py)"
 		score = 85
 		date = "2026-11-22"
 	strings:
@@ -68,7 +68,7 @@ rule VIGIL_3CX_ICO_PNG_Base64_Tail
 	meta:
 		description = "Small ICO whose PNG image ends (IEND) and is followed by '$' and base64 text near the end of the file: the way the 3CX icons stashed their encrypted C2 address"
 		author = "vigil project"
-		reference = "https://github.com/volexity/threat-intel/tree/main/2023/2023-03-30%203CX ; https://www.elastic.co/security-labs/elastic-users-protected-from-suddenicon-supply-chain-attack"
+		reference = "volexity/threat-intel: 2023/2023-03-30 3CX (iocs.csv, rules.yar, decrypt_ico.py) ; https://www.elastic.co/security-labs/elastic-users-protected-from-suddenicon-supply-chain-attack"
 		score = 80
 		date = "2026-11-22"
 	strings:
