@@ -57,9 +57,16 @@ static int parse_hash_line(vigil_iocs *set, char *line, const char *comment,
 		if (semi2) {
 			*semi2 = '\0';
 			int s;
-			if (parse_score(trim(rest), &s)) {
+			char *f = trim(rest);
+			if (parse_score(f, &s)) {
 				score = s;
 				rest = semi2 + 1;
+			} else if (*f && strspn(f, "0123456789") == strlen(f)) {
+				/* a numeric middle field is a score, not a comment */
+				vg_diag(set->diag, set->diag_ctx,
+					VIGIL_DIAG_WARNING, src, ln,
+					"score '%s' out of range 0-100", f);
+				return VIGIL_FAILED;
 			} else {
 				*semi2 = ';';
 			}
