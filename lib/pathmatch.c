@@ -82,8 +82,15 @@ static const char *skip_class(const char *p)
 	if (*p == ']')
 		p++;
 	while (*p && *p != ']') {
-		if (*p == '\\' && p[1])
+		if (*p == '\\' && p[1]) {
 			p++;
+		} else if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+					 p[1] == '=')) {
+			/* a POSIX class [:digit:] holds its own ']' */
+			const char *e = strchr(p + 2, p[1]);
+			if (e && e[1] == ']')
+				p = e + 1;
+		}
 		p++;
 	}
 	return *p ? p + 1 : NULL;
@@ -118,17 +125,45 @@ static const char *skip_group(const char *p)
  * made optional by ?, * or {0,…} extend the current run, anything else ends
  * it. A top-level '|' or an unparsable pattern gives no literal.
  */
+/*
+ * Inline option settings anywhere in the pattern: (?i) (?x) (?mi-s:...).
+ * Returns 0 if extended syntax (x) is set somewhere, as whitespace and '#'
+ * then stop being literals; sets *caseless if 'i' is.
+ */
+static int scan_inline_options(const char *re, int *caseless)
+{
+	for (const char *p = re; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (p[0] != '(' || p[1] != '?')
+			continue;
+		const char *q = p + 2;
+		size_t n = strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ^-");
+		if (q[n] != ')' && q[n] != ':')
+			continue;
+		for (size_t i = 0; i < n && q[i] != '-'; i++) {
+			if (q[i] == 'x')
+				return 0;
+			if (q[i] == 'i')
+				*caseless = 1;
+		}
+	}
+	return 1;
+}
+
 static size_t required_literal(const char *re, char *out, size_t outlen,
 			       int *caseless)
 {
 	char run[256];
 	size_t rl = 0, bl = 0;
 	*caseless = 0;
-	if (strncmp(re, "(?i)", 4) == 0) {
-		*caseless = 1;
-		re += 4;
-	}
 	out[0] = '\0';
+	if (!scan_inline_options(re, caseless))
+		return 0;
+	if (strncmp(re, "(?i)", 4) == 0)
+		re += 4;
 	for (const char *p = re; *p;) {
 		int lit = -1;
 		const char *next;
@@ -140,6 +175,13 @@ static size_t required_literal(const char *re, char *out, size_t outlen,
 			next = skip_class(p);
 		} else if (*p == '\\') {
 			if (!p[1])
+				return 0;
+			/* Escapes with arguments (\x41, \cA, \pL, \N{..},
+			 * \o{..}, \g1, \k<n>, \1, \012) and \Q..\E quoting:
+			 * give up rather than take their arguments for
+			 * literals. */
+			if (strchr("xcopPNgkQ", p[1]) ||
+			    isdigit((unsigned char)p[1]))
 				return 0;
 			if (!isalnum((unsigned char)p[1]))
 				lit = (unsigned char)p[1];
@@ -163,7 +205,10 @@ static size_t required_literal(const char *re, char *out, size_t outlen,
 			repeated = 1;
 			p++;
 		} else if (*p == '{') {
-			optional = p[1] == '0' || p[1] == ',';
+			const char *d = p + 1;
+			while (*d == ' ' || *d == '\t')
+				d++;
+			optional = *d == '0' || *d == ',';
 			repeated = 1;
 			while (*p && *p != '}')
 				p++;
@@ -173,6 +218,11 @@ static size_t required_literal(const char *re, char *out, size_t outlen,
 		}
 		if (*p == '?' || *p == '+') /* lazy or possessive suffix */
 			p++;
+		/* Caseless in UTF mode, k and s also match U+212A and U+017F,
+		 * and non-ASCII letters their other case: none is a literal. */
+		if (*caseless && lit >= 0 &&
+		    (lit >= 0x80 || tolower(lit) == 'k' || tolower(lit) == 's'))
+			lit = -1;
 		if (lit >= 0 && !optional && rl < sizeof run)
 			run[rl++] = (char)fold((unsigned char)lit);
 		if (lit < 0 || optional || repeated) {
