@@ -1,0 +1,171 @@
+/*
+ * The scan's digests: vigil_scanner_run with report_all on files of known
+ * content, compared with OpenSSL's one-shot EVP_Digest computed here; and a
+ * file larger than max_size is still hashed, with skip reason too-large.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vigil/scan.h>
+
+#define BIG (3u << 20)
+
+static char dir[1024];
+static unsigned char *big;
+
+struct file {
+	const char *name;
+	const unsigned char *data;
+	size_t len;
+	int seen;
+	vigil_skip skip;
+	/* copied from the result; checked on the main thread, since the
+	 * callback may run on a worker where cmocka cannot fail a test */
+	int hashed;
+	uint64_t size;
+	uint8_t md5[16], sha1[20], sha256[32];
+};
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct file files[3];
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+	char p[2048];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void digest(const EVP_MD *md, const void *d, size_t n, unsigned char *out,
+		   size_t want)
+{
+	unsigned int len = 0;
+	assert_int_equal(EVP_Digest(d, n, out, &len, md, NULL), 1);
+	assert_int_equal(len, want);
+}
+
+static void on_file(void *ctx, const vigil_file_result *r)
+{
+	(void)ctx;
+	const char *base = strrchr(r->path, '/');
+	base = base ? base + 1 : r->path;
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(base, files[i].name) != 0)
+			continue;
+		pthread_mutex_lock(&lock);
+		files[i].seen++;
+		files[i].skip = r->skip;
+		files[i].hashed = r->hashed;
+		files[i].size = r->size;
+		memcpy(files[i].md5, r->md5, 16);
+		memcpy(files[i].sha1, r->sha1, 20);
+		memcpy(files[i].sha256, r->sha256, 32);
+		pthread_mutex_unlock(&lock);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("VIGIL_TEST_TMP");
+	if (!tmp)
+		tmp = "/tmp";
+	mkdir(tmp, 0700);
+	snprintf(dir, sizeof dir, "%s/hash-%ld", tmp, (long)getpid());
+	if (mkdir(dir, 0700) != 0)
+		return -1;
+	big = malloc(BIG);
+	if (!big)
+		return -1;
+	/* a pattern with no short period, so misplaced chunks show */
+	for (size_t i = 0; i < BIG; i++)
+		big[i] = (unsigned char)((i * 2654435761u) >> 13);
+	files[0] = (struct file){.name = "empty", .data = (const unsigned char *)"", .len = 0};
+	files[1] = (struct file){.name = "abc", .data = (const unsigned char *)"abc", .len = 3};
+	files[2] = (struct file){.name = "big", .data = big, .len = BIG};
+	for (int i = 0; i < 3; i++)
+		write_file(files[i].name, files[i].data, files[i].len);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[2200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	(void)system(cmd);
+	free(big);
+	return 0;
+}
+
+static void scan(uint64_t max_size)
+{
+	for (int i = 0; i < 3; i++) {
+		files[i].seen = 0;
+		files[i].skip = VIGIL_SKIP_NONE;
+	}
+	vigil_scan_options o = {0};
+	o.threads = 2;
+	o.report_all = 1;
+	o.max_size = max_size;
+	vigil_iocs *iocs = vigil_iocs_create();
+	vigil_scanner *s = vigil_scanner_create(&o, iocs, NULL);
+	assert_non_null(s);
+	vigil_scanner_set_callback(s, on_file, NULL);
+	const char *roots[] = {dir};
+	int rc = vigil_scanner_run(s, roots, 1);
+	assert_true(rc == VIGIL_OK || rc == VIGIL_WARN);
+	vigil_scanner_destroy(s);
+	vigil_iocs_destroy(iocs);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(files[i].seen, 1);
+		assert_true(files[i].hashed);
+		assert_int_equal(files[i].size, files[i].len);
+		unsigned char d[32];
+		digest(EVP_md5(), files[i].data, files[i].len, d, 16);
+		assert_memory_equal(files[i].md5, d, 16);
+		digest(EVP_sha1(), files[i].data, files[i].len, d, 20);
+		assert_memory_equal(files[i].sha1, d, 20);
+		digest(EVP_sha256(), files[i].data, files[i].len, d, 32);
+		assert_memory_equal(files[i].sha256, d, 32);
+	}
+}
+
+static void test_digests(void **state)
+{
+	(void)state;
+	scan(0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(files[i].skip, VIGIL_SKIP_NONE);
+}
+
+static void test_too_large_still_hashed(void **state)
+{
+	(void)state;
+	scan(1u << 20);
+	assert_int_equal(files[2].skip, VIGIL_SKIP_TOO_LARGE);
+	assert_int_equal(files[1].skip, VIGIL_SKIP_NONE);
+	assert_int_equal(files[0].skip, VIGIL_SKIP_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_digests),
+		cmocka_unit_test(test_too_large_still_hashed),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
