@@ -57,7 +57,17 @@ static int parse_hash_line(vigil_iocs *set, char *line, const char *comment,
 		if (semi2) {
 			*semi2 = '\0';
 			int s;
-			char *f = trim(rest);
+			/* trim a copy: a field that is no score goes back
+			 * into the comment unchanged */
+			char fbuf[16];
+			size_t fl = strlen(rest);
+			char *f = fbuf;
+			if (fl < sizeof fbuf) {
+				memcpy(fbuf, rest, fl + 1);
+				f = trim(fbuf);
+			} else {
+				fbuf[0] = 'x', fbuf[1] = '\0';
+			}
 			if (parse_score(f, &s)) {
 				score = s;
 				rest = semi2 + 1;
