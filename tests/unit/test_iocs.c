@@ -154,6 +154,14 @@ static void test_hash_layout(void **state)
 	assert_string_equal(h->comment, "own comment");
 	vigil_iocs_destroy(s);
 
+	/* a middle field with trailing blanks that is no score stays whole */
+	s = new_set(&d);
+	assert_int_equal(load(s, "hash.txt", MD5 ";first part ;second\n"),
+			 VIGIL_OK);
+	assert_string_equal(vigil_iocs_get(s, VIGIL_IOC_MD5, 0)->comment,
+			    "first part ;second");
+	vigil_iocs_destroy(s);
+
 	/* the BOM is not part of a hash on the first line */
 	s = new_set(&d);
 	assert_int_equal(load(s, "hash.txt", "\xEF\xBB\xBF" MD5 "\n"),
