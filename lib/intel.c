@@ -51,6 +51,7 @@ static void raise_status(struct vg_intel *in, int st)
 		in->status = st;
 }
 
+__attribute__((format(printf, 4, 0)))
 static void vreport(struct vg_intel *in, vigil_severity sev,
 		    unsigned long line, const char *fmt, va_list ap)
 {
@@ -160,7 +161,7 @@ int vg_intel_add_filename(struct vg_intel *in, const char *name, int score,
 		unsigned char c = (unsigned char)name[i];
 		if (c < 0x20 || c == 0x7f) {
 			o += sprintf(o, "\\x{%02x}", c);
-		} else if (c < 0x80 && !isalnum(c)) {
+		} else if (strchr("\\^$.|?*+()[]{}", c)) {
 			*o++ = '\\';
 			*o++ = (char)c;
 		} else {
