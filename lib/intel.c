@@ -10,18 +10,31 @@
 #include "iocs_internal.h"
 #include "util.h"
 
-/* The set's diagnostics pass through here while a file is read, so that a
- * file of garbage gives a bounded number of messages. */
-static void run_diag(void *ctx, const vigil_diag *d)
+/* Every message of a run passes here: warnings are capped per file, and
+ * the set's own messages (prefix) name the item being read. */
+static void forward(struct vg_intel *in, const vigil_diag *d, int prefix)
 {
-	struct vg_intel *in = ctx;
 	if (d->severity == VIGIL_DIAG_WARNING &&
 	    ++in->warnings > VG_INTEL_MAX_WARNINGS) {
 		in->hidden++;
 		return;
 	}
-	if (in->up)
-		in->up(in->up_ctx, d);
+	if (!in->up)
+		return;
+	if (prefix && in->where) {
+		char *msg = vg_asprintf("%s: %s", in->where, d->message);
+		vigil_diag d2 = *d;
+		d2.message = msg ? msg : d->message;
+		in->up(in->up_ctx, &d2);
+		free(msg);
+		return;
+	}
+	in->up(in->up_ctx, d);
+}
+
+static void run_diag(void *ctx, const vigil_diag *d)
+{
+	forward(ctx, d, 1);
 }
 
 void vg_intel_begin(struct vg_intel *in, vigil_iocs *set, const char *src)
@@ -57,7 +70,8 @@ static void vreport(struct vg_intel *in, vigil_severity sev,
 {
 	char msg[1024];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	vg_diag(in->set->diag, in->set->diag_ctx, sev, in->src, line, "%s", msg);
+	vigil_diag d = {sev, in->src, line, msg};
+	forward(in, &d, 0);
 }
 
 void vg_intel_warn(struct vg_intel *in, unsigned long line, const char *fmt, ...)
@@ -123,8 +137,9 @@ int vg_intel_add_hash(struct vg_intel *in, vigil_ioc_type want,
 					      [VIGIL_IOC_SHA256] = "SHA-256"};
 	size_t n = strlen(hex);
 	if (want <= VIGIL_IOC_SHA256 && n != len_of[want]) {
-		vg_intel_warn(in, line, "%s: not an %s hash (%zu characters)",
-			      comment ? comment : "", name_of[want], n);
+		vg_intel_warn(in, line, "%s%snot an %s hash (%zu characters)",
+			      in->where ? in->where : "", in->where ? ": " : "",
+			      name_of[want], n);
 		return 0;
 	}
 	return added(in, vigil_iocs_add_hash(in->set, hex, score, comment,
@@ -143,7 +158,8 @@ int vg_intel_add_filename(struct vg_intel *in, const char *name, int score,
 {
 	size_t n = strlen(name);
 	if (n == 0 || n > 1024) {
-		vg_intel_warn(in, line, "%s: file name %s", comment ? comment : "",
+		vg_intel_warn(in, line, "%s%sfile name %s",
+			      in->where ? in->where : "", in->where ? ": " : "",
 			      n ? "longer than 1024 bytes" : "is empty");
 		return 0;
 	}

@@ -27,6 +27,10 @@ struct vg_intel {
 	void *up_ctx;
 	unsigned long warnings, hidden;
 	int status; /* worst of VIGIL_OK / WARN / FAILED / FATAL so far */
+	/* the item being read ("indicator 'ID'", "event 0 attribute 3"): the
+	 * set's own messages about it are prefixed with it; NULL for line-
+	 * oriented input, whose messages carry the line */
+	const char *where;
 	size_t added;
 };
 

@@ -201,12 +201,13 @@ static int attributes(struct vg_misp *m, json_t *list, const char *info,
 		char *comment = vg_asprintf("%s%s%s (MISP attribute %s)", info,
 					    acomment && *acomment ? ": " : "",
 					    acomment ? acomment : "", uuid ? uuid : where);
-		if (!comment ||
-		    vg_misp_attribute(m, type, value, to_ids_of(a), comment, 0, where) < 0) {
-			free(comment);
-			return -1;
-		}
+		m->in->where = where;
+		int rc = comment ? vg_misp_attribute(m, type, value, to_ids_of(a),
+						     comment, 0, where) : -1;
+		m->in->where = NULL;
 		free(comment);
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }

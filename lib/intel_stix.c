@@ -165,6 +165,8 @@ static void indicator(struct vg_intel *in, json_t *o, size_t index,
 		vg_intel_warn(in, 0, "indicator '%s' not evaluated: %s", id, why);
 		return;
 	}
+	char *item = vg_asprintf("indicator '%s'", id);
+	in->where = item;
 	const char *name = json_string_value(json_object_get(o, "name"));
 	char *comment = name && *name ? vg_asprintf("%s (%s)", name, id) : vg_strdup(id);
 	size_t ok = 0;
@@ -180,6 +182,8 @@ static void indicator(struct vg_intel *in, json_t *o, size_t index,
 		k->partial++;
 	free(comment);
 	vg_stix_cmps_free(cmps, n);
+	in->where = NULL;
+	free(item);
 }
 
 int vg_intel_stix(struct vg_intel *in, json_t *root)

@@ -301,8 +301,9 @@ static void test_stix_malformed_items(void **state)
 	expect_diag(VIGIL_DIAG_WARNING, "m.json", 0, "indicator 'indicator--1' has no pattern");
 	expect_diag(VIGIL_DIAG_WARNING, "m.json", 0, "indicator 'indicator--2': confidence");
 	expect_diag(VIGIL_DIAG_WARNING, "m.json", 0, "indicator 'indicator--3': malformed valid_until");
-	expect_diag(VIGIL_DIAG_WARNING, "m.json", 0, "indicator--4: not an MD5 hash (64 characters)");
-	expect_diag(VIGIL_DIAG_WARNING, "m.json", 0, "'not a domain'");
+	expect_diag(VIGIL_DIAG_WARNING, "m.json", 0, "indicator 'indicator--4': not an MD5 hash (64 characters)");
+	expect_diag(VIGIL_DIAG_WARNING, "m.json", 0,
+		    "indicator 'indicator--5': not a domain, IP address, CIDR range or URL: 'not a domain'");
 	assert_int_equal(nwarn, 6);
 }
 
@@ -383,7 +384,8 @@ static void test_misp_event(void **state)
 	expect_diag(VIGIL_DIAG_WARNING, "ev.json", 0,
 		    "2 attributes of type 'email-src' not supported, skipped (2 marked to_ids)");
 	expect_diag(VIGIL_DIAG_INFO, "ev.json", 0, "1 attributes of type 'text' not supported");
-	expect_diag(VIGIL_DIAG_WARNING, "ev.json", 0, "not an MD5 hash (3 characters)");
+	expect_diag(VIGIL_DIAG_WARNING, "ev.json", 0,
+		    "event 0 attribute 12: not an MD5 hash (3 characters)");
 	expect_diag(VIGIL_DIAG_WARNING, "ev.json", 0,
 		    "event 0 attribute 13: 'filename|md5' value 'no-bar' malformed");
 	expect_diag(VIGIL_DIAG_WARNING, "ev.json", 0,
