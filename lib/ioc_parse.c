@@ -5,6 +5,8 @@
  *   c2-iocs        DOMAIN_OR_IP[;SCORE_OR_COMMENT]
  * '#' lines are comments; the last one before an IOC describes it, as in
  * Loki. Every field is parsed afresh for each line: nothing carries over.
+ * With VIGIL_IOC_AUTO the threat-intel readers (lib/intel.c) look at the
+ * content first; these readers get what they hand back.
  */
 #include <ctype.h>
 #include <dirent.h>
