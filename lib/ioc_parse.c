@@ -5,6 +5,8 @@
  *   c2-iocs        DOMAIN_OR_IP[;SCORE_OR_COMMENT]
  * '#' lines are comments; the last one before an IOC describes it, as in
  * Loki. Every field is parsed afresh for each line: nothing carries over.
+ * With VIGIL_IOC_AUTO the threat-intel readers (lib/intel.c) look at the
+ * content first; these readers get what they hand back.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -14,6 +16,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "intel.h"
 #include "iocs_internal.h"
 #include "util.h"
 
@@ -139,8 +142,6 @@ static int parse_c2_line(vigil_iocs *set, char *line, const char *comment,
 	return vigil_iocs_add_network(set, trim(line), score, desc, src, ln);
 }
 
-vigil_ioc_format vg_ioc_format_from_name(const char *path);
-
 /* Loki: the file name says what the file holds. */
 vigil_ioc_format vg_ioc_format_from_name(const char *path)
 {
@@ -165,13 +166,13 @@ vigil_ioc_format vg_ioc_format_from_name(const char *path)
 int vigil_iocs_load_buffer(vigil_iocs *set, const char *name, const char *buf,
 			   size_t len, vigil_ioc_format fmt)
 {
-	if (fmt == VIGIL_IOC_AUTO)
-		fmt = vg_ioc_format_from_name(name);
-	if (fmt == VIGIL_IOC_AUTO) {
-		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, name, 0,
-			"cannot tell the IOC format from the file name (expected "
-			"'hash', 'filename' or 'c2' in it)");
-		return VIGIL_FAILED;
+	if (fmt == VIGIL_IOC_AUTO || fmt > VIGIL_IOC_C2) {
+		/* threat-intel formats by content, else the Loki one by name */
+		vigil_ioc_format loki;
+		int rc = vg_intel_load(set, name, buf, len, fmt, &loki);
+		if (rc >= 0)
+			return rc;
+		fmt = loki;
 	}
 	int status = VIGIL_OK;
 	char *comment = NULL, *line = malloc(MAX_IOC_LINE + 1);
@@ -281,16 +282,13 @@ int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 	int status = VIGIL_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct stat fst;
-		vigil_ioc_format f = fmt != VIGIL_IOC_AUTO
-					     ? fmt
-					     : vg_ioc_format_from_name(names[i]);
 		if (stat(names[i], &fst) != 0 || !S_ISREG(fst.st_mode) ||
-		    f == VIGIL_IOC_AUTO) {
+		    (fmt == VIGIL_IOC_AUTO && !vg_intel_name_wanted(names[i]))) {
 			/* Loki ignores files whose name names no format */
 			vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_INFO,
 				names[i], 0, "not an IOC file, skipped");
 		} else {
-			int rc = load_file(set, names[i], f);
+			int rc = load_file(set, names[i], fmt);
 			if (rc > status)
 				status = rc;
 		}

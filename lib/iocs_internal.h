@@ -32,6 +32,9 @@ vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
 			  const char *value, const char *comment,
 			  const char *source, unsigned long line, int score);
 
+/* The Loki format a file name says ("filename", "hash", "c2"), or AUTO. */
+vigil_ioc_format vg_ioc_format_from_name(const char *path);
+
 /* Sort lookup tables; call once before matching from several threads. */
 void vg_iocs_prepare(vigil_iocs *set);
 
