@@ -96,13 +96,9 @@ static void check_slack(const uint8_t *buf, const vg_pe *pe, struct out *o)
 	}
 }
 
-static void check_table(const vg_pe *pe, size_t len, struct out *o)
+static void check_table(const vg_pe *pe, struct out *o)
 {
 	unsigned long long off = pe->cert_off, size = pe->cert_size;
-	if (pe->anomalies & VG_PE_ANOM_CERT_PAST_EOF)
-		report(o, "VGL-PE-CERT-TABLE-BOUNDS", 60,
-		       vg_asprintf("certificate table [0x%llx, 0x%llx) ends past the end of the "
-				   "file (%zu bytes)", off, off + size, len));
 	if (pe->anomalies & VG_PE_ANOM_CERT_IN_IMAGE)
 		report(o, "VGL-PE-CERT-TABLE-BOUNDS", 60,
 		       vg_asprintf("certificate table at 0x%llx overlaps the headers or "
@@ -205,7 +201,18 @@ void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
 		return;
 	}
 	struct out o = {emit, ctx};
-	check_table(pe, len, &o);
+	if (pe->anomalies & VG_PE_ANOM_CERT_PAST_EOF) {
+		/* a cut file: every other check would only restate it */
+		report(&o, "VGL-PE-CERT-TABLE-BOUNDS", 50,
+		       vg_asprintf("certificate table [0x%llx, 0x%llx) ends past the end of "
+				   "the file (%zu bytes): cut short, or the directory was "
+				   "edited",
+				   (unsigned long long)pe->cert_off,
+				   (unsigned long long)(pe->cert_off + pe->cert_size), len));
+		vg_pe_free(pe);
+		return;
+	}
+	check_table(pe, &o);
 	check_slack(buf, pe, &o);
 	if (pe->after_cert_len)
 		report(&o, "VGL-PE-OVERLAY-AFTER-CERT", 65,
