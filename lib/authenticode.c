@@ -287,11 +287,20 @@ static void examine(const uint8_t *buf, size_t len, const vg_pe *pe, struct queu
 	X509 *signer = NULL;
 	signer_details(p7, si, s, &signer);
 
-	BIO *in = BIO_new_mem_buf(content, (int)clen);
+	/*
+	 * A buffer BIO over the memory BIO: OpenSSL 3.0's PKCS7_verify copies a
+	 * bare memory BIO into a temporary one that it leaks when the digest
+	 * setup fails (an unknown algorithm), which hostile input can trigger.
+	 */
+	BIO *mem = BIO_new_mem_buf(content, (int)clen);
+	BIO *in = mem ? BIO_new(BIO_f_buffer()) : NULL;
 	if (in) {
+		BIO_push(in, mem);
 		s->intact = PKCS7_verify(p7, NULL, NULL, in, NULL,
 					 PKCS7_NOVERIFY | PKCS7_BINARY) == 1;
-		BIO_free(in);
+		BIO_free_all(in);
+	} else {
+		BIO_free(mem);
 	}
 	if (store && signer) {
 		X509_STORE_CTX *xc = X509_STORE_CTX_new();
