@@ -254,7 +254,8 @@ static size_t vs_block(size_t off, const char *key, const char *text, size_t bin
 		p += binlen;
 	}
 	p = off + ((p - off + 3) & ~(size_t)3);
-	memcpy(img + p, children, clen);
+	if (clen)
+		memcpy(img + p, children, clen);
 	p += clen;
 	put16(off, (uint16_t)(p - off));
 	put16(off + 2, vlen);
@@ -422,7 +423,8 @@ static uint32_t add_cert(size_t body, const uint8_t *extra, size_t nextra, uint3
 	img[off + 10] = (uint8_t)(body >> 8);
 	img[off + 11] = (uint8_t)body;
 	memset(img + off + 12, 0x55, body);
-	memcpy(img + off + 12 + body, extra, nextra);
+	if (nextra)
+		memcpy(img + off + 12 + body, extra, nextra);
 	img_len += (l + 7) & ~7u;
 	return l;
 }
