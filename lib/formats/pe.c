@@ -29,23 +29,39 @@ double vg_entropy(const uint8_t *p, size_t n)
 	return h;
 }
 
-uint32_t vg_pe_checksum(const uint8_t *buf, size_t len, uint64_t cks_off)
+/* Sum of the 16-bit little-endian words of b[from, to) (from even). */
+static uint64_t word_sum(const uint8_t *b, size_t from, size_t to)
 {
 	uint64_t sum = 0;
-	size_t i = 0;
-	for (; i + 1 < len; i += 2) {
-		unsigned lo = buf[i], hi = buf[i + 1];
+	size_t i = from;
+	for (; i + 1 < to; i += 2)
+		sum += (uint64_t)b[i] | (uint64_t)b[i + 1] << 8;
+	return sum;
+}
+
+/*
+ * The ones'-complement sum of the file's words with the CheckSum field as
+ * zero, folded to 16 bits, plus the file length. Folding once at the end
+ * gives the same value as folding after every word: both are congruent mod
+ * 0xffff, lie in 1..0xffff unless every word is zero, and then both are 0.
+ */
+uint32_t vg_pe_checksum(const uint8_t *buf, size_t len, uint64_t cks_off)
+{
+	size_t lo = cks_off < len ? (size_t)cks_off & ~(size_t)1 : len & ~(size_t)1;
+	size_t hi = lo + 6 < len ? lo + 6 : len & ~(size_t)1;
+	uint64_t sum = word_sum(buf, 0, lo) + word_sum(buf, hi, len);
+	for (size_t i = lo; i + 1 < len && i < hi; i += 2) { /* the field's words */
+		unsigned a = buf[i], c = buf[i + 1];
 		if (i >= cks_off && i < cks_off + 4)
-			lo = 0;
+			a = 0;
 		if (i + 1 >= cks_off && i + 1 < cks_off + 4)
-			hi = 0;
-		sum += lo | hi << 8;
-		sum = (sum & 0xffff) + (sum >> 16);
+			c = 0;
+		sum += a | c << 8;
 	}
-	if (i < len && !(i >= cks_off && i < cks_off + 4)) /* odd last byte */
-		sum += buf[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
+	if (len & 1 && !(len - 1 >= cks_off && len - 1 < cks_off + 4))
+		sum += buf[len - 1]; /* odd last byte */
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint32_t)(sum + len);
 }
 
@@ -151,7 +167,7 @@ static int parse_headers(vg_pe *pe, const uint8_t *b, size_t len)
 	}
 	pe->pe_off = lfa;
 	uint64_t fh = (uint64_t)lfa + 4, opt = fh + 20;
-	uint16_t optsize, magic;
+	uint16_t optsize = 0, magic;
 	vg_le16(b, len, fh, &pe->machine);
 	vg_le16(b, len, fh + 2, &pe->nsections_declared);
 	vg_le32(b, len, fh + 4, &pe->timestamp);
@@ -186,7 +202,7 @@ static int parse_headers(vg_pe *pe, const uint8_t *b, size_t len)
 	vg_le32(b, len, opt + 64, &pe->checksum);
 	vg_le16(b, len, opt + 68, &pe->subsystem);
 	vg_le16(b, len, opt + 70, &pe->dll_characteristics);
-	uint32_t nrva;
+	uint32_t nrva = 0;
 	vg_le32(b, len, dirbase - 4, &nrva);
 	/* directories exist only inside SizeOfOptionalHeader */
 	uint64_t room = opt + optsize > dirbase ? (opt + optsize - dirbase) / 8 : 0;
@@ -421,7 +437,7 @@ static int parse_exports(vg_pe *pe, const uint8_t *b, size_t len)
 	if (pe->ndirs <= VG_PE_DIR_EXPORT || !pe->dirs[VG_PE_DIR_EXPORT].addr)
 		return 1;
 	uint64_t d;
-	uint32_t name, base, nf, nn, af, an, ao;
+	uint32_t name = 0, base = 0, nf = 0, nn = 0, af = 0, an = 0, ao = 0;
 	if (!vg_pe_rva_to_off(pe, len, pe->dirs[VG_PE_DIR_EXPORT].addr, &d) ||
 	    !vg_fits(len, d, 40)) {
 		pe->anomalies |= VG_PE_ANOM_EXPORTS_BAD;

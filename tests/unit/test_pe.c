@@ -370,8 +370,30 @@ static void test_entropy(void **state)
 	assert_true(vg_entropy(b, 512) > 7.999);
 }
 
+/* The checksum as the PE specification describes it: fold after every word. */
+static uint32_t naive_checksum(const uint8_t *b, size_t len, size_t cks)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i < len; i += 2) {
+		unsigned lo = (i >= cks && i < cks + 4) ? 0 : b[i];
+		unsigned hi = i + 1 < len && !(i + 1 >= cks && i + 1 < cks + 4) ? b[i + 1] : 0;
+		sum += lo | hi << 8;
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	return sum + (uint32_t)len;
+}
+
 static void test_checksum(void **state)
 {
+	uint8_t r[301];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof r; i++) {
+		x = x * 1103515245u + 12345u;
+		r[i] = (uint8_t)(x >> 16 | 0xf0); /* many carries */
+	}
+	for (size_t n = 0; n <= sizeof r; n += 7)
+		for (size_t c = 0; c < n + 8; c += 3)
+			assert_int_equal(vg_pe_checksum(r, n, c), naive_checksum(r, n, c));
 	const uint8_t a[8] = {1, 0, 2, 0, 3, 0, 4, 0};
 	assert_int_equal(vg_pe_checksum(a, 8, 100), 10 + 8);
 	assert_int_equal(vg_pe_checksum(a, 8, 0), 3 + 4 + 8);  /* field = first 4 bytes */
