@@ -103,6 +103,12 @@ signed.dll sig=0 entry=0 nest=0 alg=sha256 digest=match intact=yes trusted=no ce
 EOF
 diff -u "$T/pv2.want" "$T/pv2.got" >&2 || fail "trust verdicts differ"
 
+# the parser on a real toolchain's output: export, imports, version strings
+PE_VERIFY_VERBOSE=1 "$PV" "$F/signed.dll" | sed -n 's/^  machine=//p' >"$T/pv4.got"
+grep -q '^0x8664 .* exports=1 res=1 company=Vigil Test Co product=vigil fixtures version=1.2.3.4 orig=tiny.dll overlay=[1-9][0-9]* after_cert=0 anomalies=0x0$' \
+	"$T/pv4.got" || { cat "$T/pv4.got" >&2; fail "parsed headers of signed.dll differ"; }
+grep -q ' imports=[1-9][0-9]* ' "$T/pv4.got" || fail "no imports parsed from signed.dll"
+
 # 4. broken headers: a clean reason, no crash
 pv "$F/truncated.dll" "$F/selfref.dll" "$F/lfanew-eof.dll" "$F/garbage.dll" \
 	"$F/tiny.dll" >"$T/pv3.got"

@@ -1,5 +1,5 @@
 # Shared by the PE tests (sourced): build_signed_pe DIR builds, in DIR, a
-# tiny DLL with mingw-w64, a throwaway CA and code-signing certificate with
+# tiny DLL with mingw-w64 (one export, a version resource), a throwaway CA and code-signing certificate with
 # openssl, and signs the DLL with osslsigncode:
 #   DIR/ca.pem               the test root
 #   DIR/signed.dll           signed (SHA-256) by a leaf of that root
@@ -8,7 +8,7 @@
 # Exits 77 when a tool is missing, 1 when a step fails.
 build_signed_pe() {
 	d=$1
-	for t in x86_64-w64-mingw32-gcc osslsigncode openssl; do
+	for t in x86_64-w64-mingw32-gcc x86_64-w64-mingw32-windres osslsigncode openssl; do
 		command -v "$t" >/dev/null 2>&1 || { echo "skip: '$t' not installed"; exit 77; }
 	done
 	mkdir -p "$d"
@@ -16,7 +16,28 @@ build_signed_pe() {
 	/* a benign one-function DLL for the signature tests */
 	__declspec(dllexport) int vigil_test_add(int a, int b) { return a + b; }
 	EOF
-	x86_64-w64-mingw32-gcc -shared -s -O2 -o "$d/tiny.dll" "$d/tiny.c" ||
+	cat >"$d/tiny.rc" <<-'EOF'
+	1 VERSIONINFO
+	FILEVERSION 1,2,3,4
+	BEGIN
+	  BLOCK "StringFileInfo"
+	  BEGIN
+	    BLOCK "040904b0"
+	    BEGIN
+	      VALUE "CompanyName", "Vigil Test Co"
+	      VALUE "FileVersion", "1.2.3.4"
+	      VALUE "OriginalFilename", "tiny.dll"
+	      VALUE "ProductName", "vigil fixtures"
+	    END
+	  END
+	  BLOCK "VarFileInfo"
+	  BEGIN
+	    VALUE "Translation", 0x409, 1200
+	  END
+	END
+	EOF
+	x86_64-w64-mingw32-windres "$d/tiny.rc" -O coff -o "$d/tiny.res.o" &&
+	x86_64-w64-mingw32-gcc -shared -s -O2 -o "$d/tiny.dll" "$d/tiny.c" "$d/tiny.res.o" ||
 		{ echo "cannot build the test DLL"; exit 1; }
 	cat >"$d/ca.cnf" <<-'EOF'
 	[req]
