@@ -7,7 +7,8 @@
 #  1. `vigil scan` reports no finding at all on them (legitimate multiple
 #     signatures and reproducible-build timestamps must stay quiet);
 #  2. every signature's Authenticode digest matches and its PKCS#7 verifies;
-#  3. shimx64.efi.signed has two entries, each with a matching digest.
+#  3. shimx64.efi.signed has two entries, each with a matching digest and
+#     an RFC 3161 timestamp countersignature.
 set -u
 
 fail() {
@@ -63,6 +64,10 @@ bad=$(grep -v ' digest=match intact=yes ' "$X.pv")
 # 3. shim: two entries, each matching
 n=$(grep -c "^$shim sig=[0-9]* entry=[01] nest=0 .* digest=match intact=yes .* certs=2 " "$X.pv")
 [ "$n" -eq 2 ] || { grep "^$shim" "$X.pv" >&2; fail "shim: expected 2 matching entries, got $n"; }
+
+# Microsoft's signatures on shim carry RFC 3161 timestamps
+n=$(grep -c "^$shim .* timestamp=rfc3161 " "$X.pv")
+[ "$n" -eq 2 ] || fail "shim: expected 2 RFC 3161 timestamps, got $n"
 
 echo "pe_debian: ok ($# images, $(wc -l <"$X.pv") signatures)"
 exit 0

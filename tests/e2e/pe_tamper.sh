@@ -103,6 +103,15 @@ signed.dll sig=0 entry=0 nest=0 alg=sha256 digest=match intact=yes trusted=no ce
 EOF
 diff -u "$T/pv2.want" "$T/pv2.got" >&2 || fail "trust verdicts differ"
 
+# signer details
+PE_VERIFY_VERBOSE=1 "$PV" "$F/signed.dll" | grep '^  subject=' >"$T/pv5.got"
+serial=$(openssl x509 -in "$T/sign/leaf.pem" -noout -serial | sed 's/^serial=//; s/^0*//')
+grep -q "^  subject=CN=vigil test code signing issuer=CN=vigil test root serial=0*$serial signing_time=[1-9][0-9]* not_before=[1-9][0-9]* not_after=[1-9][0-9]* " \
+	"$T/pv5.got" || { cat "$T/pv5.got" >&2; fail "signer details of signed.dll differ"; }
+thumb=$(openssl x509 -in "$T/sign/leaf.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g' |
+	tr 'A-F' 'a-f')
+"$PV" "$F/signed.dll" | grep -q " thumb=$thumb\$" || fail "SHA-1 thumbprint is not $thumb"
+
 # the parser on a real toolchain's output: export, imports, version strings
 PE_VERIFY_VERBOSE=1 "$PV" "$F/signed.dll" | sed -n 's/^  machine=//p' >"$T/pv4.got"
 grep -q '^0x8664 .* exports=1 res=1 company=Vigil Test Co product=vigil fixtures version=1.2.3.4 orig=tiny.dll overlay=[1-9][0-9]* after_cert=0 anomalies=0x0$' \
