@@ -308,7 +308,7 @@ static int parse_certs(vg_pe *pe, const uint8_t *b, size_t len)
 	}
 	if (off < pe->sections_end)
 		pe->anomalies |= VG_PE_ANOM_CERT_IN_IMAGE;
-	uint64_t pos = off;
+	uint64_t pos = off, last_end = off;
 	while (pos < end) {
 		if (pe->ncerts == VG_PE_MAX_CERTS) {
 			pe->anomalies |= VG_PE_ANOM_CERT_CAPPED;
@@ -350,10 +350,13 @@ static int parse_certs(vg_pe *pe, const uint8_t *b, size_t len)
 		if (!pe->certs && !(pe->certs = calloc(VG_PE_MAX_CERTS, sizeof *pe->certs)))
 			return -1;
 		pe->certs[pe->ncerts++] = c;
+		last_end = eend;
 		pos = next;
 	}
-	if (pos != end && !(pe->anomalies & VG_PE_ANOM_CERT_PAST_EOF))
-		pe->anomalies |= VG_PE_ANOM_CERT_SIZE; /* last entry's padding outside */
+	/* the last entry's alignment padding may be left out of the size: it
+	 * could hide nothing; anything else that does not add up is flagged */
+	if (pos != end && last_end != end && !(pe->anomalies & VG_PE_ANOM_CERT_PAST_EOF))
+		pe->anomalies |= VG_PE_ANOM_CERT_SIZE;
 	return 1;
 }
 

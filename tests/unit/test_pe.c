@@ -536,6 +536,29 @@ static void test_cert_table(void **state)
 	assert_int_equal(pe->certs[0].der, VG_PE_DER_PAST_ENTRY);
 	vg_pe_free(pe);
 
+	/* the last entry's padding left out of the size: fine */
+	build_pe(1);
+	add_cert(101, NULL, 0, 0); /* dwLength 113, padded to 120 */
+	set_dir(VG_PE_DIR_SECURITY, IMG, 113);
+	img_len = IMG + 113;
+	pe = parse_ok(0, VIGIL_OK);
+	assert_int_equal(pe->ncerts, 1);
+	vg_pe_free(pe);
+
+	/* an entry that is not PKCS_SIGNED_DATA, unknown revision */
+	build_pe(1);
+	add_cert(100, NULL, 0, 0);
+	put16(IMG + 4, 0x0300);
+	put16(IMG + 6, 1);
+	set_dir(VG_PE_DIR_SECURITY, IMG, (uint32_t)(img_len - IMG));
+	pe = parse_ok(0, VIGIL_OK);
+	assert_int_equal(pe->certs[0].der, VG_PE_DER_NOT_PKCS);
+	vg_pe_free(pe);
+	c.n = 0;
+	vg_check_pe(img, img_len, collect, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(has(&c, "VGL-PE-CERT-TYPE"), 40);
+
 	/* many tiny entries: capped */
 	build_pe(1);
 	for (int i = 0; i < 40; i++) {
