@@ -11,6 +11,9 @@
 typedef void (*vg_checker)(const uint8_t *buf, size_t len, vigil_emit_fn emit,
 			   void *ctx);
 
+/* Signed-PE tampering (lib/checks_pe.c). */
+void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
+
 /* NULL-terminated. */
 extern const vg_checker vg_checkers[];
 
