@@ -11,6 +11,9 @@
 typedef void (*vg_checker)(const uint8_t *buf, size_t len, vigil_emit_fn emit,
 			   void *ctx);
 
+/* Data appended to ELF files (lib/checks_elf.c). */
+void vg_check_elf(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
+
 /* NULL-terminated. */
 extern const vg_checker vg_checkers[];
 

@@ -1,5 +1,6 @@
 #include "checks_internal.h"
 
 const vg_checker vg_checkers[] = {
+	vg_check_elf,
 	NULL,
 };
