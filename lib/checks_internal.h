@@ -14,6 +14,9 @@ typedef void (*vg_checker)(const uint8_t *buf, size_t len, vigil_emit_fn emit,
 /* Data appended to ELF files (lib/checks_elf.c). */
 void vg_check_elf(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
 
+/* Broken Mach-O code signatures (lib/checks_macho.c). */
+void vg_check_macho(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
+
 /* NULL-terminated. */
 extern const vg_checker vg_checkers[];
 
