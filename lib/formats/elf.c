@@ -555,7 +555,7 @@ int vg_elf_parse(const uint8_t *buf, size_t len, vg_elf **out)
 		e->anomalies |= VG_ELF_ANOM_LIBELF;
 		return VIGIL_WARN;
 	}
-	/* libelf may convert structures in place: give it its own copy. */
+	/* libelf may write into memory it is given: give it its own copy. */
 	char *copy = malloc(len);
 	if (!copy)
 		goto oom;

@@ -15,9 +15,12 @@
  *    data end", which the per-file sweep check needs on every ELF file.
  *  - vg_elf_parse() hands a private copy of buf to libelf (elf_memory) for
  *    the rest: segments, named sections, PT_INTERP, the dynamic section, the
- *    GNU build-id note. A copy because libelf converts foreign-byte-order or
- *    misaligned structures in place when it is given memory (buf may be a
- *    read-only mapping, and stays untouched). Every count libelf reports is
+ *    GNU build-id note. A copy because elf_memory() opens the memory as
+ *    ELF_C_READ_MMAP_PRIVATE, which <libelf.h> documents as "memory is
+ *    writable": libelf is allowed to modify it, and buf may be a read-only
+ *    mapping that must stay untouched. (tests/unit/test_elf.c parses from
+ *    read-only mappings; with 0.188 and the calls made here no write was
+ *    seen, but the contract allows one.) Every count libelf reports is
  *    capped here, and every string it returns is copied with a length cap.
  *
  * The vg_elf owns everything it points to; nothing points into buf.
