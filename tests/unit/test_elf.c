@@ -627,6 +627,71 @@ static void test_compiled(void **state)
 	free(b);
 }
 
+/* Real linker output in other classes and byte orders: clang + ld.lld
+ * cross-link a library and a program for 32-bit big-endian PowerPC, 64-bit
+ * big-endian MIPS and 32-bit x86 (no target libc needed: -nostdlib). */
+static void test_cross_linked(void **state)
+{
+	static const struct {
+		const char *triple, *tag;
+		int is64, big;
+		uint16_t machine;
+	} targets[] = {
+		{"powerpc-linux-gnu", "ppc32", 0, 1, 20},
+		{"mips64-linux-gnuabi64", "mips64", 1, 1, 8},
+		{"i386-linux-gnu", "i386", 0, 0, 3},
+	};
+	const char *tmp = getenv("VIGIL_TEST_TMP");
+	int ran = 0;
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		char dir[2048], cmd[8192], path[4096], want[64];
+		snprintf(dir, sizeof dir, "%s/elf-%s", tmp ? tmp : "/tmp", targets[i].tag);
+		snprintf(cmd, sizeof cmd,
+			 "mkdir -p '%s' && cd '%s' && "
+			 "printf 'int f(int x) { return x + 1; }\\n' >lib.c && "
+			 "printf 'int f(int); void _start(void) { f(1); for (;;); }\\n' >p.c && "
+			 "clang -target %s -fPIC -shared -nostdlib -fuse-ld=lld -Wl,--build-id=sha1 "
+			 "-Wl,-soname,libx%s.so.1 -o libx%s.so lib.c && "
+			 "clang -target %s -fPIC -pie -nostdlib -fuse-ld=lld -Wl,--build-id=sha1 "
+			 "-Wl,--dynamic-linker=/lib/ld-%s.so.1 -o prog p.c -L. -lx%s "
+			 ">/dev/null 2>&1",
+			 dir, dir, targets[i].triple, targets[i].tag, targets[i].tag,
+			 targets[i].triple, targets[i].tag, targets[i].tag);
+		if (system(cmd) != 0)
+			continue;
+		ran++;
+		size_t len;
+		snprintf(path, sizeof path, "%s/prog", dir);
+		uint8_t *b = slurp(path, &len);
+		vg_elf *e;
+		assert_int_equal(parse_ro(b, len, &e), VIGIL_OK);
+		assert_int_equal(e->layout.is64, targets[i].is64);
+		assert_int_equal(e->layout.big_endian, targets[i].big);
+		assert_int_equal(e->layout.machine, targets[i].machine);
+		assert_int_equal(e->layout.type, 3);
+		snprintf(want, sizeof want, "/lib/ld-%s.so.1", targets[i].tag);
+		assert_string_equal(e->interp, want);
+		assert_int_equal(e->nneeded, 1);
+		snprintf(want, sizeof want, "libx%s.so.1", targets[i].tag);
+		assert_string_equal(e->needed[0], want);
+		assert_int_equal(e->build_id_len, 20);
+		assert_int_equal(e->appended_len, 0);
+		vg_elf_free(e);
+		assert_int_equal(check(b, len).n, 0);
+		free(b);
+
+		snprintf(path, sizeof path, "%s/libx%s.so", dir, targets[i].tag);
+		b = slurp(path, &len);
+		assert_int_equal(parse_ro(b, len, &e), VIGIL_OK);
+		assert_string_equal(e->soname, want);
+		assert_null(e->interp);
+		vg_elf_free(e);
+		free(b);
+	}
+	if (!ran)
+		skip();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_notes_from_sections),
 		cmocka_unit_test(test_appended),
 		cmocka_unit_test(test_compiled),
+		cmocka_unit_test(test_cross_linked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
