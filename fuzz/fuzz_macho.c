@@ -42,6 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const vg_macho_slice *s = &m->slices[i];
 			if (s->ndylibs > VG_MACHO_MAX_DYLIBS || s->ncmds_walked > VG_MACHO_MAX_CMDS)
 				abort();
+			for (uint32_t j = 0; j < s->ncmds_walked; j++)
+				if (s->cmds[j].cmdsize < 8 || s->cmds[j].offset + s->cmds[j].cmdsize > s->size)
+					abort();
 			for (size_t j = 0; j < s->ndylibs; j++)
 				check_name(s->dylibs[j].name);
 			check_name(s->id_dylib);

@@ -71,6 +71,44 @@ const char *vg_macho_dylib_cmd_name(uint32_t cmd)
 	}
 }
 
+const char *vg_macho_cmd_name(uint32_t cmd)
+{
+	static const struct {
+		uint32_t cmd;
+		const char *name;
+	} names[] = {
+		{0x1, "LC_SEGMENT"},
+		{0x2, "LC_SYMTAB"},
+		{0x5, "LC_UNIXTHREAD"},
+		{0xb, "LC_DYSYMTAB"},
+		{VG_LC_ID_DYLIB, "LC_ID_DYLIB"},
+		{0xe, "LC_LOAD_DYLINKER"},
+		{0x19, "LC_SEGMENT_64"},
+		{0x1b, "LC_UUID"},
+		{0x1c | VG_LC_REQ_DYLD, "LC_RPATH"},
+		{VG_LC_CODE_SIGNATURE, "LC_CODE_SIGNATURE"},
+		{0x1e, "LC_SEGMENT_SPLIT_INFO"},
+		{0x21, "LC_ENCRYPTION_INFO"},
+		{0x22 | VG_LC_REQ_DYLD, "LC_DYLD_INFO_ONLY"},
+		{0x24, "LC_VERSION_MIN_MACOSX"},
+		{0x26, "LC_FUNCTION_STARTS"},
+		{0x28 | VG_LC_REQ_DYLD, "LC_MAIN"},
+		{0x29, "LC_DATA_IN_CODE"},
+		{0x2a, "LC_SOURCE_VERSION"},
+		{0x2c, "LC_ENCRYPTION_INFO_64"},
+		{0x32, "LC_BUILD_VERSION"},
+		{0x33 | VG_LC_REQ_DYLD, "LC_DYLD_EXPORTS_TRIE"},
+		{0x34 | VG_LC_REQ_DYLD, "LC_DYLD_CHAINED_FIXUPS"},
+	};
+	const char *d = vg_macho_dylib_cmd_name(cmd);
+	if (d)
+		return d;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].cmd == cmd)
+			return names[i].name;
+	return NULL;
+}
+
 /*
  * A copy of the NUL-terminated string at b[off], which must end before
  * `end`. *bad when it does not (what lies before end is kept), *oom on
@@ -279,7 +317,9 @@ static int parse_thin(vg_macho_slice *s, const uint8_t *b, size_t len)
 		}
 		if (cmdsize % align)
 			s->anomalies |= VG_MACHO_ANOM_CMDSIZE_BAD;
-		s->ncmds_walked++;
+		if (!s->cmds && !(s->cmds = calloc(n, sizeof *s->cmds)))
+			return -1;
+		s->cmds[s->ncmds_walked++] = (vg_macho_cmd){cmd, cmdsize, off};
 		if (vg_macho_dylib_cmd_name(cmd) || cmd == VG_LC_ID_DYLIB) {
 			if (add_dylib(s, &r, off, cmd, cmdsize, &cap) < 0)
 				return -1;
@@ -399,6 +439,7 @@ void vg_macho_free(vg_macho *m)
 			free(s->dylibs[j].name);
 		free(s->dylibs);
 		free(s->id_dylib);
+		free(s->cmds);
 		free(s->cs.identifier);
 		free(s->cs.team_id);
 	}

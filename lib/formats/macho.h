@@ -97,12 +97,18 @@ typedef struct vg_macho_codesig {
 	char *team_id;             /* NULL when absent (older version, 0 offset) */
 } vg_macho_codesig;
 
+typedef struct vg_macho_cmd {
+	uint32_t cmd, cmdsize;
+	uint64_t offset; /* in the slice */
+} vg_macho_cmd;
+
 typedef struct vg_macho_slice {
 	uint64_t offset, size; /* in the file */
 	uint32_t anomalies;
 	int is64, big_endian;
 	uint32_t cputype, cpusubtype, filetype, ncmds, sizeofcmds, flags;
 	uint32_t ncmds_walked;
+	vg_macho_cmd *cmds; /* the ncmds_walked commands, in file order */
 	char *id_dylib; /* LC_ID_DYLIB install name, NULL when absent */
 	vg_macho_dylib *dylibs;
 	size_t ndylibs;
@@ -127,5 +133,8 @@ void vg_macho_free(vg_macho *m);
 
 /* "LC_LOAD_DYLIB"... for the dylib commands above; NULL otherwise. */
 const char *vg_macho_dylib_cmd_name(uint32_t cmd);
+
+/* "LC_SEGMENT_64", "LC_MAIN"... for common load commands; NULL otherwise. */
+const char *vg_macho_cmd_name(uint32_t cmd);
 
 #endif

@@ -229,6 +229,12 @@ static void assert_slice(const vg_macho_slice *s, int is64, int big, uint32_t cp
 		assert_int_equal(s->dylibs[i].compat_version, 0x00010000u);
 	}
 	assert_string_equal(vg_macho_dylib_cmd_name(s->dylibs[1].cmd), "LC_LOAD_WEAK_DYLIB");
+	assert_non_null(s->cmds);
+	assert_int_equal(s->cmds[0].offset, is64 ? 32 : 28);
+	assert_int_equal(s->cmds[NCMDS - 1].cmd, VG_LC_CODE_SIGNATURE);
+	assert_int_equal(s->cmds[NCMDS - 1].cmdsize, 16);
+	assert_string_equal(vg_macho_cmd_name(s->cmds[NCMDS - 1].cmd), "LC_CODE_SIGNATURE");
+	assert_string_equal(vg_macho_cmd_name(s->cmds[NCMDS - 2].cmd), "LC_ID_DYLIB");
 	assert_non_null(s->id_dylib);
 	assert_string_equal(s->id_dylib, "@rpath/libvigiltest.dylib");
 	assert_true(s->cs.present);
