@@ -70,17 +70,20 @@ static int rdaddr(const struct walk *w, int is64, uint64_t off, uint64_t *v)
 }
 
 /* Fields of section 0 that extended numbering uses; 0 when unreadable. */
-static void section0(const struct walk *w, const vg_elf_layout *lay,
-		     uint64_t *size, uint32_t *info)
+static int section0(const struct walk *w, const vg_elf_layout *lay,
+		    uint64_t *size, uint32_t *info)
 {
 	*size = 0;
 	*info = 0;
 	if (!lay->shoff || lay->shentsize < (lay->is64 ? SHDR64_SIZE : SHDR32_SIZE))
-		return;
-	if (!rdaddr(w, lay->is64, lay->shoff + (lay->is64 ? 32 : 20), size))
+		return 0;
+	if (!rdaddr(w, lay->is64, lay->shoff + (lay->is64 ? 32 : 20), size) ||
+	    !rd32(w, lay->shoff + (lay->is64 ? 44 : 28), info)) {
 		*size = 0;
-	if (!rd32(w, lay->shoff + (lay->is64 ? 44 : 28), info))
 		*info = 0;
+		return 0;
+	}
+	return 1;
 }
 
 static void walk_segments(const struct walk *w, vg_elf_layout *lay)
@@ -192,7 +195,11 @@ int vg_elf_layout_read(const uint8_t *buf, size_t len, vg_elf_layout *lay,
 	if ((shnum16 == 0 && lay->shoff) || phnum16 == XNUM) {
 		uint64_t size0;
 		uint32_t info0;
-		section0(&w, lay, &size0, &info0);
+		if (!section0(&w, lay, &size0, &info0)) {
+			/* the counts are in a section 0 we cannot read */
+			lay->anomalies |= VG_ELF_ANOM_SHDRS_PAST_EOF;
+			lay->complete = 0;
+		}
 		if (shnum16 == 0 && lay->shoff)
 			lay->shnum = size0;
 		if (phnum16 == XNUM)

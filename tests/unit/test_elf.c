@@ -398,6 +398,14 @@ static void test_shoff_past_end(void **state)
 	vg_elf_free(e);
 	assert_int_equal(check(b, len).n, 0);
 
+	/* extended numbering with section 0 out of reach: nothing is known */
+	set_field(b, 48, 0, 2); /* e_shnum 0 */
+	assert_int_equal(parse_ro(b, len, &e), VIGIL_WARN);
+	assert_true(e->anomalies & VG_ELF_ANOM_SHDRS_PAST_EOF);
+	assert_false(e->layout.complete);
+	vg_elf_free(e);
+	set_field(b, 48, NSEC, 2);
+
 	/* an e_shoff that wraps around when the table size is added */
 	set_field(b, 32, 0xfffffff0u, 4);
 	assert_int_equal(parse_ro(b, len, &e), VIGIL_WARN);
