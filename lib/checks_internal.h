@@ -13,6 +13,11 @@ typedef void (*vg_checker)(const uint8_t *buf, size_t len, vigil_emit_fn emit,
 
 /* Signed-PE tampering (lib/checks_pe.c). */
 void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
+/* Data appended to ELF files (lib/checks_elf.c). */
+void vg_check_elf(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
+
+/* Broken Mach-O code signatures (lib/checks_macho.c). */
+void vg_check_macho(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
 
 /* NULL-terminated. */
 extern const vg_checker vg_checkers[];

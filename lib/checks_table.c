@@ -2,5 +2,7 @@
 
 const vg_checker vg_checkers[] = {
 	vg_check_pe,
+	vg_check_elf,
+	vg_check_macho,
 	NULL,
 };
