@@ -160,24 +160,30 @@ void vg_log_ip(struct vg_logctx *c, const char *field, const char *p, size_t n)
 		emit(c, field, p, n, ioc);
 }
 
-void vg_log_host(struct vg_logctx *c, const char *field, const char *p, size_t n)
+/* The IOC a host ("name", "name:port", "1.2.3.4:80", "[v6]:port") matches. */
+static const vigil_ioc *host_ioc(struct vg_logctx *c, const char *p, size_t n)
 {
-	size_t hn = n;
 	if (n && p[0] == '[') {
-		/* [v6] or [v6]:port */
 		const char *close = memchr(p, ']', n);
-		if (close) {
-			vg_log_ip(c, field, p + 1, (size_t)(close - p - 1));
-			return;
-		}
+		return close && c->want_ip
+			       ? vigil_netmatch_ip(c->m, p + 1, (size_t)(close - p - 1))
+			       : NULL;
 	}
 	const char *colon = memchr(p, ':', n);
-	if (colon && !memchr(colon + 1, ':', n - (size_t)(colon - p) - 1))
-		hn = (size_t)(colon - p); /* one ':' = host:port */
-	if (memchr(p, ':', hn) || (hn && p[hn - 1] >= '0' && p[hn - 1] <= '9'))
-		vg_log_ip(c, field, p, hn);
-	else
-		vg_log_name(c, field, p, hn);
+	if (colon && memchr(colon + 1, ':', n - (size_t)(colon - p) - 1))
+		return c->want_ip ? vigil_netmatch_ip(c->m, p, n) : NULL; /* bare v6 */
+	if (colon)
+		n = (size_t)(colon - p);
+	if (n && p[n - 1] >= '0' && p[n - 1] <= '9')
+		return c->want_ip ? vigil_netmatch_ip(c->m, p, n) : NULL;
+	return c->want_dom ? vigil_netmatch_domain(c->m, p, n) : NULL;
+}
+
+void vg_log_host(struct vg_logctx *c, const char *field, const char *p, size_t n)
+{
+	const vigil_ioc *ioc = host_ioc(c, p, n);
+	if (ioc)
+		emit(c, field, p, n, ioc);
 }
 
 void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n)
@@ -201,24 +207,7 @@ void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n)
 			h = q;
 			break;
 		}
-	/* match the host, but report the whole URL as the observable */
-	const vigil_ioc *ioc = NULL;
-	size_t hn = (size_t)(he - h);
-	if (hn && h[0] == '[') {
-		const char *close = memchr(h, ']', hn);
-		if (close && c->want_ip)
-			ioc = vigil_netmatch_ip(c->m, h + 1, (size_t)(close - h - 1));
-	} else {
-		const char *colon = memchr(h, ':', hn);
-		if (colon)
-			hn = (size_t)(colon - h);
-		if (hn && h[hn - 1] >= '0' && h[hn - 1] <= '9') {
-			if (c->want_ip)
-				ioc = vigil_netmatch_ip(c->m, h, hn);
-		} else if (c->want_dom) {
-			ioc = vigil_netmatch_domain(c->m, h, hn);
-		}
-	}
+	const vigil_ioc *ioc = host_ioc(c, h, (size_t)(he - h));
 	if (ioc)
 		emit(c, field, p, n, ioc);
 }
