@@ -125,7 +125,9 @@ static void emit(struct vg_logctx *c, const char *field, const char *p,
 	if (already_seen(c, ioc))
 		return;
 	vigil_loghit h = {
-		.file = c->file, .line = c->line, .format = c->fmt,
+		.file = c->file, .line = c->line,
+		/* lines read before the format is known are read as text */
+		.format = c->fmt == VIGIL_LOG_AUTO ? VIGIL_LOG_GENERIC : c->fmt,
 		.client = c->client_len ? c->client : NULL,
 		.client_len = c->client_len, .field = field, .value = p,
 		.value_len = n, .ioc = ioc,
@@ -445,13 +447,26 @@ static void walk_event(void *ctx, const char *path, vigil_skip skip,
 		w->status = VIGIL_FAILED;
 }
 
+static void walk_dir(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+}
+
+static void walk_excluded(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+}
+
 int vigil_logscan_path(vigil_logscan *s, const char *path, vigil_logfmt fmt)
 {
 	struct stat st;
 	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct walk_ctx w = {s, fmt, VIGIL_OK};
 		vg_walk_opts opt = {0};
-		vg_walk_cb cb = {.file = walk_file, .event = walk_event, .ctx = &w};
+		vg_walk_cb cb = {.file = walk_file, .dir = walk_dir, .event = walk_event,
+				 .excluded = walk_excluded, .ctx = &w};
 		if (vg_walk(path, &opt, &cb) == VIGIL_FATAL)
 			return VIGIL_FATAL;
 		return w.status;

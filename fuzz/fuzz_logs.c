@@ -1,0 +1,105 @@
+/*
+ * Fuzz the log scanner: the first byte picks the format ('0' auto, '1'
+ * zeek, '2' json, '3' bind, '4' dnsmasq, '5' squid, '6' windns, '7'
+ * generic: the byte modulo 8); the rest is the log. With bit 0x80 of the
+ * first byte set, the rest is gzip-compressed first and fed whole and cut
+ * in half; with bit 0x40, the same with zstd. A small line cap exercises
+ * the overlong-line path.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <vigil/iocs.h>
+#include <vigil/logs.h>
+
+static vigil_iocs *set;
+static vigil_netmatch *m;
+
+static void on_hit(void *ctx, const vigil_loghit *h)
+{
+	char t[40];
+	/* touch everything a consumer would read */
+	if (h->has_time)
+		vigil_format_time(h->time_us, t, sizeof t);
+	volatile size_t sink = h->value_len + h->client_len + strlen(h->field) +
+			       strlen(h->ioc->value) + strlen(h->file);
+	if (h->value_len)
+		sink += (unsigned char)h->value[h->value_len - 1];
+	if (h->client_len)
+		sink += (unsigned char)h->client[h->client_len - 1];
+	(void)sink;
+	(*(unsigned long *)ctx)++;
+}
+
+static void init(void)
+{
+	static const char *const v[] = {
+		"akamaicontainer.com", "msstorageazure[.]com", "203.0.113.0/24",
+		"198.51.100.7", "2001:db8:bad::/48", "hxxps://evil.example/payload",
+		"http://plain.example",
+	};
+	set = vigil_iocs_create();
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		vigil_iocs_add_network(set, v[i], 100, "", "fuzz", i + 1);
+	m = vigil_netmatch_create(set);
+}
+
+static void run(vigil_logfmt fmt, const uint8_t *d, size_t n, size_t max_line)
+{
+	unsigned long hits = 0;
+	vigil_logscan *s = vigil_logscan_create(m, on_hit, &hits);
+	if (!s)
+		return;
+	vigil_logscan_set_max_line(s, max_line);
+	vigil_logscan_set_year(s, 2023);
+	vigil_logscan_buffer(s, "fuzz.log", d, n, fmt);
+	vigil_logscan_destroy(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!m)
+		init();
+	if (size < 1)
+		return 0;
+	vigil_logfmt fmt = (vigil_logfmt)((data[0] & 7) % VIGIL_LOG_FORMAT_COUNT);
+	const uint8_t *d = data + 1;
+	size_t n = size - 1;
+	size_t max_line = 256 + (n & 1023);
+	if (data[0] & 0xc0) {
+		size_t cap = (data[0] & 0x80) ? compressBound(n) + 64 : ZSTD_compressBound(n);
+		uint8_t *z = malloc(cap ? cap : 1);
+		size_t zn = 0;
+		if (!z)
+			return 0;
+		if (data[0] & 0x80) {
+			z_stream zs = {0};
+			if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+				zs.next_in = (Bytef *)d;
+				zs.avail_in = (uInt)n;
+				zs.next_out = z;
+				zs.avail_out = (uInt)cap;
+				if (deflate(&zs, Z_FINISH) == Z_STREAM_END)
+					zn = zs.total_out;
+				deflateEnd(&zs);
+			}
+		} else {
+			size_t r = ZSTD_compress(z, cap, d, n, 1);
+			zn = ZSTD_isError(r) ? 0 : r;
+		}
+		if (zn) {
+			run(fmt, z, zn, max_line);
+			run(fmt, z, zn / 2, max_line);
+		}
+		free(z);
+		return 0;
+	}
+	run(fmt, d, n, max_line);
+	return 0;
+}
