@@ -1,6 +1,6 @@
 #!/bin/sh
-# Benchmark: vigil scan vs yara -r -N -p N (same rules, externals, threads)
-# vs sha256sum over the same files. Prints wall times and ratios.
+# Benchmark: vigil scan vs `yara -r -N -p N` (same rules, externals and
+# threads) vs sha256sum over the same files. Prints wall times and ratios.
 # Usage: bench/scan.sh [TREE] [RULES_DIR]
 #   TREE defaults to /usr/bin, RULES_DIR to ../shared/corpora/signature-base/yara
 set -eu
@@ -12,36 +12,50 @@ VIGIL=${VIGIL:-./build/vigil}
 [ -x "$VIGIL" ] || sh scripts/build.sh build >/dev/null
 [ -d "$RULES" ] || { echo "bench: no rules at $RULES" >&2; exit 2; }
 
-now() { date +%s.%N; }
-# Files yara and vigil read: regular files, symlinks not followed.
-LIST=$(mktemp)
-trap 'rm -f "$LIST"' EXIT
-find "$TREE" -type f -print0 >"$LIST"
-nfiles=$(tr -cd '\0' <"$LIST" | wc -c)
-bytes=$(xargs -0 cat <"$LIST" | wc -c)
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+export VIGIL_CACHE_DIR="$W/cache"
+EXT="-d filename=x -d filepath=x -d extension=x -d filetype=x -d owner=x -d md5=x"
+RULEFILES=$(ls "$RULES"/*.yar)
 
-# warm the page cache so that every tool reads from memory
-xargs -0 cat <"$LIST" >/dev/null
+# the files both tools read: regular files, symlinks not followed
+find "$TREE" -type f -print0 >"$W/list"
+nfiles=$(tr -cd '\0' <"$W/list" | wc -c)
+bytes=$(xargs -0 cat <"$W/list" | wc -c)
+xargs -0 cat <"$W/list" >/dev/null # warm the page cache for every tool
 
-t0=$(now)
-# shellcheck disable=SC2046
-yara -r -N -p "$THREADS" -d filename=x -d filepath=x -d extension=x \
-	-d filetype=x -d owner=x -d md5=x $(ls "$RULES"/*.yar) "$TREE" >/dev/null 2>&1 || true
-t1=$(now)
-"$VIGIL" scan --no-builtin --threads "$THREADS" --rules "$RULES" "$TREE" >/dev/null 2>&1 || true
-t2=$(now)
-xargs -0 -P "$THREADS" -n 64 sha256sum <"$LIST" >/dev/null
-t3=$(now)
-"$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" --rules "$RULES" "$TREE" >/dev/null 2>&1 || true
-t4=$(now)
+t() { # t NAME COMMAND...: wall seconds of the command into $W/NAME
+	name=$1
+	shift
+	s=$(date +%s.%N)
+	"$@" >/dev/null 2>&1 || true
+	e=$(date +%s.%N)
+	awk -v s="$s" -v e="$e" 'BEGIN { print e - s }' >"$W/$name"
+}
+# shellcheck disable=SC2086
+yarac $EXT $RULEFILES "$W/rules.yarc" >/dev/null 2>&1
 
-awk -v y="$t0 $t1" -v v="$t1 $t2" -v s="$t2 $t3" -v n="$t3 $t4" \
-    -v files="$nfiles" -v bytes="$bytes" -v thr="$THREADS" -v tree="$TREE" 'BEGIN {
-	split(y, a); split(v, b); split(s, c); split(n, d)
-	yt = a[2] - a[1]; vt = b[2] - b[1]; st = c[2] - c[1]; nt = d[2] - d[1]
-	printf "tree %s: %d files, %.1f MiB, %d threads\n", tree, files, bytes / 1048576, thr
-	printf "yara -r -N -p %d          %7.2f s\n", thr, yt
-	printf "vigil scan (all checks)   %7.2f s   ratio vs yara %.2f\n", vt, vt / yt
-	printf "vigil scan --no-checks    %7.2f s   ratio vs yara %.2f, tampering-check overhead %+.1f%%\n", nt, nt / yt, (vt / nt - 1) * 100
-	printf "sha256sum (xargs -P %d)   %7.2f s   vigil / sha256sum %.2f\n", thr, st, vt / st
+# shellcheck disable=SC2086
+t yara yara -r -N -p "$THREADS" $EXT $RULEFILES "$TREE"
+t yarac_run yara -C -r -N -p "$THREADS" $EXT "$W/rules.yarc" "$TREE"
+t vigil_cold "$VIGIL" scan --no-builtin --no-rules-cache --threads "$THREADS" --rules "$RULES" "$TREE"
+"$VIGIL" scan --no-builtin --rules "$RULES" /dev/null >/dev/null 2>&1 || true # prime the cache
+t vigil_warm "$VIGIL" scan --no-builtin --threads "$THREADS" --rules "$RULES" "$TREE"
+t vigil_nochecks "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" --rules "$RULES" "$TREE"
+t vigil_hashonly "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" "$TREE"
+t sha256sum sh -c "xargs -0 -P $THREADS -n 64 sha256sum <'$W/list'"
+
+r() { cat "$W/$1"; }
+awk -v tree="$TREE" -v files="$nfiles" -v bytes="$bytes" -v thr="$THREADS" \
+    -v y="$(r yara)" -v yc="$(r yarac_run)" -v vc="$(r vigil_cold)" \
+    -v vw="$(r vigil_warm)" -v vn="$(r vigil_nochecks)" -v vh="$(r vigil_hashonly)" \
+    -v s="$(r sha256sum)" 'BEGIN {
+	printf "tree %s: %d files, %.1f MiB, %d threads, rules compiled from source unless noted\n", tree, files, bytes / 1048576, thr
+	printf "%-44s %7.2f s\n", "yara -r -N", y
+	printf "%-44s %7.2f s\n", "yara -C (rules precompiled by yarac)", yc
+	printf "%-44s %7.2f s  %.2fx yara\n", "vigil scan (rules compiled, cold cache)", vc, vc / y
+	printf "%-44s %7.2f s  %.2fx yara, %.2fx yara -C\n", "vigil scan (compiled rules from cache)", vw, vw / y, vw / yc
+	printf "%-44s %7.2f s  tampering checks cost %+.1f%%\n", "vigil scan --no-checks (cache)", vn, (vw / vn - 1) * 100
+	printf "%-44s %7.2f s  %.2fx sha256sum\n", "vigil scan, no rules (3 digests + checks)", vh, vh / s
+	printf "%-44s %7.2f s\n", "sha256sum (xargs -P)", s
 }'

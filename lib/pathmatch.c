@@ -118,8 +118,8 @@ static const char *skip_group(const char *p)
  * made optional by ?, * or {0,…} extend the current run, anything else ends
  * it. A top-level '|' or an unparsable pattern gives no literal.
  */
-size_t vg_regex_required_literal(const char *re, char *out, size_t outlen,
-				 int *caseless)
+static size_t required_literal(const char *re, char *out, size_t outlen,
+			       int *caseless)
 {
 	char run[256];
 	size_t rl = 0, bl = 0;
@@ -190,6 +190,15 @@ size_t vg_regex_required_literal(const char *re, char *out, size_t outlen,
 		bl = rl;
 	}
 	return bl;
+}
+
+size_t vg_regex_required_literal(const char *re, char *out, size_t outlen,
+				 int *caseless)
+{
+	size_t n = required_literal(re, out, outlen, caseless);
+	if (n == 0)
+		out[0] = '\0'; /* a run found before a bail-out is no literal */
+	return n;
 }
 
 int vg_pathmatch_add(vg_pathmatch *pm, const char *re, const char *fp_re,

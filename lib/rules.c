@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yara.h>
 
 #include "rules_internal.h"
@@ -15,12 +16,19 @@
 const char *const vg_rule_externals[] = {"filename", "filepath", "extension",
 					 "filetype", "owner",    "md5", NULL};
 
+/* Sources are collected first and compiled in vigil_rules_finish(), so
+ * that a cached compilation of the same sources can be used instead. */
+#define source vg_rule_source
+
 struct vigil_rules {
 	YR_COMPILER *compiler;
 	YR_RULES *rules;
 	vigil_diag_fn diag;
 	void *ctx;
-	unsigned files;
+	struct source *src;
+	size_t nsrc, srccap;
+	char *cache_dir; /* NULL: no cache */
+	int from_cache;
 	int failed; /* a compile error: the compiler takes nothing more */
 };
 
@@ -50,6 +58,12 @@ void vigil_rules_destroy(vigil_rules *r)
 		yr_compiler_destroy(r->compiler);
 	if (r->rules)
 		yr_rules_destroy(r->rules);
+	for (size_t i = 0; i < r->nsrc; i++) {
+		free(r->src[i].name);
+		free(r->src[i].text);
+	}
+	free(r->src);
+	free(r->cache_dir);
 	free(r);
 	yr_finalize();
 }
@@ -64,37 +78,35 @@ static void compile_cb(int level, const char *file, int line,
 		level == YARA_ERROR_LEVEL_ERROR ? "" : " (warning)");
 }
 
-static int add_source(vigil_rules *r, const char *name, FILE *f,
-		      const char *text)
+static int add_source(vigil_rules *r, const char *name, const char *text)
 {
-	if (r->failed || !r->compiler) {
+	if (r->rules || r->failed) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, name, 0,
 			"rules can no longer be added");
 		return VIGIL_FATAL;
 	}
-	yr_compiler_set_callback(r->compiler, compile_cb, r);
-	/* One namespace per file: rule names may repeat across files. */
-	int errors = f ? yr_compiler_add_file(r->compiler, f, name, name)
-		       : yr_compiler_add_string(r->compiler, text, name);
-	r->files++;
-	if (errors) {
-		r->failed = 1;
+	if (!vg_grow(&r->src, &r->srccap, r->nsrc + 1, sizeof *r->src))
+		return VIGIL_FATAL;
+	struct source *s = &r->src[r->nsrc];
+	s->name = vg_strdup(name);
+	s->text = text ? vg_strdup(text) : NULL;
+	if (!s->name || (text && !s->text)) {
+		free(s->name);
+		free(s->text);
 		return VIGIL_FATAL;
 	}
+	r->nsrc++;
 	return VIGIL_OK;
 }
 
 static int add_file(vigil_rules *r, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	if (access(path, R_OK) != 0) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, path, 0,
 			"unable to open rule file: %s", strerror(errno));
 		return VIGIL_FATAL;
 	}
-	int rc = add_source(r, path, f, NULL);
-	fclose(f);
-	return rc;
+	return add_source(r, path, NULL);
 }
 
 static int is_rule_file(const char *name)
@@ -165,7 +177,37 @@ int vigil_rules_add_path(vigil_rules *r, const char *path)
 
 int vigil_rules_add_string(vigil_rules *r, const char *name, const char *text)
 {
-	return add_source(r, name, NULL, text);
+	return add_source(r, name, text);
+}
+
+int vigil_rules_set_cache(vigil_rules *r, const char *dir)
+{
+	free(r->cache_dir);
+	r->cache_dir = dir ? vg_strdup(dir) : NULL;
+	return !dir || r->cache_dir ? VIGIL_OK : VIGIL_FATAL;
+}
+
+int vigil_rules_from_cache(const vigil_rules *r)
+{
+	return r->from_cache;
+}
+
+/* One source into the compiler; compile errors arrive via compile_cb. */
+static int compile_source(vigil_rules *r, const struct source *s)
+{
+	yr_compiler_set_callback(r->compiler, compile_cb, r);
+	if (s->text)
+		return yr_compiler_add_string(r->compiler, s->text, s->name);
+	FILE *f = fopen(s->name, "r");
+	if (!f) {
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, s->name, 0,
+			"unable to open rule file: %s", strerror(errno));
+		return 1;
+	}
+	/* One namespace per file: rule names may repeat across files. */
+	int errors = yr_compiler_add_file(r->compiler, f, s->name, s->name);
+	fclose(f);
+	return errors;
 }
 
 int vigil_rules_finish(vigil_rules *r)
@@ -174,6 +216,18 @@ int vigil_rules_finish(vigil_rules *r)
 		return VIGIL_FATAL;
 	if (r->rules)
 		return VIGIL_OK;
+	char key[65] = "";
+	int cacheable = r->cache_dir && vg_rules_cache_key(r->src, r->nsrc, key);
+	if (cacheable && vg_rules_cache_load(r->cache_dir, key, &r->rules)) {
+		r->from_cache = 1;
+		return VIGIL_OK;
+	}
+	for (size_t i = 0; i < r->nsrc; i++)
+		if (compile_source(r, &r->src[i]) != 0) {
+			/* the compiler takes nothing more after an error */
+			r->failed = 1;
+			return VIGIL_FATAL;
+		}
 	if (yr_compiler_get_rules(r->compiler, &r->rules) != ERROR_SUCCESS) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, NULL, 0,
 			"unable to finish compiling the rules");
@@ -181,6 +235,9 @@ int vigil_rules_finish(vigil_rules *r)
 	}
 	yr_compiler_destroy(r->compiler);
 	r->compiler = NULL;
+	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, r->rules))
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
+			"compiled rules not cached");
 	return VIGIL_OK;
 }
 
@@ -196,7 +253,7 @@ unsigned vigil_rules_count(const vigil_rules *r)
 
 unsigned vigil_rules_file_count(const vigil_rules *r)
 {
-	return r->files;
+	return (unsigned)r->nsrc;
 }
 
 struct YR_RULES *vg_rules_yara(vigil_rules *r)

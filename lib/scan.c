@@ -52,7 +52,7 @@ struct vigil_scanner {
 
 	vg_cpulimit *cpulimit;
 	double started;
-	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen;
+	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
 	_Atomic uint64_t skipped[VIGIL_SKIP_COUNT], errors[VIGIL_ERR_COUNT];
 	_Atomic uint64_t by_level[4];
 };
@@ -348,6 +348,8 @@ static void process_file(struct worker *w, const char *path)
 				rerr = errno;
 				break;
 			}
+			/* digest each chunk while it is still in the CPU cache */
+			digest_update(w, w->buf + off, (size_t)got);
 			off += (size_t)got;
 			len = off;
 			if ((size_t)got < want)
@@ -364,7 +366,6 @@ static void process_file(struct worker *w, const char *path)
 			r.error = VIGIL_ERR_CHANGED;
 			r.error_detail = "file shrank while read; examined what was read";
 		}
-		digest_update(w, w->buf, len);
 	} else {
 		/* too large for YARA: stream it through the digests only */
 		if (w->cap < CHUNK) {
@@ -503,8 +504,8 @@ static void walk_event(void *ctx, const char *path, vigil_skip skip,
 
 static void walk_excluded(void *ctx, const char *path)
 {
-	(void)ctx;
-	(void)path;
+	vigil_scanner *s = ctx;
+	bump(&s->excluded, 1);
 }
 
 vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
@@ -643,6 +644,7 @@ void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 	out->files_scanned = atomic_load(&s->files_scanned);
 	out->bytes_read = atomic_load(&s->bytes_read);
 	out->dirs_seen = atomic_load(&s->dirs_seen);
+	out->excluded = atomic_load(&s->excluded);
 	for (int i = 0; i < VIGIL_SKIP_COUNT; i++)
 		out->skipped[i] = atomic_load(&s->skipped[i]);
 	for (int i = 0; i < VIGIL_ERR_COUNT; i++)

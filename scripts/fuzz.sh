@@ -15,6 +15,7 @@ run_one() {
 	log=build-fuzz/$name.log
 	if ./build-fuzz/fuzz/"$name" -max_total_time="$secs" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=build-fuzz/"$name"- \
 		"$work" "fuzz/corpus/$area" >"$log" 2>&1; then
 		echo "fuzz: $name ok ($(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs)"
 	else

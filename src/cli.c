@@ -120,3 +120,28 @@ FILE *cli_open_output(const char *path)
 	}
 	return f;
 }
+
+char *cli_cache_dir(const char *kind)
+{
+	const char *v;
+	char *out = NULL;
+	if ((v = getenv("VIGIL_CACHE_DIR")) && *v)
+		out = cli_join3(v, "/", kind);
+	else if ((v = getenv("XDG_CACHE_HOME")) && *v == '/')
+		out = cli_join3(v, "/vigil/", kind);
+	else if ((v = getenv("HOME")) && *v == '/')
+		out = cli_join3(v, "/.cache/vigil/", kind);
+	return out;
+}
+
+char *cli_join3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = malloc(la + lb + lc + 1);
+	if (s) {
+		memcpy(s, a, la);
+		memcpy(s + la, b, lb);
+		memcpy(s + la + lb, c, lc + 1);
+	}
+	return s;
+}

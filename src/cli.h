@@ -31,6 +31,13 @@ void cli_json_emit(FILE *out, json_t *rec);
 /* A new record with the schema version and type fields set. */
 json_t *cli_json_record(const char *type);
 
+/* The cache directory for kind ("rules"): $VIGIL_CACHE_DIR/kind, else
+ * $XDG_CACHE_HOME/vigil/kind, else $HOME/.cache/vigil/kind; NULL if none.
+ * Caller frees. */
+char *cli_cache_dir(const char *kind);
+/* a + b + c in a new string. */
+char *cli_join3(const char *a, const char *b, const char *c);
+
 /* Open --output (or stdout for NULL or "-"); NULL with a message. */
 FILE *cli_open_output(const char *path);
 

@@ -35,6 +35,9 @@ static const char usage[] =
 "  --no-builtin         do not load the built-in content packs\n"
 "  --strict             a malformed IOC line is fatal\n"
 "  --no-checks          skip the structural tampering checks\n"
+"  --no-rules-cache     compile the rules even when a cached compilation of\n"
+"                       the same sources exists ($VIGIL_CACHE_DIR, else\n"
+"                       $XDG_CACHE_HOME/vigil or ~/.cache/vigil)\n"
 "Walk:\n"
 "  --exclude GLOB       prune paths matching GLOB (full path; a plain\n"
 "                       directory path prunes everything below); repeatable\n"
@@ -131,7 +134,7 @@ static size_t pick_default_roots(const char **out)
 enum {
 	OPT_IOCS = 256, OPT_RULES, OPT_NO_BUILTIN, OPT_STRICT, OPT_NO_CHECKS,
 	OPT_EXCLUDE, OPT_FOLLOW, OPT_ONEFS, OPT_MAXSIZE, OPT_THREADS, OPT_NICE,
-	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE,
+	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE, OPT_NO_CACHE,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +143,7 @@ static const struct option long_opts[] = {
 	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
 	{"strict", no_argument, NULL, OPT_STRICT},
 	{"no-checks", no_argument, NULL, OPT_NO_CHECKS},
+	{"no-rules-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"exclude", required_argument, NULL, OPT_EXCLUDE},
 	{"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
 	{"one-file-system", no_argument, NULL, OPT_ONEFS},
@@ -158,7 +162,7 @@ static const struct option long_opts[] = {
 struct scan_args {
 	const char **iocs, **rules, **excludes;
 	size_t niocs, nrules, nexcludes;
-	int builtin, strict, json, verbose, nice;
+	int builtin, strict, json, verbose, nice, no_cache;
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
@@ -200,6 +204,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			break;
 		case OPT_NO_CHECKS:
 			a->opt.no_checks = 1;
+			break;
+		case OPT_NO_CACHE:
+			a->no_cache = 1;
 			break;
 		case OPT_FOLLOW:
 			a->opt.follow_symlinks = 1;
@@ -302,6 +309,10 @@ int cmd_scan(int argc, char **argv)
 			fprintf(stderr, "vigil: rules do not compile, stopping\n");
 			goto done;
 		}
+	char *cache = a.no_cache ? NULL : cli_cache_dir("rules");
+	if (cache)
+		vigil_rules_set_cache(rules, cache);
+	free(cache);
 	if (vigil_rules_finish(rules) != VIGIL_OK) {
 		fprintf(stderr, "vigil: rules do not compile, stopping\n");
 		goto done;
@@ -314,6 +325,8 @@ int cmd_scan(int argc, char **argv)
 			vigil_iocs_count(iocs, VIGIL_IOC_DOMAIN) + vigil_iocs_count(iocs, VIGIL_IOC_IPV4) +
 				vigil_iocs_count(iocs, VIGIL_IOC_IPV6) + vigil_iocs_count(iocs, VIGIL_IOC_URL),
 			vigil_rules_count(rules), vigil_rules_file_count(rules));
+	if (a.verbose && vigil_rules_from_cache(rules))
+		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 
 	if (!(out = cli_open_output(a.output)))
 		goto done;

@@ -189,6 +189,7 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_object_set_new(rec, "files_seen", json_integer((json_int_t)st->files_seen));
 		json_object_set_new(rec, "files_scanned", json_integer((json_int_t)st->files_scanned));
 		json_object_set_new(rec, "dirs_seen", json_integer((json_int_t)st->dirs_seen));
+		json_object_set_new(rec, "excluded", json_integer((json_int_t)st->excluded));
 		json_object_set_new(rec, "bytes_read", json_integer((json_int_t)st->bytes_read));
 		json_t *sk = json_object(), *er = json_object(), *lv = json_object();
 		for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
@@ -224,6 +225,7 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_ALERT],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_WARNING],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_NOTICE]);
+	fprintf(rep->out, "excluded by --exclude: %llu\n", (unsigned long long)st->excluded);
 	fprintf(rep->out, "skipped:");
 	for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
 		fprintf(rep->out, " %s %llu%s", vigil_skip_name(i),

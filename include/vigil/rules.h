@@ -21,8 +21,7 @@ void vigil_rules_destroy(vigil_rules *rules);
 /*
  * Add a .yar/.yara file, or every such file below a directory. Each file
  * gets its own namespace (its path), so rule names may repeat across files.
- * Compile errors are reported through the diagnostic callback with file and
- * line; the call then returns VIGIL_FATAL.
+ * Sources are compiled by vigil_rules_finish().
  */
 int vigil_rules_add_path(vigil_rules *rules, const char *path);
 
@@ -30,8 +29,21 @@ int vigil_rules_add_path(vigil_rules *rules, const char *path);
 int vigil_rules_add_string(vigil_rules *rules, const char *name,
 			   const char *text);
 
-/* Finish compiling; no more rules may be added. */
+/*
+ * Compile; no more rules may be added. Compile errors are reported through
+ * the diagnostic callback with file and line; it then returns VIGIL_FATAL.
+ */
 int vigil_rules_finish(vigil_rules *rules);
+
+/*
+ * Keep compiled rules in dir (created 0700; used only when private to the
+ * user) and reuse them when the same sources are compiled again. NULL (the
+ * default) turns the cache off. Sources using `include` are not cached.
+ */
+int vigil_rules_set_cache(vigil_rules *rules, const char *dir);
+
+/* 1 when vigil_rules_finish() took the rules from the cache. */
+int vigil_rules_from_cache(const vigil_rules *rules);
 
 /* Number of rules compiled (after finish), number of files added. */
 unsigned vigil_rules_count(const vigil_rules *rules);

@@ -76,6 +76,7 @@ typedef struct vigil_scan_stats {
 	uint64_t files_scanned;  /* read and examined (fully or hashed only) */
 	uint64_t bytes_read;
 	uint64_t dirs_seen;
+	uint64_t excluded;       /* paths pruned by the exclude globs */
 	uint64_t skipped[VIGIL_SKIP_COUNT];
 	uint64_t errors[VIGIL_ERR_COUNT];
 	uint64_t files_by_level[4]; /* indexed by vigil_level */

@@ -22,6 +22,7 @@ cp "$D/md5hit.bin" "$D/excluded/copy.bin"
 cp "$D/md5hit.bin" "$D/new
 line.bin"
 ln -s . "$D/loop/self"
+cp "$D/md5hit.bin" "$D/bad$(printf '\377\376')name.bin"
 
 md5=$(md5sum <"$D/md5hit.bin" | cut -d' ' -f1)
 sha1=$(sha1sum <"$D/sha1hit.bin" | cut -d' ' -f1)
@@ -56,6 +57,7 @@ got=$(jq -r --arg d "$D/" 'select(.type=="file" and (.findings|length)>0) |
 want=$(sort <<EOT
 md5hit.bin|hash|$md5|100
 new\\nline.bin|hash|$md5|100
+bad\\xff\\xfename.bin|hash|$md5|100
 sha1hit.bin|hash|$sha1|90
 sub/sha256hit.bin|hash|$sha256|100
 sub/evil_tool.exe|filename|\\\\sub\\\\evil_tool\\.exe$|70
@@ -72,6 +74,7 @@ check "every record has schema 1" 0 "$(jq -c 'select(.schema != 1)' "$T/out" | w
 check "last record is the summary" summary "$(tail -n 1 "$T/out" | jq -r .type)"
 check "file records carry the schema fields" "" "$(jq -r 'select(.type=="file" and (.findings|length)>0) |
 	[has("path","size","md5","sha1","sha256","score","level","findings","skip","error")] | all | select(. == false)' "$T/out")"
+check "excluded directory counted" 1 "$(tail -n 1 "$T/out" | jq .excluded)"
 check "symlink skipped, not followed" 1 "$(tail -n 1 "$T/out" | jq .skipped.symlink)"
 check "level from score" alert "$(jq -r 'select(.type=="file" and (.path|endswith("/md5hit.bin"))) | .level' "$T/out")"
 check "empty file scanned without finding" "" "$(jq -r 'select(.type=="file" and (.path|endswith("/empty"))) | .path' "$T/out")"
