@@ -149,6 +149,34 @@ run_vigil logs --no-builtin --iocs "$I" --format nope "$T/clean.txt"
 check "bad --format: exit 2" 2 "$rc"
 run_vigil logs --no-builtin --iocs "$I" "$T/does-not-exist.log" "$T/clean.txt"
 check "missing file: reported, run goes on" "0|1" "$rc|$(grep -c 'does-not-exist.log: error: unable to open' "$T/err")"
+# bad input: binary garbage, a 3 MiB line, mixed formats in one Zeek file;
+# reported with file and line, counted, never fatal; hits around them kept
+head -c 65536 /dev/urandom >"$T/bad.bin" 2>/dev/null || dd if=/dev/urandom of="$T/bad.bin" bs=1024 count=64 2>/dev/null
+{
+	cat "$L/dns.log"
+	printf 'Mar 29 12:35:07 dnsmasq[99]: query[A] x.akamaicontainer.com from 10.0.0.99\n'
+	head -c 3145728 /dev/zero | tr '\0' 'a'
+	printf ' akamaicontainer.com\n'
+	printf '1680093400.0\tC9\t10.0.0.50\t1\t10.0.0.1\t53\tudp\tlast.akamaicontainer.com\t-\n'
+} >"$T/mixed.log"
+run_vigil logs --no-builtin --json --iocs "$I" "$T/bad.bin" "$T/mixed.log"
+check "bad input: exit 1 (hits), not 2" 1 "$rc"
+check "bad input: hits kept around bad lines" "6 7 9 10 12" \
+	"$(jq -r 'select(.type=="hit" and (.file|endswith("mixed.log"))) | .line' "$T/out" | tr '\n' ' ' | sed 's/ $//')"
+check "bad input: the foreign line is searched as text" "generic|x.akamaicontainer.com" \
+	"$(jq -r 'select(.type=="hit" and .line==10) | "\(.format)|\(.value)"' "$T/out")"
+check "bad input: long line counted" 1 "$(tail -n 1 "$T/out" | jq .long_lines)"
+check "bad input: long line reported with file and line" 1 "$(grep -c 'mixed.log:11: warning: line longer than' "$T/err" || true)"
+check "bad input: malformed line reported with file and line" 1 "$(grep -c 'mixed.log:10: warning: malformed zeek line' "$T/err" || true)"
+
+# built-in content: loaded unless --no-builtin
+mkdir -p "$T/content/test"
+printf 'akamaicontainer.com;3CX C2 (built-in test)\n' >"$T/content/test/c2-iocs.txt"
+VIGIL_CONTENT_DIR=$T/content run_vigil logs --json "$L/dns.log"
+check "built-in content used" "2" "$(jq -r 'select(.type=="hit") | .line' "$T/out" | wc -l | tr -d ' ')"
+VIGIL_CONTENT_DIR=$T/content run_vigil logs --no-builtin "$L/dns.log"
+check "--no-builtin and no --iocs: exit 2" 2 "$rc"
+
 run_vigil logs --help
 check "--help: exit 0" 0 "$rc"
 check "--help lists exit codes and an example" 2 "$(grep -c -e '^Exit status' -e '^Example' "$T/out")"
