@@ -234,8 +234,9 @@ int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
 	if (strstr(v, "://")) {
 		type = VIGIL_IOC_URL;
 		/* scheme and host are case-insensitive */
-		char *host_end = strchr(strstr(v, "://") + 3, '/');
-		for (char *p = v; *p && (!host_end || p < host_end); p++)
+		char *host = strstr(v, "://") + 3;
+		char *host_end = host + strcspn(host, "/?#");
+		for (char *p = v; p < host_end; p++)
 			*p = (char)tolower((unsigned char)*p);
 	} else if (is_ip(v, AF_INET)) {
 		type = VIGIL_IOC_IPV4;

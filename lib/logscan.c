@@ -264,6 +264,10 @@ static void one_line(vigil_logscan *s, struct file_state *f, const char *l, size
 	s->st.lines++;
 	if (n && l[n - 1] == '\r')
 		n--;
+	if (c->line == 1 && n >= 3 && memcmp(l, "\xEF\xBB\xBF", 3) == 0) {
+		l += 3; /* a UTF-8 byte order mark is not part of the first line */
+		n -= 3;
+	}
 	if (n == 0)
 		return;
 	if (c->fmt == VIGIL_LOG_AUTO && f->detect_left) {

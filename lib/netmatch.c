@@ -450,7 +450,10 @@ static int build_urls(vigil_netmatch *m, const vigil_iocs *set)
 		/* no path, or just "/": every URL of the origin */
 		if (rlen == 1 && rest[0] == '/')
 			rlen = 0;
-		if (!(e->origin = vg_strdup(origin)) || !(e->path = vg_strndup(rest, rlen))) {
+		/* "?q" and "/?q" are the same request: paths start with '/' */
+		int slash = rlen && rest[0] != '/';
+		if (!(e->origin = vg_strdup(origin)) ||
+		    !(e->path = vg_asprintf("%s%.*s", slash ? "/" : "", (int)rlen, rest))) {
 			free(e->origin);
 			return 0;
 		}
@@ -467,6 +470,11 @@ static int path_matches(const char *ioc_path, const char *p, size_t n)
 	size_t k = strlen(ioc_path);
 	if (k == 0)
 		return 1;
+	if (n == 0 || p[0] != '/') {
+		/* the log's URL has no '/' before its query: the IOC's has one */
+		ioc_path++;
+		k--;
+	}
 	if (n < k || memcmp(ioc_path, p, k) != 0)
 		return 0;
 	return n == k || p[k] == '#' || (p[k] == '?' && !strchr(ioc_path, '?'));

@@ -304,6 +304,16 @@ static void test_gzip_and_zstd(void **state)
 	assert_int_equal(st.files_failed, 1);
 }
 
+static void test_bom(void **state)
+{
+	struct hits h;
+	/* a BOM before the Zeek header still lets the format be detected */
+	scan_str(VIGIL_LOG_AUTO, "\xEF\xBB\xBF#separator \\x09\n#fields\tts\tid.orig_h\tquery\n"
+		 "1680093296\t10.0.0.5\twww.akamaicontainer.com\n", &h);
+	assert_string_equal(h.text,
+		"3|query|www.akamaicontainer.com|akamaicontainer.com|10.0.0.5|2023-03-29T12:34:56Z\n");
+}
+
 static void test_format_names(void **state)
 {
 	vigil_logfmt f;
@@ -327,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_generic),
 		cmocka_unit_test(test_reader_lines),
 		cmocka_unit_test(test_gzip_and_zstd),
+		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_format_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

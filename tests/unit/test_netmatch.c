@@ -181,6 +181,26 @@ static void test_first_loaded_wins(void **state)
 	vigil_iocs_destroy(set);
 }
 
+static void test_ioc_normalisation(void **state)
+{
+	(void)state;
+	vigil_iocs *set = vigil_iocs_create();
+	assert_int_equal(vigil_iocs_add_network(set, "HTTP://Evil.Example?Q=A", 100, "", "t", 1), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "*.Wild.Example.", 100, "", "t", 2), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "[2001:DB8::5]", 100, "", "t", 3), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "evil[.]example[.]org", 100, "", "t", 4), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "not a domain", 100, "", "t", 5), VIGIL_FAILED);
+	assert_string_equal(vigil_iocs_get(set, VIGIL_IOC_URL, 0)->value, "http://evil.example?Q=A");
+	assert_string_equal(vigil_iocs_get(set, VIGIL_IOC_DOMAIN, 0)->value, "wild.example");
+	assert_string_equal(vigil_iocs_get(set, VIGIL_IOC_IPV6, 0)->value, "2001:db8::5");
+	assert_string_equal(vigil_iocs_get(set, VIGIL_IOC_DOMAIN, 1)->value, "evil.example.org");
+	vigil_netmatch *m = vigil_netmatch_create(set);
+	assert_non_null(vigil_netmatch_url(m, "http://EVIL.example/?Q=A", 24));
+	assert_null(vigil_netmatch_url(m, "http://evil.example/?q=a", 24));
+	vigil_netmatch_destroy(m);
+	vigil_iocs_destroy(set);
+}
+
 static void test_time_format(void **state)
 {
 	(void)state;
@@ -204,6 +224,7 @@ int main(void)
 	const struct CMUnitTest plain[] = {
 		cmocka_unit_test(test_empty_set),
 		cmocka_unit_test(test_first_loaded_wins),
+		cmocka_unit_test(test_ioc_normalisation),
 		cmocka_unit_test(test_time_format),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown) |
