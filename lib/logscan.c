@@ -247,7 +247,8 @@ struct file_state {
 
 static void report_line(vigil_logscan *s, struct file_state *f, const char *what)
 {
-	f->status = VIGIL_WARN;
+	if (f->status < VIGIL_WARN)
+		f->status = VIGIL_WARN;
 	if (f->reports < MAX_REPORTS)
 		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_WARNING, f->c.file, f->c.line,
 			"%s", what);
@@ -255,6 +256,14 @@ static void report_line(vigil_logscan *s, struct file_state *f, const char *what
 		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_WARNING, f->c.file, f->c.line,
 			"further bad lines in this file are counted, not reported");
 	f->reports++;
+}
+
+static void too_long(vigil_logscan *s, struct file_state *f)
+{
+	char msg[80];
+	s->st.too_long++;
+	snprintf(msg, sizeof msg, "line longer than %zu bytes, skipped", s->max_line);
+	report_line(s, f, msg);
 }
 
 static void one_line(vigil_logscan *s, struct file_state *f, const char *l, size_t n)
@@ -375,6 +384,12 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 				skipping = 0;
 				f.c.line++;
 				s->st.lines++;
+			} else if (stop - start > s->max_line) {
+				/* whole in the buffer, but over the cap all the same:
+				 * the result must not depend on where reads end */
+				f.c.line++;
+				s->st.lines++;
+				too_long(s, &f);
 			} else {
 				one_line(s, &f, buf + start, stop - start);
 			}
@@ -383,13 +398,9 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 		scanned = end;
 		if (end - start > s->max_line || (skipping && end > start)) {
 			if (!skipping) {
-				s->st.too_long++;
-				char msg[80];
-				snprintf(msg, sizeof msg, "line longer than %zu bytes, skipped",
-					 s->max_line);
 				/* the line being skipped is the next one */
 				f.c.line++;
-				report_line(s, &f, msg);
+				too_long(s, &f);
 				f.c.line--;
 				skipping = 1;
 			}

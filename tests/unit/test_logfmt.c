@@ -261,6 +261,38 @@ static void test_reader_lines(void **state)
 	assert_non_null(strstr(h.text, "4|text|akamaicontainer.com|"));
 }
 
+/* The cap holds whatever the read sizes: a 5,000-byte line with a 4,096
+ * cap is too long both at the start of the input and after 250 KiB. */
+static void test_cap_independent_of_reads(void **state)
+{
+	for (size_t lead = 0; lead <= 250000; lead += 250000) {
+		size_t o = 0;
+		char *buf = malloc(lead + 6000);
+		if (lead) {
+			memset(buf, 'x', lead);
+			for (size_t i = 100; i < lead; i += 100)
+				buf[i] = '\n';
+			buf[lead - 1] = '\n';
+		}
+		o = lead;
+		memset(buf + o, 'a', 5000);
+		memcpy(buf + o + 100, " akamaicontainer.com ", 21);
+		o += 5000;
+		buf[o++] = '\n';
+		struct hits h;
+		memset(&h, 0, sizeof h);
+		vigil_logscan *s = vigil_logscan_create(m, on_hit, &h);
+		vigil_logscan_set_max_line(s, 4096);
+		vigil_logscan_buffer(s, "t.log", buf, o, VIGIL_LOG_GENERIC);
+		vigil_logstats st;
+		vigil_logscan_stats(s, &st);
+		vigil_logscan_destroy(s);
+		free(buf);
+		assert_int_equal(st.too_long, 1);
+		assert_int_equal(h.n, 0);
+	}
+}
+
 static const char compressed_log[] =
 	"#separator \\x09\n#fields\tts\tid.orig_h\tquery\n"
 	"1680093296\t10.0.0.5\twww.akamaicontainer.com\n";
@@ -336,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_windns),
 		cmocka_unit_test(test_generic),
 		cmocka_unit_test(test_reader_lines),
+		cmocka_unit_test(test_cap_independent_of_reads),
 		cmocka_unit_test(test_gzip_and_zstd),
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_format_names),
