@@ -121,8 +121,8 @@ static void eve(struct vg_logctx *c, json_t *o, const char *type)
 		c->client = src;
 		c->client_len = n;
 	}
-	if (strcmp(type, "dns") == 0)
-		eve_dns(c, json_object_get(o, "dns"));
+	/* dns events, and alerts that carry the dns record */
+	eve_dns(c, json_object_get(o, "dns"));
 	json_t *http = json_object_get(o, "http");
 	if (json_is_object(http)) {
 		size_t hn = 0, pn = 0;

@@ -138,6 +138,12 @@ check "text: no raw escape byte" 0 "$(grep -c "$(printf '\033')" "$T/out" || tru
 check "text: hit line" "$T/hostile.txt:1: 2023-03-29T12:35:11Z client - text akamaicontainer.com matches domain akamaicontainer.com ($I/test-c2-iocs.txt:2: 3CX C2 (test))" \
 	"$(head -n 1 "$T/out")"
 
+# --summary: no hit lines, the IOCs seen and the totals
+run_vigil logs --no-builtin --summary --iocs "$I" "$L/dns.log"
+check "--summary: exit 1" 1 "$rc"
+check "--summary: no hit lines" 0 "$(grep -c ' matches ' "$T/out" || true)"
+check "--summary: one line per IOC seen" 2 "$(grep -c '^  domain akamaicontainer.com  hits 2  clients 1  first 2023-03-29T12:34:56.500000Z  last 2023-03-29T12:34:59Z\|^  ipv4 203.0.113.0/24  hits 1  clients 1 ' "$T/out")"
+
 # no hit: exit 0; no IOC: exit 2; bad option: exit 2
 printf 'nothing here example.org 192.0.2.1\n' >"$T/clean.txt"
 run_vigil logs --no-builtin --iocs "$I" "$T/clean.txt"
