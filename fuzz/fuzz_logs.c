@@ -5,6 +5,8 @@
  * first byte set, the rest is gzip-compressed first and fed whole and cut
  * in half; with bit 0x40, the same with zstd. Bits 0x18 pick the line
  * cap (256, 1000, 4096 bytes or 1 MiB) to exercise the overlong-line path.
+ * JSON input runs twice, with and without the prefilter that skips lines
+ * with no candidate string, and the parsed hits must agree.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,7 +18,12 @@
 #include <vigil/iocs.h>
 #include <vigil/logs.h>
 
+#include "logs_internal.h"
+
 static vigil_iocs *set;
+/* hits from a parsed JSON record, not from the text search of a line
+ * that did not parse (which the prefilter skips when it is braced) */
+static unsigned long parsed_hits;
 static vigil_netmatch *m;
 
 static void on_hit(void *ctx, const vigil_loghit *h)
@@ -33,6 +40,8 @@ static void on_hit(void *ctx, const vigil_loghit *h)
 		sink += (unsigned char)h->client[h->client_len - 1];
 	(void)sink;
 	(*(unsigned long *)ctx)++;
+	if (h->format == VIGIL_LOG_JSON)
+		parsed_hits++;
 }
 
 static void init(void)
@@ -106,6 +115,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(z);
 		return 0;
 	}
+	parsed_hits = 0;
 	run(fmt, d, n, max_line);
+	if (fmt == VIGIL_LOG_JSON) {
+		/* the JSON prefilter must never lose a hit the parser reports */
+		unsigned long with = parsed_hits;
+		parsed_hits = 0;
+		vg_json_prefilter = 0;
+		run(fmt, d, n, max_line);
+		vg_json_prefilter = 1;
+		if (parsed_hits != with)
+			abort();
+	}
 	return 0;
 }

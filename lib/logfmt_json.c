@@ -177,8 +177,58 @@ static void zeek(struct vg_logctx *c, json_t *o)
 	}
 }
 
+int vg_json_prefilter = 1;
+
+/* a JSON string's text: a domain, "host:port" or an address */
+static int candidate(struct vg_logctx *c, const char *p, size_t n)
+{
+	if (c->want_ip && vigil_netmatch_ip(c->m, p, n))
+		return 1;
+	const char *colon = memchr(p, ':', n);
+	if (colon && !memchr(colon + 1, ':', n - (size_t)(colon - p) - 1))
+		n = (size_t)(colon - p);
+	return (c->want_dom && vigil_netmatch_domain(c->m, p, n)) ||
+	       (c->want_ip && colon && vigil_netmatch_ip(c->m, p, n));
+}
+
+/*
+ * Parsing JSON costs ten times more than matching, and nearly every line
+ * is clean. Every observable the parser reports is a JSON string of the
+ * line, so when the line has no escape (every '"' then opens or closes a
+ * string) and no string is a candidate, no parse can report anything and
+ * the line is skipped. URLs are built from two members (host and path), so
+ * with URL IOCs lines with HTTP members are always parsed. A line that
+ * does not look like one object ({ ... }) is always parsed, so that it is
+ * reported as malformed; a braced line with no candidate is not validated.
+ */
+static int may_hit(struct vg_logctx *c, const char *l, size_t n)
+{
+	size_t e = n;
+	while (e && (l[e - 1] == ' ' || l[e - 1] == '\t'))
+		e--;
+	if (!vg_json_prefilter || e == 0 || l[0] != '{' || l[e - 1] != '}' ||
+	    memchr(l, '\\', n))
+		return 1;
+	if (c->want_url && (vg_memmem(l, n, "\"http\"") || vg_memmem(l, n, "\"uri\"")))
+		return 1;
+	const char *p = l, *end = l + n;
+	for (;;) {
+		const char *open = memchr(p, '"', (size_t)(end - p));
+		if (!open)
+			return 0;
+		const char *close = memchr(open + 1, '"', (size_t)(end - open - 1));
+		if (!close)
+			return 1; /* unbalanced: let the parser report it */
+		if (candidate(c, open + 1, (size_t)(close - open - 1)))
+			return 1;
+		p = close + 1;
+	}
+}
+
 int vg_logfmt_json(struct vg_logctx *c, const char *l, size_t n)
 {
+	if (!may_hit(c, l, n))
+		return 0;
 	json_error_t err;
 	json_t *o = json_loadb(l, n, 0, &err);
 	if (!json_is_object(o)) {

@@ -78,6 +78,10 @@ int vg_logfmt_squid(struct vg_logctx *c, const char *line, size_t n);
 int vg_logfmt_windns(struct vg_logctx *c, const char *line, size_t n);
 int vg_logfmt_generic(struct vg_logctx *c, const char *line, size_t n);
 
+/* 1 (default): JSON lines with no candidate string are not parsed; 0 for
+ * the fuzz harness's differential check. */
+extern int vg_json_prefilter;
+
 /* Which format a line looks like; VIGIL_LOG_AUTO when it cannot tell. */
 vigil_logfmt vg_logfmt_guess(const char *line, size_t n);
 

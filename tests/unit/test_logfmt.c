@@ -153,6 +153,28 @@ static void test_json(void **state)
 	assert_int_equal(st.malformed, 2);
 }
 
+/* Lines the JSON prefilter must still hand to the parser */
+static void test_json_prefilter(void **state)
+{
+	struct hits h;
+	vigil_logstats st = scan_str(VIGIL_LOG_JSON,
+		/* an escape: no shortcut */
+		"{\"ts\":1680093296,\"id.orig_h\":\"10.0.0.5\",\"query\":\"akamaicontainer\\u002ecom\"}\n"
+		/* host with a port */
+		"{\"ts\":1680093297,\"id.orig_h\":\"10.0.0.6\",\"host\":\"msstorageazure.com:8080\"}\n"
+		/* URL IOC: host and path are two members */
+		"{\"timestamp\":\"2023-03-29T12:34:58Z\",\"event_type\":\"http\",\"http\":{\"hostname\":\"plain.example\",\"url\":\"/dl?x\"}}\n"
+		/* clean and braced: skipped, not validated */
+		"{\"a\":\"b\" \"c\"}\n"
+		/* not an object: parsed, malformed */
+		"{\"ts\":1, \"query\":\"x\"\n", &h);
+	assert_string_equal(h.text,
+		"1|query|akamaicontainer.com|akamaicontainer.com|10.0.0.5|2023-03-29T12:34:56Z\n"
+		"2|host|msstorageazure.com:8080|msstorageazure.com|10.0.0.6|2023-03-29T12:34:57Z\n"
+		"3|url|http://plain.example/dl?x|http://plain.example/dl|-|2023-03-29T12:34:58Z\n");
+	assert_int_equal(st.malformed, 1);
+}
+
 static void test_bind(void **state)
 {
 	struct hits h;
@@ -362,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_zeek_dns),
 		cmocka_unit_test(test_zeek_http_ssl_conn),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_prefilter),
 		cmocka_unit_test(test_bind),
 		cmocka_unit_test(test_dnsmasq),
 		cmocka_unit_test(test_squid),
