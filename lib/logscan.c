@@ -453,8 +453,13 @@ static void walk_event(void *ctx, const char *path, vigil_skip skip,
 		       vigil_error err, int errnum)
 {
 	struct walk_ctx *w = ctx;
-	if (err == VIGIL_ERR_NONE)
+	if (err == VIGIL_ERR_NONE) {
+		if (skip == VIGIL_SKIP_SYMLINK || skip == VIGIL_SKIP_SPECIAL)
+			vg_diag(w->s->diag, w->s->diag_ctx, VIGIL_DIAG_INFO, path, 0,
+				"%s, skipped (name it to read it)",
+				skip == VIGIL_SKIP_SYMLINK ? "symbolic link" : "not a regular file");
 		return;
+	}
 	vg_diag(w->s->diag, w->s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
 		"unable to read: %s", errnum ? strerror(errnum) : "walk error");
 	w->s->st.files_failed++;

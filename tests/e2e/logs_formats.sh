@@ -16,8 +16,10 @@ cat >"$I/test-c2-iocs.txt" <<'EOT'
 akamaicontainer.com
 # defanged, upper case
 MSStorageAzure[.]com;90
+# ranges
 203.0.113.0/24;80
 2001:db8:bad::/48;80
+# URL
 hxxps://evil.example/payload
 EOT
 
