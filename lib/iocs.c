@@ -221,11 +221,22 @@ int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
 	vigil_refang(v);
 	vigil_ioc_type type;
 	size_t n = strlen(v);
+	if (n > 2 && v[0] == '[' && v[n - 1] == ']') {
+		/* [v6], as URLs write it */
+		v[n - 1] = '\0';
+		if (is_ip(v + 1, AF_INET6)) {
+			memmove(v, v + 1, n - 1);
+			n -= 2;
+		} else {
+			v[n - 1] = ']';
+		}
+	}
 	if (strstr(v, "://")) {
 		type = VIGIL_IOC_URL;
 		/* scheme and host are case-insensitive */
-		char *host_end = strchr(strstr(v, "://") + 3, '/');
-		for (char *p = v; *p && (!host_end || p < host_end); p++)
+		char *host = strstr(v, "://") + 3;
+		char *host_end = host + strcspn(host, "/?#");
+		for (char *p = v; p < host_end; p++)
 			*p = (char)tolower((unsigned char)*p);
 	} else if (is_ip(v, AF_INET)) {
 		type = VIGIL_IOC_IPV4;
@@ -236,6 +247,13 @@ int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
 	} else {
 		if (n && v[n - 1] == '.')
 			v[--n] = '\0';
+		/* "*.evil.com" and ".evil.com" in threat-intel lists mean the
+		 * domain and its subdomains, which is how domains match anyway */
+		size_t skip = strncmp(v, "*.", 2) == 0 ? 2 : v[0] == '.' ? 1 : 0;
+		if (skip) {
+			memmove(v, v + skip, n - skip + 1);
+			n -= skip;
+		}
 		for (char *p = v; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		if (!is_hostname(v)) {

@@ -1,3 +1,4 @@
 /* One line per subcommand, implemented in src/cmd_<name>.c. No include
  * guard: expanded with different VIGIL_COMMAND definitions. */
 VIGIL_COMMAND("scan", cmd_scan, "sweep files for hash, file-name and YARA IOCs and tampering")
+VIGIL_COMMAND("logs", cmd_logs, "hunt network IOCs in DNS, proxy and flow logs")

@@ -1,0 +1,133 @@
+/*
+ * Network IOC hunting in logs: a matcher built once from the network IOCs
+ * of a set (domains with their subdomains, IPv4/IPv6 addresses and CIDR
+ * ranges, URLs), and a streaming log scanner that reads DNS, proxy and flow
+ * logs (plain, gzip or zstd) line by line in constant memory and reports
+ * every observable that matches.
+ */
+#ifndef VIGIL_LOGS_H
+#define VIGIL_LOGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iocs.h"
+#include "vigil.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the matcher ---- */
+
+typedef struct vigil_netmatch vigil_netmatch;
+
+/* Built from the DOMAIN, IPV4, IPV6 and URL indicators of set, which must
+ * outlive the matcher. NULL on allocation failure. Thread-safe once built. */
+vigil_netmatch *vigil_netmatch_create(const vigil_iocs *set);
+void vigil_netmatch_destroy(vigil_netmatch *m);
+
+/* Number of usable indicators of a type the matcher holds (DOMAIN, IPV4,
+ * IPV6 or URL; duplicate domains merged). */
+size_t vigil_netmatch_count(const vigil_netmatch *m, vigil_ioc_type type);
+
+/*
+ * A host name as a log writes it: matches an IOC domain equal to it or to
+ * one of its parents at a label boundary, case-insensitively, a trailing
+ * dot ignored. The most specific IOC wins. NULL when none.
+ */
+const vigil_ioc *vigil_netmatch_domain(const vigil_netmatch *m,
+				       const char *name, size_t len);
+/* A textual IPv4 or IPv6 address (IPv4-mapped IPv6 is also tried as
+ * IPv4): the longest matching prefix. NULL when none or not an address. */
+const vigil_ioc *vigil_netmatch_ip(const vigil_netmatch *m, const char *addr,
+				   size_t len);
+/* A URL: scheme and host are compared case-insensitively (trailing dot and
+ * default port dropped); an IOC without a path matches every URL of its
+ * host, one with a path matches that path with any query or fragment. */
+const vigil_ioc *vigil_netmatch_url(const vigil_netmatch *m, const char *url,
+				    size_t len);
+
+/* ---- log formats ---- */
+
+typedef enum vigil_logfmt {
+	VIGIL_LOG_AUTO = 0, /* detected per file from its first lines */
+	VIGIL_LOG_ZEEK,     /* Zeek TSV with a #fields header (dns, http, ssl, conn...) */
+	VIGIL_LOG_JSON,     /* Zeek JSON and Suricata eve.json, told apart per line */
+	VIGIL_LOG_BIND,     /* BIND query log */
+	VIGIL_LOG_DNSMASQ,  /* dnsmasq log-queries (syslog) */
+	VIGIL_LOG_SQUID,    /* Squid native access.log */
+	VIGIL_LOG_WINDNS,   /* Windows DNS server debug log */
+	VIGIL_LOG_GENERIC,  /* any text: domains, addresses and URLs of each line */
+	VIGIL_LOG_FORMAT_COUNT
+} vigil_logfmt;
+
+const char *vigil_logfmt_name(vigil_logfmt fmt);
+/* "zeek", "json", "bind", "dnsmasq", "squid", "windns", "generic", "auto";
+ * returns 0, or -1 for an unknown name. */
+int vigil_logfmt_parse(const char *name, vigil_logfmt *out);
+
+/* ---- the scanner ---- */
+
+typedef struct vigil_loghit {
+	const char *file;    /* as given ("-" for standard input) */
+	unsigned long line;  /* 1-based line of the (decompressed) file */
+	vigil_logfmt format; /* the format the line was read as */
+	int has_time;        /* time_us is valid */
+	int64_t time_us;     /* microseconds since 1970-01-01 UTC */
+	const char *client;  /* source address as in the log, or NULL */
+	size_t client_len;
+	const char *field;   /* where it was found: query, answer, host, url, sni, dst, src, text */
+	const char *value;   /* the observable as in the log (untrusted bytes) */
+	size_t value_len;
+	const vigil_ioc *ioc;
+} vigil_loghit;
+
+typedef void (*vigil_loghit_fn)(void *ctx, const vigil_loghit *hit);
+
+typedef struct vigil_logstats {
+	uint64_t files, files_failed; /* files read; files that could not be (fully) read */
+	uint64_t bytes;               /* decompressed bytes */
+	uint64_t lines, malformed, too_long;
+	uint64_t hits;
+} vigil_logstats;
+
+typedef struct vigil_logscan vigil_logscan;
+
+/* m must outlive the scanner. NULL on allocation failure. */
+vigil_logscan *vigil_logscan_create(const vigil_netmatch *m,
+				    vigil_loghit_fn fn, void *ctx);
+void vigil_logscan_destroy(vigil_logscan *s);
+void vigil_logscan_set_diag(vigil_logscan *s, vigil_diag_fn fn, void *ctx);
+/* Longest line kept (default 1 MiB, at least 256 bytes); longer lines are
+ * skipped, counted and reported. */
+void vigil_logscan_set_max_line(vigil_logscan *s, size_t max);
+/* Year for formats whose time stamps have none (dnsmasq's syslog); by
+ * default the year of the file's modification time, or the current one. */
+void vigil_logscan_set_year(vigil_logscan *s, int year);
+
+/*
+ * Scan a file ("-" is standard input) or every regular file below a
+ * directory (symlinks not followed). gzip and zstd are detected by
+ * their magic. Returns VIGIL_OK, VIGIL_WARN when lines were malformed or
+ * too long, VIGIL_FAILED when a file could not be read (reported), and
+ * VIGIL_FATAL on allocation failure.
+ */
+int vigil_logscan_path(vigil_logscan *s, const char *path, vigil_logfmt fmt);
+
+/* Scan bytes in memory (possibly compressed) as if they were file name. */
+int vigil_logscan_buffer(vigil_logscan *s, const char *name, const void *buf,
+			 size_t len, vigil_logfmt fmt);
+
+void vigil_logscan_stats(const vigil_logscan *s, vigil_logstats *out);
+
+/* Format microseconds since the epoch as ISO-8601 UTC
+ * ("2023-03-29T12:34:56Z", with ".ffffff" when not a whole second) into
+ * buf (at least 32 bytes). */
+void vigil_format_time(int64_t time_us, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,265 @@
+/* vigil logs: hunt network IOCs in DNS, proxy and flow logs. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <vigil/content.h>
+#include <vigil/iocs.h>
+#include <vigil/logs.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "logs_report.h"
+
+static const char usage[] =
+"usage: vigil logs [options] FILE|DIR|-...\n"
+"\n"
+"Search DNS, proxy and flow logs for network IOCs (C2 domains and their\n"
+"subdomains, IPv4/IPv6 addresses and CIDR ranges, URLs). The format is\n"
+"detected per file; gzip and zstd files are read as they are; directories\n"
+"are walked; '-' is standard input.\n"
+"\n"
+"Formats (--format): zeek (TSV dns/http/ssl/conn...), json (Zeek JSON and\n"
+"Suricata eve.json), bind, dnsmasq, squid, windns (Windows DNS debug log),\n"
+"generic (domains, addresses and URLs anywhere in a line), auto (default).\n"
+"\n"
+"Content:\n"
+"  --iocs PATH          IOC file or directory (signature-base c2-iocs format,\n"
+"                       or threat-intel formats); repeatable\n"
+"  --no-builtin         do not load the built-in content packs\n"
+"  --strict             a malformed IOC line is fatal\n"
+"Input:\n"
+"  --format FMT         read every file as FMT instead of detecting it\n"
+"  --max-line SIZE      longest line kept (default 1M); longer lines are\n"
+"                       skipped and reported\n"
+"  --year YEAR          year of time stamps that have none (dnsmasq/syslog;\n"
+"                       default: the year the file was last modified)\n"
+"Output:\n"
+"  --json               JSON Lines: a hit record per match, an ioc record\n"
+"                       per IOC seen, then a summary record\n"
+"  --summary            only the per-IOC summary and the totals\n"
+"  --output FILE        write results to FILE instead of standard output\n"
+"  -v, --verbose        info-level messages too\n"
+"  -h, --help           this help\n"
+"\n"
+"Time stamps are shown in ISO-8601 UTC; formats that do not say their zone\n"
+"(BIND, dnsmasq, Windows DNS) are taken as UTC.\n"
+"\n"
+"Exit status: 0 no hit, 1 at least one hit, 2 an error that stopped the\n"
+"run (bad option, no network IOC loaded). Malformed lines are reported on\n"
+"standard error with FILE:LINE and counted; they do not change the status.\n"
+"\n"
+"Example:\n"
+"  vigil logs --iocs signature-base/iocs/c2-iocs.txt /var/log/zeek/\n";
+
+enum {
+	OPT_IOCS = 256, OPT_NO_BUILTIN, OPT_STRICT, OPT_FORMAT, OPT_MAXLINE,
+	OPT_YEAR, OPT_JSON, OPT_SUMMARY, OPT_OUTPUT,
+};
+
+static const struct option long_opts[] = {
+	{"iocs", required_argument, NULL, OPT_IOCS},
+	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"max-line", required_argument, NULL, OPT_MAXLINE},
+	{"year", required_argument, NULL, OPT_YEAR},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"summary", no_argument, NULL, OPT_SUMMARY},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct logs_args {
+	const char **iocs;
+	size_t niocs;
+	int builtin, strict, json, summary, verbose;
+	vigil_logfmt fmt;
+	uint64_t max_line;
+	long year;
+	const char *output;
+};
+
+/* Returns -1 to continue, else an exit code. */
+static int parse_args(int argc, char **argv, struct logs_args *a)
+{
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_IOCS: {
+			const char **n = realloc(a->iocs, (a->niocs + 1) * sizeof *n);
+			if (!n) {
+				fprintf(stderr, "vigil: out of memory\n");
+				return 2;
+			}
+			n[a->niocs++] = optarg;
+			a->iocs = n;
+			break;
+		}
+		case OPT_NO_BUILTIN:
+			a->builtin = 0;
+			break;
+		case OPT_STRICT:
+			a->strict = 1;
+			break;
+		case OPT_FORMAT:
+			if (vigil_logfmt_parse(optarg, &a->fmt)) {
+				fprintf(stderr, "vigil: unknown --format '%s' (zeek, json, bind, "
+					"dnsmasq, squid, windns, generic, auto)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_MAXLINE:
+			if (cli_parse_size(optarg, &a->max_line) || a->max_line < 256 ||
+			    a->max_line > (1u << 30)) {
+				fprintf(stderr, "vigil: invalid --max-line '%s' (256 to 1G)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_YEAR:
+			if (cli_parse_int(optarg, 1970, 9999, &a->year)) {
+				fprintf(stderr, "vigil: invalid --year '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_JSON:
+			a->json = 1;
+			break;
+		case OPT_SUMMARY:
+			a->summary = 1;
+			break;
+		case OPT_OUTPUT:
+			a->output = optarg;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs("vigil: see 'vigil logs --help'\n", stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs("vigil: no log file given (use '-' for standard input)\n"
+		      "vigil: see 'vigil logs --help'\n", stderr);
+		return 2;
+	}
+	return -1;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t network_count(const vigil_iocs *iocs)
+{
+	return vigil_iocs_count(iocs, VIGIL_IOC_DOMAIN) +
+	       vigil_iocs_count(iocs, VIGIL_IOC_IPV4) +
+	       vigil_iocs_count(iocs, VIGIL_IOC_IPV6) +
+	       vigil_iocs_count(iocs, VIGIL_IOC_URL);
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	struct logs_args a = {.builtin = 1};
+	struct cli_diag diag = {0};
+	vigil_iocs *iocs = NULL;
+	vigil_netmatch *m = NULL;
+	vigil_logscan *scan = NULL;
+	struct logs_report *rep = NULL;
+	FILE *out = NULL;
+	int rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		goto done;
+	rc = 2;
+	diag.verbose = a.verbose;
+
+	if (!(iocs = vigil_iocs_create())) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
+	vigil_iocs_set_diag(iocs, cli_print_diag, &diag);
+	if (a.builtin) {
+		int r = vigil_content_load(vigil_content_dir(), iocs, NULL,
+					   cli_print_diag, &diag);
+		if (r == VIGIL_FATAL)
+			goto done;
+		if (r == VIGIL_FAILED)
+			fprintf(stderr, "vigil: warning: built-in content not loaded\n");
+	}
+	int st = VIGIL_OK;
+	for (size_t i = 0; i < a.niocs; i++) {
+		int r = vigil_iocs_load(iocs, a.iocs[i], VIGIL_IOC_AUTO);
+		if (r > st)
+			st = r;
+	}
+	if (st >= VIGIL_FAILED || (a.strict && st != VIGIL_OK)) {
+		fprintf(stderr, "vigil: IOC input not usable, stopping\n");
+		goto done;
+	}
+	size_t nnet = network_count(iocs);
+	if (nnet == 0) {
+		fprintf(stderr, "vigil: no network IOC loaded (give --iocs with a c2-iocs "
+			"file, or drop --no-builtin)\n");
+		goto done;
+	}
+	unsigned long ioc_warnings = diag.warnings;
+	if (!(m = vigil_netmatch_create(iocs))) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
+	if (a.verbose)
+		fprintf(stderr, "vigil: %zu domain, %zu IPv4, %zu IPv6, %zu URL IOCs\n",
+			vigil_netmatch_count(m, VIGIL_IOC_DOMAIN),
+			vigil_netmatch_count(m, VIGIL_IOC_IPV4),
+			vigil_netmatch_count(m, VIGIL_IOC_IPV6),
+			vigil_netmatch_count(m, VIGIL_IOC_URL));
+	if (!(out = cli_open_output(a.output)))
+		goto done;
+	rep = logs_report_create(out, a.json, a.summary);
+	scan = rep ? vigil_logscan_create(m, logs_report_hit, rep) : NULL;
+	if (!scan) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
+	vigil_logscan_set_diag(scan, cli_print_diag, &diag);
+	if (a.max_line)
+		vigil_logscan_set_max_line(scan, (size_t)a.max_line);
+	if (a.year)
+		vigil_logscan_set_year(scan, (int)a.year);
+
+	double t0 = seconds();
+	int fatal = 0;
+	for (int i = optind; i < argc && !fatal; i++)
+		fatal = vigil_logscan_path(scan, argv[i], a.fmt) == VIGIL_FATAL;
+	vigil_logstats stats;
+	vigil_logscan_stats(scan, &stats);
+	logs_report_finish(rep, &stats, seconds() - t0, ioc_warnings, nnet);
+	if (fatal || !logs_report_ok(rep)) {
+		fprintf(stderr, "vigil: out of memory\n");
+		rc = 2;
+	} else {
+		rc = stats.hits ? 1 : 0;
+	}
+done:
+	if (out && out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "vigil: unable to write the output\n");
+		rc = 2;
+	}
+	vigil_logscan_destroy(scan);
+	logs_report_destroy(rep);
+	vigil_netmatch_destroy(m);
+	vigil_iocs_destroy(iocs);
+	free(a.iocs);
+	return rc;
+}
