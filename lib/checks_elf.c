@@ -83,7 +83,7 @@ void vg_check_elf(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
 		return;
 
 	size_t span = n > ENTROPY_SPAN ? ENTROPY_SPAN : (size_t)n;
-	double h = vg_shannon_entropy(buf + off, span);
+	double h = vg_entropy(buf + off, span);
 	const char *what = NULL;
 	int score;
 	if (buf[8] == 'A' && buf[9] == 'I' && buf[10] == 2) {

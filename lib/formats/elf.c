@@ -355,7 +355,7 @@ static int parse_sections(vg_elf *e, Elf *elf, const uint8_t *buf, size_t len)
 		s->size = sh.sh_size;
 		s->entropy = -1.0;
 		if (sh.sh_type != SHT_NOBITS && vg_fits(len, sh.sh_offset, sh.sh_size))
-			s->entropy = vg_shannon_entropy(buf + (sh.sh_size ? sh.sh_offset : 0),
+			s->entropy = vg_entropy(buf + (sh.sh_size ? sh.sh_offset : 0),
 							(size_t)sh.sh_size);
 	}
 	return 0;

@@ -12,23 +12,6 @@
 
 #define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
 
-double vg_entropy(const uint8_t *p, size_t n)
-{
-	if (!n)
-		return 0.0;
-	size_t count[256] = {0};
-	for (size_t i = 0; i < n; i++)
-		count[p[i]]++;
-	double h = 0.0;
-	for (int i = 0; i < 256; i++) {
-		if (!count[i])
-			continue;
-		double q = (double)count[i] / (double)n;
-		h -= q * log2(q);
-	}
-	return h;
-}
-
 /* Sum of the 16-bit little-endian words of b[from, to) (from even). */
 static uint64_t word_sum(const uint8_t *b, size_t from, size_t to)
 {

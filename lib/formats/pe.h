@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "entropy.h"
+
 #include <vigil/vigil.h>
 
 enum {
@@ -193,8 +195,6 @@ int vg_pe_rva_to_off(const vg_pe *pe, size_t len, uint32_t rva, uint64_t *off);
  * checksum_off counted as zero. */
 uint32_t vg_pe_checksum(const uint8_t *buf, size_t len, uint64_t checksum_off);
 
-/* Shannon entropy of n bytes, in bits per byte (0..8); 0 for n == 0. */
-double vg_entropy(const uint8_t *p, size_t n);
 
 /*
  * Read a DER tag-and-length header at buf[off]: sets *hdr (header bytes) and
