@@ -14,19 +14,7 @@
 #include "checks_internal.h"
 #include "formats/pe.h"
 #include "fuzz.h"
-
-#define HEX_MAGIC "#vigil-hex\n"
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "hexseed.h"
 
 static void on_finding(void *ctx, const vigil_finding *f)
 {
@@ -38,37 +26,10 @@ static void on_finding(void *ctx, const vigil_finding *f)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *own = NULL;
-	size_t ml = sizeof HEX_MAGIC - 1;
-	if (size >= ml && memcmp(data, HEX_MAGIC, ml) == 0) {
-		own = malloc(size / 2 + 1);
-		if (!own)
-			return 0;
-		size_t n = 0;
-		int hi = -1;
-		for (size_t i = ml; i < size; i++) {
-			int v = hexval(data[i]);
-			if (v < 0)
-				continue;
-			if (hi < 0) {
-				hi = v;
-			} else {
-				own[n++] = (uint8_t)(hi << 4 | v);
-				hi = -1;
-			}
-		}
-		/* an exact-size copy so that ASan sees reads past the end */
-		uint8_t *exact = malloc(n ? n : 1);
-		if (!exact) {
-			free(own);
-			return 0;
-		}
-		memcpy(exact, own, n);
-		free(own);
-		own = exact;
-		data = own;
-		size = n;
-	}
+	int failed;
+	uint8_t *own = hexseed_decode(&data, &size, &failed);
+	if (failed)
+		return 0;
 
 	vg_pe *pe = NULL;
 	int st = vg_pe_parse(data, size, VG_PE_ALL, &pe);

@@ -2,8 +2,8 @@
  * Seeds of binary formats are committed as text (docs/design.md): an input
  * starting with "#vigil-hex\n" is hex-decoded (whitespace and anything not
  * hex ignored) into an exact-size heap copy, so that ASan sees reads past
- * its end; any other input is used as is. The same convention as
- * fuzz/fuzz_pe.c on the pe branch.
+ * its end; any other input is used as is. Shared by every harness whose
+ * seeds are binary.
  */
 #ifndef VIGIL_FUZZ_HEXSEED_H
 #define VIGIL_FUZZ_HEXSEED_H
