@@ -297,15 +297,8 @@ int vg_intel_name_wanted(const char *path)
 {
 	if (vg_ioc_format_from_name(path) != VIGIL_IOC_AUTO)
 		return 1;
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
 	char lower[256];
-	size_t n = strlen(base);
-	if (n >= sizeof lower)
-		n = sizeof lower - 1;
-	for (size_t i = 0; i < n; i++)
-		lower[i] = (char)tolower((unsigned char)base[i]);
-	lower[n] = '\0';
+	size_t n = vg_lower_basename(path, lower, sizeof lower);
 	if (strstr(lower, "stix") || strstr(lower, "misp") || strstr(lower, "list"))
 		return 1;
 	return (n > 5 && strcmp(lower + n - 5, ".json") == 0) ||

@@ -142,18 +142,24 @@ static int parse_c2_line(vigil_iocs *set, char *line, const char *comment,
 	return vigil_iocs_add_network(set, trim(line), score, desc, src, ln);
 }
 
-/* Loki: the file name says what the file holds. */
-vigil_ioc_format vg_ioc_format_from_name(const char *path)
+size_t vg_lower_basename(const char *path, char *out, size_t cap)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	char lower[256];
 	size_t n = strlen(base);
-	if (n >= sizeof lower)
-		n = sizeof lower - 1;
+	if (n >= cap)
+		n = cap - 1;
 	for (size_t i = 0; i < n; i++)
-		lower[i] = (char)tolower((unsigned char)base[i]);
-	lower[n] = '\0';
+		out[i] = (char)tolower((unsigned char)base[i]);
+	out[n] = '\0';
+	return n;
+}
+
+/* Loki: the file name says what the file holds. */
+vigil_ioc_format vg_ioc_format_from_name(const char *path)
+{
+	char lower[256];
+	vg_lower_basename(path, lower, sizeof lower);
 	if (strstr(lower, "filename"))
 		return VIGIL_IOC_FILENAME;
 	if (strstr(lower, "hash"))
