@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vigil/content.h>
 #include <vigil/escape.h>
 
 #include "cli.h"
@@ -144,4 +145,40 @@ char *cli_join3(const char *a, const char *b, const char *c)
 		memcpy(s + la + lb, c, lc + 1);
 	}
 	return s;
+}
+
+int cli_push(const char ***arr, size_t *n, const char *v)
+{
+	const char **na = realloc(*arr, (*n + 1) * sizeof *na);
+	if (!na)
+		return -1;
+	na[(*n)++] = v;
+	*arr = na;
+	return 0;
+}
+
+int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
+		     const char *const *paths, size_t n, int strict,
+		     struct cli_diag *diag)
+{
+	vigil_iocs_set_diag(iocs, cli_print_diag, diag);
+	if (builtin) {
+		int r = vigil_content_load(vigil_content_dir(), iocs, rules,
+					   cli_print_diag, diag);
+		if (r == VIGIL_FATAL)
+			return -1;
+		if (r == VIGIL_FAILED)
+			fprintf(stderr, "vigil: warning: built-in content not loaded\n");
+	}
+	int st = VIGIL_OK;
+	for (size_t i = 0; i < n; i++) {
+		int r = vigil_iocs_load(iocs, paths[i], VIGIL_IOC_AUTO);
+		if (r > st)
+			st = r;
+	}
+	if (st >= VIGIL_FAILED || (strict && st != VIGIL_OK)) {
+		fprintf(stderr, "vigil: IOC input not usable, stopping\n");
+		return -1;
+	}
+	return 0;
 }

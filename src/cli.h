@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include <jansson.h>
+#include <vigil/iocs.h>
+#include <vigil/rules.h>
 #include <vigil/vigil.h>
 
 /* Diagnostics printer: "vigil: FILE:LINE: message" on stderr, names
@@ -37,6 +39,19 @@ json_t *cli_json_record(const char *type);
 char *cli_cache_dir(const char *kind);
 /* a + b + c in a new string. */
 char *cli_join3(const char *a, const char *b, const char *c);
+
+/* Append v to a growing array of option values; -1 when out of memory. */
+int cli_push(const char ***arr, size_t *n, const char *v);
+
+/*
+ * Load the built-in packs (IOCs, and rules when rules is not NULL) unless
+ * builtin is 0, then every --iocs path. Returns -1, after saying why, when
+ * the run must stop: content that cannot be read, or with strict any
+ * malformed IOC line.
+ */
+int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
+		     const char *const *paths, size_t n, int strict,
+		     struct cli_diag *diag);
 
 /* Open --output (or stdout for NULL or "-"); NULL with a message. */
 FILE *cli_open_output(const char *path);

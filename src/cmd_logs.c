@@ -90,16 +90,12 @@ static int parse_args(int argc, char **argv, struct logs_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_IOCS: {
-			const char **n = realloc(a->iocs, (a->niocs + 1) * sizeof *n);
-			if (!n) {
+		case OPT_IOCS:
+			if (cli_push(&a->iocs, &a->niocs, optarg)) {
 				fprintf(stderr, "vigil: out of memory\n");
 				return 2;
 			}
-			n[a->niocs++] = optarg;
-			a->iocs = n;
 			break;
-		}
 		case OPT_NO_BUILTIN:
 			a->builtin = 0;
 			break;
@@ -188,25 +184,9 @@ int cmd_logs(int argc, char **argv)
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;
 	}
-	vigil_iocs_set_diag(iocs, cli_print_diag, &diag);
-	if (a.builtin) {
-		int r = vigil_content_load(vigil_content_dir(), iocs, NULL,
-					   cli_print_diag, &diag);
-		if (r == VIGIL_FATAL)
-			goto done;
-		if (r == VIGIL_FAILED)
-			fprintf(stderr, "vigil: warning: built-in content not loaded\n");
-	}
-	int st = VIGIL_OK;
-	for (size_t i = 0; i < a.niocs; i++) {
-		int r = vigil_iocs_load(iocs, a.iocs[i], VIGIL_IOC_AUTO);
-		if (r > st)
-			st = r;
-	}
-	if (st >= VIGIL_FAILED || (a.strict && st != VIGIL_OK)) {
-		fprintf(stderr, "vigil: IOC input not usable, stopping\n");
+	if (cli_load_content(iocs, NULL, a.builtin, a.iocs, a.niocs, a.strict,
+			     &diag) != 0)
 		goto done;
-	}
 	size_t nnet = network_count(iocs);
 	if (nnet == 0) {
 		fprintf(stderr, "vigil: no network IOC loaded (give --iocs with a c2-iocs "

@@ -169,16 +169,6 @@ struct scan_args {
 	vigil_scan_options opt;
 };
 
-static int push(const char ***arr, size_t *n, const char *v)
-{
-	const char **na = realloc(*arr, (*n + 1) * sizeof *na);
-	if (!na)
-		return -1;
-	na[(*n)++] = v;
-	*arr = na;
-	return 0;
-}
-
 /* Returns -1 to continue, else an exit code. */
 static int parse_args(int argc, char **argv, struct scan_args *a)
 {
@@ -189,13 +179,22 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IOCS:
-			push(&a->iocs, &a->niocs, optarg);
+			if (cli_push(&a->iocs, &a->niocs, optarg)) {
+				fputs("vigil: out of memory\n", stderr);
+				return 2;
+			}
 			break;
 		case OPT_RULES:
-			push(&a->rules, &a->nrules, optarg);
+			if (cli_push(&a->rules, &a->nrules, optarg)) {
+				fputs("vigil: out of memory\n", stderr);
+				return 2;
+			}
 			break;
 		case OPT_EXCLUDE:
-			push(&a->excludes, &a->nexcludes, optarg);
+			if (cli_push(&a->excludes, &a->nexcludes, optarg)) {
+				fputs("vigil: out of memory\n", stderr);
+				return 2;
+			}
 			break;
 		case OPT_NO_BUILTIN:
 			a->builtin = 0;
@@ -286,25 +285,9 @@ int cmd_scan(int argc, char **argv)
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;
 	}
-	vigil_iocs_set_diag(iocs, cli_print_diag, &diag);
-	int st = VIGIL_OK;
-	if (a.builtin) {
-		int r = vigil_content_load(vigil_content_dir(), iocs, rules,
-					   cli_print_diag, &diag);
-		if (r == VIGIL_FATAL)
-			goto done;
-		if (r == VIGIL_FAILED)
-			fprintf(stderr, "vigil: warning: built-in content not loaded\n");
-	}
-	for (size_t i = 0; i < a.niocs; i++) {
-		int r = vigil_iocs_load(iocs, a.iocs[i], VIGIL_IOC_AUTO);
-		if (r > st)
-			st = r;
-	}
-	if (st >= VIGIL_FAILED || (a.strict && st != VIGIL_OK)) {
-		fprintf(stderr, "vigil: IOC input not usable, stopping\n");
+	if (cli_load_content(iocs, rules, a.builtin, a.iocs, a.niocs, a.strict,
+			     &diag) != 0)
 		goto done;
-	}
 	for (size_t i = 0; i < a.nrules; i++)
 		if (vigil_rules_add_path(rules, a.rules[i]) != VIGIL_OK) {
 			fprintf(stderr, "vigil: rules do not compile, stopping\n");
