@@ -105,6 +105,16 @@ static const char *skip_group(const char *p)
 			p += 2;
 			continue;
 		}
+		if (p[0] == '(' && p[1] == '?' && p[2] == '#') {
+			/* a comment ends at the next ')', escapes and all */
+			const char *e = strchr(p, ')');
+			if (!e)
+				return NULL;
+			p = e + 1;
+			if (depth == 0)
+				return p;
+			continue;
+		}
 		if (*p == '[') {
 			if (!(p = skip_class(p)))
 				return NULL;
@@ -117,6 +127,25 @@ static const char *skip_group(const char *p)
 		p++;
 	}
 	return NULL;
+}
+
+/*
+ * A counted quantifier in the only form every PCRE2 version reads as one:
+ * {n}, {n,} or {n,m} with digits and no spaces. PCRE2 10.43 added {,m} and
+ * spaces; before that those are literal text. Returns the char after '}',
+ * or NULL when the brace is anything else.
+ */
+static const char *brace_quantifier(const char *p, int *min_zero)
+{
+	const char *d = p + 1;
+	size_t n = strspn(d, "0123456789");
+	if (n == 0)
+		return NULL;
+	*min_zero = strspn(d, "0") == n;
+	d += n;
+	if (*d == ',')
+		d += 1 + strspn(d + 1, "0123456789");
+	return *d == '}' ? d + 1 : NULL;
 }
 
 /*
@@ -162,6 +191,10 @@ static size_t required_literal(const char *re, char *out, size_t outlen,
 	out[0] = '\0';
 	if (!scan_inline_options(re, caseless))
 		return 0;
+	/* \Q..\E quoting hides group and alternation syntax, and verbs such
+	 * as (*ACCEPT) end a match early: no literal is certain. */
+	if (strstr(re, "\\Q") || strstr(re, "(*"))
+		return 0;
 	if (strncmp(re, "(?i)", 4) == 0)
 		re += 4;
 	for (const char *p = re; *p;) {
@@ -183,13 +216,22 @@ static size_t required_literal(const char *re, char *out, size_t outlen,
 			if (strchr("xcopPNgkQ", p[1]) ||
 			    isdigit((unsigned char)p[1]))
 				return 0;
-			if (!isalnum((unsigned char)p[1]))
+			if (!isalnum((unsigned char)p[1]) &&
+			    (unsigned char)p[1] < 0x80)
 				lit = (unsigned char)p[1];
 			next = p + 2;
+			while (((unsigned char)*next & 0xC0) == 0x80)
+				next++;
 		} else if (strchr(".^$)", *p)) {
 			next = p + 1;
 		} else if (strchr("?*+{", *p)) {
 			return 0; /* quantifier with nothing before it */
+		} else if ((unsigned char)*p >= 0x80) {
+			/* A multibyte character is one atom: a quantifier after
+			 * it applies to all of its bytes. Not taken as literal. */
+			next = p + 1;
+			while (((unsigned char)*next & 0xC0) == 0x80)
+				next++;
 		} else {
 			lit = (unsigned char)*p;
 			next = p + 1;
@@ -205,16 +247,13 @@ static size_t required_literal(const char *re, char *out, size_t outlen,
 			repeated = 1;
 			p++;
 		} else if (*p == '{') {
-			const char *d = p + 1;
-			while (*d == ' ' || *d == '\t')
-				d++;
-			optional = *d == '0' || *d == ',';
+			int min_zero;
+			const char *e = brace_quantifier(p, &min_zero);
+			if (!e)
+				return 0; /* '{' whose meaning depends on the PCRE2 version */
+			optional = min_zero;
 			repeated = 1;
-			while (*p && *p != '}')
-				p++;
-			if (!*p)
-				return 0;
-			p++;
+			p = e;
 		}
 		if (*p == '?' || *p == '+') /* lazy or possessive suffix */
 			p++;

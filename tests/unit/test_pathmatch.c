@@ -43,7 +43,7 @@ static void test_required_literal(void **state)
 	lit_is("xyzw+abc", "xyzw");       /* w kept once, run ends */
 	lit_is("abcd{0,2}efghi", "efghi");
 	lit_is("abcd{2}ef", "abcd");
-	lit_is("abcd{,2}ef", "abc");
+	lit_is("abcd{,2}ef", "");         /* {,2}: literal before PCRE2 10.43 */
 	lit_is("abcd*ef", "abc");
 	lit_is("ab[cd]efgh", "efgh");
 	lit_is("abc(def)?ghij", "ghij");
@@ -64,6 +64,19 @@ static void test_required_literal(void **state)
 	lit_is("(?i)desktop", "top");     /* s and k: U+017F, U+212A */
 	lit_is("(?i:x)abc", "abc");
 	lit_is("abc(?i)ABKDE", "abc");
+	/* braces that are not {n}, {n,} or {n,m}: no literal, as they may hide
+	 * a top-level '|' (found by fuzz_pathmatch) */
+	lit_is("abcd{ x|yz}efgh", "");
+	lit_is("abcd{2 }efgh", "");
+	lit_is("abcd{x}efgh", "");
+	lit_is("abcd{3,}ef", "abcd");
+	/* a quantifier after a multibyte character covers all its bytes */
+	lit_is("abc\xC3\xA9?", "abc");
+	lit_is("abcd\xC3\xA9?", "abcd");
+	lit_is("abcd\\\xC3\xA9?", "abcd");
+	/* verbs can end a match before a later literal; comments */
+	lit_is("abc(*ACCEPT)defgh", "");
+	lit_is("(?#(|)wxyz", "wxyz");
 }
 
 /* ---- the soundness property ---- */
@@ -395,6 +408,8 @@ static void test_soundness_awkward(void **state)
 		"\\N{U+0041}BCDE", "\\o{101}BCDE", "\\pLbcdef",
 		"(?i)caf\xC3\xA9\\.txt", "\\\\(foo|bar)\\\\bazz", "(?s)ab.cde",
 		"[]]abcd", "[^]]abcd", "\\/\\/ab\\/cd", "(?#comment)abcde",
+		"a?0c+d{   ab?  ||| 6,x?0c+d{2 3}z]e", "abcd{,2}efgh",
+		"xyz\xC3\xA9?", "abc(*ACCEPT)defgh", "(?#(|)wxyz",
 	};
 	struct rxset s = {0};
 	for (size_t i = 0; i < sizeof res / sizeof *res; i++)
