@@ -13,10 +13,16 @@ run_one() {
 	work=build-fuzz/corpus-$area
 	mkdir -p "$work"
 	log=build-fuzz/$name.log
+	# fuzz/corpus/AREA.also names other areas whose seeds this harness reads too
+	seeds="fuzz/corpus/$area"
+	if [ -f "fuzz/corpus/$area.also" ]; then
+		for a in $(cat "fuzz/corpus/$area.also"); do seeds="$seeds fuzz/corpus/$a"; done
+	fi
+	# shellcheck disable=SC2086 # $seeds is a list of plain directory names
 	if ./build-fuzz/fuzz/"$name" -max_total_time="$secs" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix=build-fuzz/"$name"- \
-		"$work" "fuzz/corpus/$area" >"$log" 2>&1; then
+		"$work" $seeds >"$log" 2>&1; then
 		echo "fuzz: $name ok ($(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs)"
 	else
 		echo "fuzz: $name FAILED, log follows"

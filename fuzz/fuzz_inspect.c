@@ -1,0 +1,44 @@
+/*
+ * `vigil inspect` on arbitrary bytes: every format parser, Authenticode,
+ * the network-string extraction and the checks, through the JSON model.
+ * Seeds: fuzz/corpus/inspect/ plus the PE, ELF and Mach-O corpora (listed
+ * in fuzz/corpus/inspect.also); hex seeds are decoded as in fuzz_pe.
+ * Checks that a model comes back for any input, with a format, the
+ * size of the input, and a score in 0..100; and that it serialises.
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vigil/inspect.h>
+
+#include "fuzz.h"
+#include "hexseed.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int failed;
+	uint8_t *own = hexseed_decode(&data, &size, &failed);
+	if (failed)
+		return 0;
+	json_t *r = NULL;
+	vigil_inspect_options opt = {.max_network = 50};
+	int st = vigil_inspect_buffer(data, size, "fuzz", &opt, &r, NULL, NULL);
+	if (st == VIGIL_OK) {
+		json_int_t score = json_integer_value(json_object_get(r, "score"));
+		if (!json_string_value(json_object_get(r, "format")) ||
+		    json_integer_value(json_object_get(r, "size")) != (json_int_t)size ||
+		    score < 0 || score > 100)
+			abort();
+		char *s = json_dumps(r, JSON_COMPACT);
+		if (!s)
+			abort(); /* every string in the model must be valid UTF-8 */
+		free(s);
+	} else if (st != VIGIL_FATAL) {
+		abort();
+	}
+	json_decref(r);
+	free(own);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * Pieces of `vigil inspect` (lib/inspect*.c): each format adds its part of
+ * the JSON model; the helpers keep the file's strings safe and the numbers
+ * uniform.
+ */
+#ifndef VIGIL_INSPECT_INTERNAL_H
+#define VIGIL_INSPECT_INTERNAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vigil/inspect.h>
+
+/* A string from the file: kept when valid UTF-8, escaped otherwise; JSON
+ * null for NULL. Never NULL unless out of memory. */
+json_t *vg_ij_text(const char *s);
+/* The same for n bytes that need not be NUL-terminated. */
+json_t *vg_ij_bytes(const char *s, size_t n);
+/* Seconds since 1970 as "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
+json_t *vg_ij_time(int64_t t);
+/* Hex of n bytes. */
+json_t *vg_ij_hex(const uint8_t *p, size_t n);
+/* Entropy rounded to 3 decimals; null when negative (not computed). */
+json_t *vg_ij_entropy(double h);
+/* Set key to v when v is not NULL (a failed allocation is left out). */
+void vg_ij_set(json_t *obj, const char *key, json_t *v);
+
+/* Architecture and type names; NULL when unknown. */
+const char *vg_pe_machine_name(uint16_t machine);
+const char *vg_pe_subsystem_name(uint16_t subsystem);
+const char *vg_elf_machine_name(uint16_t machine);
+const char *vg_macho_cpu_name(uint32_t cputype);
+const char *vg_macho_filetype_name(uint32_t filetype);
+
+/*
+ * The format's part of the model, set into obj ("pe", "elf", "macho").
+ * Return VIGIL_OK, VIGIL_FAILED when the bytes are not that format after
+ * all (obj gets "format_error"), VIGIL_FATAL when out of memory or (PE)
+ * the CA file is unusable: *fatal_reason says which.
+ */
+int vg_inspect_pe(const uint8_t *buf, size_t len, const vigil_inspect_options *opt,
+		  json_t *obj, const char **fatal_reason);
+int vg_inspect_elf(const uint8_t *buf, size_t len, json_t *obj);
+int vg_inspect_macho(const uint8_t *buf, size_t len, json_t *obj);
+
+#endif

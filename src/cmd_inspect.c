@@ -1,0 +1,158 @@
+/* vigil inspect: the anatomy of one binary (or several), for an analyst. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vigil/escape.h>
+#include <vigil/inspect.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "inspect_text.h"
+
+static const char usage[] =
+"usage: vigil inspect [options] FILE...\n"
+"\n"
+"Show a binary's anatomy: format and architecture, sections with entropy,\n"
+"imports and exports, version information, Authenticode signatures (signer,\n"
+"issuer, serial, thumbprint, digest, signing time, timestamp; digest and\n"
+"signature checked), certificate-table slack, overlay, ELF interpreter,\n"
+"needed libraries and build-id, Mach-O dylibs and code signature, URLs,\n"
+"domains and IPv4 addresses in its strings, and the tampering findings\n"
+"`vigil scan` would report (docs/detections.md).\n"
+"\n"
+"  --json               one JSON object per file (JSON Lines), every detail\n"
+"  --ca-file FILE       PEM roots: also say whether each signer chains to one\n"
+"  --max-size SIZE      largest file read (default 1G)\n"
+"  --max-network N      network indicators kept per file (default 1000)\n"
+"  --min-score N        exit 1 when a file scores at least N (default 40)\n"
+"  --output FILE        write to FILE instead of standard output\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 nothing found, 1 a file scored at least --min-score,\n"
+"2 a file could not be inspected or a bad option (the other files are\n"
+"still shown).\n";
+
+enum { OPT_JSON = 256, OPT_CA, OPT_MAXSIZE, OPT_MAXNET, OPT_MINSCORE, OPT_OUTPUT };
+
+static const struct option long_opts[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"ca-file", required_argument, NULL, OPT_CA},
+	{"max-size", required_argument, NULL, OPT_MAXSIZE},
+	{"max-network", required_argument, NULL, OPT_MAXNET},
+	{"min-score", required_argument, NULL, OPT_MINSCORE},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct inspect_args {
+	int json;
+	long min_score, max_network;
+	uint64_t max_size;
+	const char *ca_file, *output;
+};
+
+/* Returns -1 to continue, else an exit code. */
+static int parse_args(int argc, char **argv, struct inspect_args *a)
+{
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			a->json = 1;
+			break;
+		case OPT_CA:
+			a->ca_file = optarg;
+			break;
+		case OPT_MAXSIZE:
+			if (cli_parse_size(optarg, &a->max_size) || a->max_size == 0) {
+				fprintf(stderr, "vigil: invalid --max-size '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_MAXNET:
+			if (cli_parse_int(optarg, 1, 100000, &a->max_network)) {
+				fprintf(stderr, "vigil: invalid --max-network '%s' (1-100000)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_MINSCORE:
+			if (cli_parse_int(optarg, 0, 100, &a->min_score)) {
+				fprintf(stderr, "vigil: invalid --min-score '%s' (0-100)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_OUTPUT:
+			a->output = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs("vigil: see 'vigil inspect --help'\n", stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs("vigil: inspect needs at least one FILE\n", stderr);
+		return 2;
+	}
+	/* checked here so that a typo fails even when no file is signed */
+	if (a->ca_file && access(a->ca_file, R_OK) != 0) {
+		char *e = vigil_escape_str(a->ca_file);
+		fprintf(stderr, "vigil: %s: --ca-file: %s\n", e ? e : "?", strerror(errno));
+		free(e);
+		return 2;
+	}
+	return -1;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	struct inspect_args a = {.min_score = 40, .max_size = (uint64_t)1 << 30};
+	int rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	FILE *out = cli_open_output(a.output);
+	if (!out)
+		return 2;
+	struct cli_diag diag = {0};
+	vigil_inspect_options opt = {.ca_file = a.ca_file, .max_network = (size_t)a.max_network};
+	int status = 0, shown = 0;
+	for (int i = optind; i < argc; i++) {
+		json_t *r = NULL;
+		int st = vigil_inspect_file(argv[i], a.max_size, &opt, &r, cli_print_diag, &diag);
+		if (st == VIGIL_FATAL) {
+			status = 2;
+			break;
+		}
+		if (st != VIGIL_OK) {
+			status = 2;
+			continue;
+		}
+		json_object_set_new(r, "path", cli_json_path(argv[i]));
+		if (json_integer_value(json_object_get(r, "score")) >= a.min_score && status == 0)
+			status = 1;
+		if (a.json) {
+			json_t *rec = cli_json_record("inspect");
+			json_object_update(rec, r);
+			cli_json_emit(out, rec);
+		} else {
+			if (shown++)
+				fputc('\n', out);
+			inspect_print_text(out, r);
+		}
+		json_decref(r);
+	}
+	if (out != stdout && fclose(out) != 0) {
+		fputs("vigil: error writing the output\n", stderr);
+		return 2;
+	}
+	fflush(stdout);
+	return status;
+}

@@ -1,0 +1,14 @@
+/* Text rendering of a `vigil inspect` result (the JSON model of
+ * include/vigil/inspect.h). */
+#ifndef VIGIL_INSPECT_TEXT_H
+#define VIGIL_INSPECT_TEXT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Print r for a reader; every string from the file is escaped. r's "path"
+ * must be escaped already (cli_json_path). */
+void inspect_print_text(FILE *out, const json_t *r);
+
+#endif
