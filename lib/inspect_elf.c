@@ -71,11 +71,7 @@ static json_t *anomalies(uint32_t bits)
 		"dynamic section bad", "notes bad", "interpreter bad",
 		"libelf refused part of the file",
 	};
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < sizeof names / sizeof *names; i++)
-		if (bits & (1u << i))
-			json_array_append_new(a, json_string(names[i]));
-	return a;
+	return vg_ij_flags(bits, names, sizeof names / sizeof *names);
 }
 
 int vg_inspect_elf(const uint8_t *buf, size_t len, json_t *obj)

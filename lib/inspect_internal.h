@@ -23,6 +23,9 @@ json_t *vg_ij_time(int64_t t);
 json_t *vg_ij_hex(const uint8_t *p, size_t n);
 /* Entropy rounded to 3 decimals; null when negative (not computed). */
 json_t *vg_ij_entropy(double h);
+/* The names of the bits set in bits (names[i] for bit i; NULL or "" for
+ * unused bits), as an array of strings. */
+json_t *vg_ij_flags(uint32_t bits, const char *const *names, size_t n);
 /* Set key to v when v is not NULL (a failed allocation is left out). */
 void vg_ij_set(json_t *obj, const char *key, json_t *v);
 

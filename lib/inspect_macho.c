@@ -62,11 +62,7 @@ static json_t *anomalies(uint32_t bits)
 		"code signature past the end", "code signature malformed",
 		"more than one LC_CODE_SIGNATURE",
 	};
-	json_t *a = json_array();
-	for (size_t i = 1; a && i < sizeof names / sizeof *names; i++)
-		if (bits & (1u << i))
-			json_array_append_new(a, json_string(names[i]));
-	return a;
+	return vg_ij_flags(bits, names, sizeof names / sizeof *names);
 }
 
 static json_t *slice(const vg_macho_slice *s)

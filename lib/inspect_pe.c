@@ -238,11 +238,7 @@ static json_t *anomalies(uint32_t bits)
 		"certificates capped", "certificate table overlaps the image",
 		"more than 16 data directories",
 	};
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < sizeof names / sizeof *names; i++)
-		if (bits & (1u << i))
-			json_array_append_new(a, json_string(names[i]));
-	return a;
+	return vg_ij_flags(bits, names, sizeof names / sizeof *names);
 }
 
 static void headers(const uint8_t *buf, size_t len, const vg_pe *pe, json_t *o)

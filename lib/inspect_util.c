@@ -56,6 +56,15 @@ json_t *vg_ij_entropy(double h)
 	return json_real((double)(long)(h * 1000 + 0.5) / 1000);
 }
 
+json_t *vg_ij_flags(uint32_t bits, const char *const *names, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n && i < 32; i++)
+		if ((bits & (1u << i)) && names[i] && names[i][0])
+			json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
 void vg_ij_set(json_t *obj, const char *key, json_t *v)
 {
 	if (v)

@@ -75,6 +75,32 @@ int cli_parse_int(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+int cli_opt_int(const char *name, const char *arg, long lo, long hi, long *out)
+{
+	if (cli_parse_int(arg, lo, hi, out) == 0)
+		return 0;
+	char *e = vigil_escape_str(arg);
+	fprintf(stderr, "vigil: invalid --%s '%s' (%ld-%ld)\n", name, e ? e : "?", lo, hi);
+	free(e);
+	return -1;
+}
+
+int cli_opt_size(const char *name, const char *arg, uint64_t lo, uint64_t hi,
+		 uint64_t *out)
+{
+	if (cli_parse_size(arg, out) == 0 && *out >= lo && *out <= hi)
+		return 0;
+	char *e = vigil_escape_str(arg);
+	if (hi == UINT64_MAX)
+		fprintf(stderr, "vigil: invalid --%s '%s' (a size such as 64M)\n", name,
+			e ? e : "?");
+	else
+		fprintf(stderr, "vigil: invalid --%s '%s' (%llu to %llu bytes)\n", name,
+			e ? e : "?", (unsigned long long)lo, (unsigned long long)hi);
+	free(e);
+	return -1;
+}
+
 json_t *cli_json_text(const char *s)
 {
 	json_t *j = json_string(s ? s : "");

@@ -22,6 +22,11 @@ void cli_print_diag(void *ctx, const vigil_diag *d);
 int cli_parse_size(const char *s, uint64_t *out);
 /* A whole number in [lo, hi]; 0 on success. */
 int cli_parse_int(const char *s, long lo, long hi, long *out);
+/* The same for the value arg of option --name, saying on stderr what is
+ * wrong with it ("vigil: invalid --name 'arg' (range)"); 0 or -1. */
+int cli_opt_int(const char *name, const char *arg, long lo, long hi, long *out);
+int cli_opt_size(const char *name, const char *arg, uint64_t lo, uint64_t hi,
+		 uint64_t *out);
 
 /* A JSON string from untrusted text: kept as is when it is valid UTF-8,
  * escaped (vigil_escape) otherwise. Never NULL unless out of memory. */

@@ -70,22 +70,16 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 			a->ca_file = optarg;
 			break;
 		case OPT_MAXSIZE:
-			if (cli_parse_size(optarg, &a->max_size) || a->max_size == 0) {
-				fprintf(stderr, "vigil: invalid --max-size '%s'\n", optarg);
+			if (cli_opt_size("max-size", optarg, 1, UINT64_MAX, &a->max_size))
 				return 2;
-			}
 			break;
 		case OPT_MAXNET:
-			if (cli_parse_int(optarg, 1, 100000, &a->max_network)) {
-				fprintf(stderr, "vigil: invalid --max-network '%s' (1-100000)\n", optarg);
+			if (cli_opt_int("max-network", optarg, 1, 100000, &a->max_network))
 				return 2;
-			}
 			break;
 		case OPT_MINSCORE:
-			if (cli_parse_int(optarg, 0, 100, &a->min_score)) {
-				fprintf(stderr, "vigil: invalid --min-score '%s' (0-100)\n", optarg);
+			if (cli_opt_int("min-score", optarg, 0, 100, &a->min_score))
 				return 2;
-			}
 			break;
 		case OPT_OUTPUT:
 			a->output = optarg;

@@ -110,17 +110,12 @@ static int parse_args(int argc, char **argv, struct logs_args *a)
 			}
 			break;
 		case OPT_MAXLINE:
-			if (cli_parse_size(optarg, &a->max_line) || a->max_line < 256 ||
-			    a->max_line > (1u << 30)) {
-				fprintf(stderr, "vigil: invalid --max-line '%s' (256 to 1G)\n", optarg);
+			if (cli_opt_size("max-line", optarg, 256, 1u << 30, &a->max_line))
 				return 2;
-			}
 			break;
 		case OPT_YEAR:
-			if (cli_parse_int(optarg, 1970, 9999, &a->year)) {
-				fprintf(stderr, "vigil: invalid --year '%s'\n", optarg);
+			if (cli_opt_int("year", optarg, 1970, 9999, &a->year))
 				return 2;
-			}
 			break;
 		case OPT_JSON:
 			a->json = 1;

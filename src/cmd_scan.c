@@ -215,27 +215,21 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			a->opt.one_file_system = 1;
 			break;
 		case OPT_MAXSIZE:
-			if (cli_parse_size(optarg, &size) || size == 0) {
-				fprintf(stderr, "vigil: invalid --max-size '%s'\n", optarg);
+			if (cli_opt_size("max-size", optarg, 1, UINT64_MAX, &size))
 				return 2;
-			}
 			a->opt.max_size = size;
 			break;
 		case OPT_THREADS:
-			if (cli_parse_int(optarg, 1, 256, &v)) {
-				fprintf(stderr, "vigil: invalid --threads '%s' (1-256)\n", optarg);
+			if (cli_opt_int("threads", optarg, 1, 256, &v))
 				return 2;
-			}
 			a->opt.threads = (unsigned)v;
 			break;
 		case OPT_NICE:
 			a->nice = 1;
 			break;
 		case OPT_CPULIMIT:
-			if (cli_parse_int(optarg, 1, 100, &v)) {
-				fprintf(stderr, "vigil: invalid --cpu-limit '%s' (1-100)\n", optarg);
+			if (cli_opt_int("cpu-limit", optarg, 1, 100, &v))
 				return 2;
-			}
 			a->opt.cpu_limit = (int)v;
 			break;
 		case OPT_JSON:
@@ -245,10 +239,8 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			a->output = optarg;
 			break;
 		case OPT_MINSCORE:
-			if (cli_parse_int(optarg, 0, 100, &a->min_score)) {
-				fprintf(stderr, "vigil: invalid --min-score '%s' (0-100)\n", optarg);
+			if (cli_opt_int("min-score", optarg, 0, 100, &a->min_score))
 				return 2;
-			}
 			break;
 		case 'v':
 			a->verbose = 1;

@@ -122,60 +122,52 @@ static void pe_sections(FILE *out, const json_t *pe)
 	}
 }
 
+/* Function names of an import or export list (by ordinal: "#N"), the
+ * first max of them, wrapped. */
+static void function_list(struct wrap *w, const json_t *fs, size_t max)
+{
+	size_t i;
+	const json_t *f;
+	json_array_foreach(fs, i, f) {
+		char b[48];
+		if (i == max) {
+			snprintf(b, sizeof b, "... %zu more", json_array_size(fs) - i);
+			wrap_word(w, b);
+			break;
+		}
+		if (has(f, "name")) {
+			wrap_word(w, str(f, "name", 1));
+		} else {
+			snprintf(b, sizeof b, "#%" JSON_INTEGER_FORMAT, num(f, "ordinal"));
+			wrap_word(w, b);
+		}
+	}
+	fputc('\n', w->out);
+}
+
 static void pe_imports(FILE *out, const json_t *pe)
 {
-	const json_t *a = json_object_get(pe, "imports"), *d, *f;
-	size_t i, j, total = 0;
+	const json_t *a = json_object_get(pe, "imports"), *d;
+	size_t i, total = 0;
 	json_array_foreach(a, i, d) total += json_array_size(json_object_get(d, "functions"));
 	fprintf(out, "\nimports (%zu DLLs, %zu functions)\n", json_array_size(a), total);
 	json_array_foreach(a, i, d) {
 		const json_t *fs = json_object_get(d, "functions");
 		fprintf(out, "  %s (%zu): ", str(d, "dll", 0), json_array_size(fs));
-		struct wrap w = {out, 4, 4, 1};
-		w.col = 6 + strlen(str(d, "dll", 0));
-		json_array_foreach(fs, j, f) {
-			if (j == MAX_IMPORTS_PER_DLL) {
-				char more[48];
-				snprintf(more, sizeof more, "... %zu more", json_array_size(fs) - j);
-				wrap_word(&w, more);
-				break;
-			}
-			char ord[32];
-			if (has(f, "name")) {
-				wrap_word(&w, str(f, "name", 1));
-			} else {
-				snprintf(ord, sizeof ord, "#%" JSON_INTEGER_FORMAT, num(f, "ordinal"));
-				wrap_word(&w, ord);
-			}
-		}
-		fputc('\n', out);
+		struct wrap w = {out, 6 + strlen(str(d, "dll", 0)), 4, 1};
+		function_list(&w, fs, MAX_IMPORTS_PER_DLL);
 	}
 }
 
 static void pe_exports(FILE *out, const json_t *pe)
 {
 	const json_t *ex = json_object_get(pe, "exports");
-	const json_t *a = json_object_get(ex, "functions"), *f;
+	const json_t *a = json_object_get(ex, "functions");
 	if (!json_array_size(a))
 		return;
 	fprintf(out, "\nexports (%zu) of %s\n  ", json_array_size(a), str(ex, "dll_name", 0));
 	struct wrap w = {out, 2, 2, 1};
-	size_t i;
-	json_array_foreach(a, i, f) {
-		char b[48];
-		if (i == MAX_EXPORTS) {
-			snprintf(b, sizeof b, "... %zu more", json_array_size(a) - i);
-			wrap_word(&w, b);
-			break;
-		}
-		if (has(f, "name")) {
-			wrap_word(&w, str(f, "name", 1));
-		} else {
-			snprintf(b, sizeof b, "#%" JSON_INTEGER_FORMAT, num(f, "ordinal"));
-			wrap_word(&w, b);
-		}
-	}
-	fputc('\n', out);
+	function_list(&w, a, MAX_EXPORTS);
 }
 
 static void pe_version(FILE *out, const json_t *pe)
