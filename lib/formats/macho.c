@@ -206,8 +206,10 @@ static int parse_codesig(vg_macho_slice *s, const uint8_t *b, size_t len)
 	for (int pass = 0; pass < 2 && !cs->has_cd; pass++) {
 		for (uint32_t i = 0; i < count && !cs->has_cd; i++) {
 			uint32_t type, off;
-			vg_be32(sb, sblen, 12 + (uint64_t)i * 8, &type);
-			vg_be32(sb, sblen, 16 + (uint64_t)i * 8, &off);
+			/* the index was checked to fit above; the tests keep it so */
+			if (!vg_be32(sb, sblen, 12 + (uint64_t)i * 8, &type) ||
+			    !vg_be32(sb, sblen, 16 + (uint64_t)i * 8, &off))
+				break;
 			int want = pass == 0 ? type == VG_CSSLOT_CODEDIRECTORY
 					     : type >= VG_CSSLOT_ALTERNATE_FIRST &&
 						       type <= VG_CSSLOT_ALTERNATE_LAST;
@@ -222,8 +224,9 @@ static int parse_codesig(vg_macho_slice *s, const uint8_t *b, size_t len)
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t type, off, bmagic, blen;
-		vg_be32(sb, sblen, 12 + (uint64_t)i * 8, &type);
-		vg_be32(sb, sblen, 16 + (uint64_t)i * 8, &off);
+		if (!vg_be32(sb, sblen, 12 + (uint64_t)i * 8, &type) ||
+		    !vg_be32(sb, sblen, 16 + (uint64_t)i * 8, &off))
+			break;
 		if (type != VG_CSSLOT_SIGNATURESLOT)
 			continue;
 		/* an ad-hoc signature may carry an empty wrapper (8 bytes) */
@@ -366,8 +369,9 @@ static int parse_fat(vg_macho *m, const uint8_t *buf, size_t len)
 		return VIGIL_FATAL;
 	for (uint32_t i = 0; i < n; i++) {
 		vg_macho_slice *s = &m->slices[m->nslices++];
-		uint64_t e = 8 + i * esize, off, size;
-		uint32_t off32, size32;
+		uint64_t e = 8 + i * esize, off = 0, size = 0;
+		uint32_t off32 = 0, size32 = 0;
+		/* the whole fat table was checked to fit above */
 		vg_be32(buf, len, e, &s->cputype);
 		vg_be32(buf, len, e + 4, &s->cpusubtype);
 		if (m->fat64) {
