@@ -4,10 +4,12 @@
  * Seeds: fuzz/corpus/inspect/ plus the PE, ELF and Mach-O corpora (listed
  * in fuzz/corpus/inspect.also); hex seeds are decoded as in fuzz_pe.
  * Checks that a model comes back for any input, with a format, the
- * size of the input, and a score in 0..100; and that it serialises.
+ * size of the input, and a score in 0..100; that it serialises; and
+ * renders it as the CLI's text (src/inspect_text.c) to /dev/null.
  */
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,9 @@
 
 #include "fuzz.h"
 #include "hexseed.h"
+#include "inspect_text.h"
+
+static FILE *devnull;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!s)
 			abort(); /* every string in the model must be valid UTF-8 */
 		free(s);
+		if (!devnull)
+			devnull = fopen("/dev/null", "w");
+		if (devnull)
+			inspect_print_text(devnull, r);
 	} else if (st != VIGIL_FATAL) {
 		abort();
 	}

@@ -1,5 +1,4 @@
 /* Built-in content packs (see include/vigil/content.h). */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,40 +23,21 @@ const char *vigil_content_dir(void)
 	return VIGIL_INSTALL_CONTENT_DIR;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int vigil_content_load(const char *dir, vigil_iocs *iocs, vigil_rules *rules,
 		       vigil_diag_fn diag, void *ctx)
 {
-	DIR *d = opendir(dir);
-	if (!d) {
+	char **packs;
+	size_t n;
+	if (vg_list_dir(dir, &packs, &n) != 0) {
 		vg_diag(diag, ctx, VIGIL_DIAG_ERROR, dir, 0,
 			"unable to open the content directory");
 		return VIGIL_FAILED;
 	}
-	char **packs = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char *p;
-		if (e->d_name[0] == '.' ||
-		    !(p = vg_asprintf("%s/%s", dir, e->d_name)))
-			continue;
-		if (!is_dir(p) || !vg_grow(&packs, &cap, n + 1, sizeof *packs)) {
-			free(p);
-			continue;
-		}
-		packs[n++] = p;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(packs, n, sizeof *packs, name_cmp);
 	int status = VIGIL_OK;
 	for (size_t i = 0; i < n; i++) {
 		int rc;
+		if (!is_dir(packs[i]))
+			continue;
 		if (iocs && (rc = vigil_iocs_load(iocs, packs[i], VIGIL_IOC_AUTO)) > status)
 			status = rc;
 		char *rd = vg_asprintf("%s/rules", packs[i]);
@@ -65,8 +45,7 @@ int vigil_content_load(const char *dir, vigil_iocs *iocs, vigil_rules *rules,
 		    (rc = vigil_rules_add_path(rules, rd)) > status)
 			status = rc;
 		free(rd);
-		free(packs[i]);
 	}
-	free(packs);
+	vg_free_list(packs, n);
 	return status;
 }

@@ -9,7 +9,6 @@
  * content first; these readers get what they hand back.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,11 +246,6 @@ static int load_file(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 	return rc;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 {
 	struct stat st;
@@ -263,28 +257,14 @@ int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 	if (!S_ISDIR(st.st_mode))
 		return load_file(set, path, fmt);
 
-	DIR *d = opendir(path);
-	if (!d) {
+	char **names;
+	size_t n;
+	int err = vg_list_dir(path, &names, &n);
+	if (err) {
 		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
-			"unable to open IOC directory: %s", strerror(errno));
-		return VIGIL_FAILED;
+			"unable to open IOC directory: %s", strerror(err));
+		return err == ENOMEM ? VIGIL_FATAL : VIGIL_FAILED;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (!vg_grow(&names, &cap, n + 1, sizeof *names))
-			break;
-		if (!(names[n] = vg_asprintf("%s/%s", path, e->d_name)))
-			break;
-		n++;
-	}
-	closedir(d);
-	/* Sorted, so that results do not depend on directory order. */
-	if (n > 1)
-		qsort(names, n, sizeof *names, name_cmp);
 	int status = VIGIL_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct stat fst;
@@ -298,8 +278,7 @@ int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 			if (rc > status)
 				status = rc;
 		}
-		free(names[i]);
 	}
-	free(names);
+	vg_free_list(names, n);
 	return status;
 }

@@ -1,5 +1,4 @@
 /* YARA rule compilation (see include/vigil/rules.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,41 +114,21 @@ static int is_rule_file(const char *name)
 	return dot && (strcasecmp(dot, ".yar") == 0 || strcasecmp(dot, ".yara") == 0);
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Rule directories are configuration, not hostile input; depth is capped
  * all the same. */
 static int add_dir(vigil_rules *r, const char *path, int depth)
 {
 	if (depth > 16)
 		return VIGIL_OK;
-	DIR *d = opendir(path);
-	if (!d) {
+	char **names;
+	size_t n;
+	int err = vg_list_dir(path, &names, &n);
+	if (err) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, path, 0,
-			"unable to open rule directory: %s", strerror(errno));
+			"unable to open rule directory: %s", strerror(err));
 		return VIGIL_FATAL;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
 	int rc = VIGIL_OK;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *p = vg_asprintf("%s/%s", path, e->d_name);
-		if (!p || !vg_grow(&names, &cap, n + 1, sizeof *names)) {
-			free(p);
-			rc = VIGIL_FATAL;
-			break;
-		}
-		names[n++] = p;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof *names, name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		if (rc == VIGIL_OK && stat(names[i], &st) == 0) {
@@ -158,9 +137,8 @@ static int add_dir(vigil_rules *r, const char *path, int depth)
 			else if (S_ISREG(st.st_mode) && is_rule_file(names[i]))
 				rc = add_file(r, names[i]);
 		}
-		free(names[i]);
 	}
-	free(names);
+	vg_free_list(names, n);
 	return rc;
 }
 

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -177,4 +178,50 @@ double vg_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vg_list_dir(const char *dir, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno;
+	char **names = NULL;
+	size_t len = 0, cap = 0;
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *p = vg_asprintf("%s/%s", dir, e->d_name);
+		if (!p || !vg_grow(&names, &cap, len + 1, sizeof *names)) {
+			free(p);
+			rc = ENOMEM;
+			break;
+		}
+		names[len++] = p;
+	}
+	closedir(d);
+	if (rc) {
+		vg_free_list(names, len);
+		return rc;
+	}
+	if (len > 1)
+		qsort(names, len, sizeof *names, path_cmp);
+	*out = names;
+	*n = len;
+	return 0;
+}
+
+void vg_free_list(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
 }

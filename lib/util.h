@@ -37,6 +37,12 @@ void vg_diag(vigil_diag_fn fn, void *ctx, vigil_severity sev,
  * Returns 0, or an errno value (EFBIG when larger than max). */
 int vg_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* The entries of directory dir, dot files left out, as "dir/name" paths,
+ * sorted so that results do not depend on directory order. Returns 0, or
+ * an errno value (opendir's, or ENOMEM). Free with vg_free_list(). */
+int vg_list_dir(const char *dir, char ***out, size_t *n);
+void vg_free_list(char **list, size_t n);
+
 /* Hex encode n bytes into out (2n+1 bytes). */
 void vg_hex(const uint8_t *in, size_t n, char *out);
 

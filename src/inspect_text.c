@@ -97,7 +97,10 @@ static void anomalies(FILE *out, const json_t *o)
 	fputs("  anomalies    ", out);
 	size_t i;
 	const json_t *v;
-	json_array_foreach(a, i, v) wrap_word(&w, json_string_value(v));
+	json_array_foreach(a, i, v) {
+		if (json_is_string(v))
+			wrap_word(&w, json_string_value(v));
+	}
 	fputc('\n', out);
 }
 
@@ -314,6 +317,8 @@ static void elf(FILE *out, const json_t *e)
 		fputs("  needed       ", out);
 		struct wrap w = {out, 15, 15, 1};
 		json_array_foreach(n, i, v) {
+			if (!json_is_string(v))
+				continue;
 			char *x = vigil_escape_str(json_string_value(v));
 			wrap_word(&w, x ? x : "?");
 			free(x);
