@@ -18,6 +18,8 @@ typedef struct vg_walk_opts {
 	size_t nexcludes;
 } vg_walk_opts;
 
+/* Every callback is required (the walker calls them unchecked); one
+ * that has nothing to do may be an empty function. */
 typedef struct vg_walk_cb {
 	/* A regular file (or a symlink to one, when following); takes
 	 * ownership of path. Returns nonzero to stop the walk. */
