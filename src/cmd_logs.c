@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <vigil/content.h>
 #include <vigil/iocs.h>
 #include <vigil/logs.h>
 

@@ -11,7 +11,6 @@
 #include <sys/syscall.h>
 #endif
 
-#include <vigil/content.h>
 #include <vigil/iocs.h>
 #include <vigil/rules.h>
 #include <vigil/scan.h>
