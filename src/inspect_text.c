@@ -242,6 +242,11 @@ static void pe_signatures(FILE *out, const json_t *pe)
 	fprintf(out, "\nsignatures (%zu)\n", json_array_size(a));
 	size_t i;
 	json_array_foreach(a, i, s) {
+		if (has(s, "error") && !has(s, "digest_algorithm")) {
+			fprintf(out, "  [%zu] entry %" JSON_INTEGER_FORMAT "%s: not examined: %s\n", i,
+				num(s, "entry"), num(s, "nested") ? " (nested)" : "", str(s, "error", 0));
+			continue;
+		}
 		fprintf(out, "  [%zu] entry %" JSON_INTEGER_FORMAT "%s, %s: %s, %s, %s\n", i,
 			num(s, "entry"), num(s, "nested") ? " (nested)" : "",
 			str(s, "digest_algorithm", 0),
