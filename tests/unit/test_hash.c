@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_files.h"
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -43,10 +45,7 @@ static void write_file(const char *name, const void *data, size_t len)
 {
 	char p[2048];
 	snprintf(p, sizeof p, "%s/%s", dir, name);
-	FILE *f = fopen(p, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
+	test_write_file(p, data, len);
 }
 
 static void digest(const EVP_MD *md, const void *d, size_t n, unsigned char *out,
@@ -80,11 +79,7 @@ static void on_file(void *ctx, const vigil_file_result *r)
 static int setup(void **state)
 {
 	(void)state;
-	const char *tmp = getenv("VIGIL_TEST_TMP");
-	if (!tmp)
-		tmp = "/tmp";
-	mkdir(tmp, 0700);
-	snprintf(dir, sizeof dir, "%s/hash-%ld", tmp, (long)getpid());
+	test_scratch_path("hash", dir, sizeof dir);
 	if (mkdir(dir, 0700) != 0)
 		return -1;
 	big = malloc(BIG);

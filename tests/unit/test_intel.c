@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_files.h"
 #include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -536,10 +538,7 @@ static void test_loki_by_name(void **state)
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	test_write_file(path, text, strlen(text));
 }
 
 /* In a directory: Loki names, stix/misp/list names, .json and .csv are
@@ -547,10 +546,8 @@ static void write_file(const char *path, const char *text)
 static void test_directory(void **state)
 {
 	(void)state;
-	const char *tmp = getenv("VIGIL_TEST_TMP");
 	char dir[1024], p[1200];
-	snprintf(dir, sizeof dir, "%s/intel-dir-%ld", tmp ? tmp : "/tmp", (long)getpid());
-	mkdir(tmp ? tmp : "/tmp", 0700);
+	test_scratch_path("intel-dir", dir, sizeof dir);
 	assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
 	snprintf(p, sizeof p, "%s/feed.json", dir);
 	write_file(p, "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\",\"id\":"

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_files.h"
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -326,20 +328,14 @@ static void test_format_from_name(void **state)
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	test_write_file(path, text, strlen(text));
 }
 
 static void test_directory(void **state)
 {
 	(void)state;
-	const char *tmp = getenv("VIGIL_TEST_TMP");
 	char dir[1024], p[1200];
-	snprintf(dir, sizeof dir, "%s/iocs-dir-%ld", tmp ? tmp : "/tmp",
-		 (long)getpid());
-	mkdir(tmp ? tmp : "/tmp", 0700);
+	test_scratch_path("iocs-dir", dir, sizeof dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	snprintf(p, sizeof p, "%s/README.txt", dir);
 	write_file(p, "This is not an IOC file; 1234\n");

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_files.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -102,11 +104,7 @@ static void mk(const char *rel, int dir)
 static int setup(void **state)
 {
 	(void)state;
-	const char *tmp = getenv("VIGIL_TEST_TMP");
-	if (!tmp)
-		tmp = "/tmp";
-	mkdir(tmp, 0700);
-	snprintf(root, sizeof root, "%s/walk-%ld", tmp, (long)getpid());
+	test_scratch_path("walk", root, sizeof root);
 	char cmd[4096];
 	snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'",
 		 root, root);
