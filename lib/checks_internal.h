@@ -13,6 +13,13 @@ typedef void (*vg_checker)(const uint8_t *buf, size_t len, vigil_emit_fn emit,
 
 /* Signed-PE tampering (lib/checks_pe.c). */
 void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
+/* The same checks on a PE the caller has parsed and, when ac is not NULL,
+ * verified (`vigil inspect` has both; NULL: verified here). Does nothing
+ * for an unsigned PE. */
+struct vg_pe;
+struct vg_authenticode;
+void vg_check_pe_parsed(const uint8_t *buf, size_t len, const struct vg_pe *pe,
+			const struct vg_authenticode *ac, vigil_emit_fn emit, void *ctx);
 /* Data appended to ELF files (lib/checks_elf.c). */
 void vg_check_elf(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx);
 

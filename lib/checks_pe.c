@@ -141,18 +141,23 @@ static void check_table(const vg_pe *pe, struct out *o)
 	}
 }
 
+/* given: the caller's verification of pe, or NULL to verify here */
 static void check_signatures(const uint8_t *buf, size_t len, const vg_pe *pe,
-			     struct out *o)
+			     const vg_authenticode *given, struct out *o)
 {
-	vg_authenticode ac;
-	int st = vg_authenticode_verify(buf, len, pe, NULL, &ac);
-	if (st == VIGIL_FATAL || st == VIGIL_FAILED) {
-		vg_authenticode_clear(&ac);
-		return;
+	vg_authenticode own;
+	const vg_authenticode *ac = given;
+	if (!ac) {
+		int st = vg_authenticode_verify(buf, len, pe, NULL, &own);
+		if (st == VIGIL_FATAL || st == VIGIL_FAILED) {
+			vg_authenticode_clear(&own);
+			return;
+		}
+		ac = &own;
 	}
 	int any_valid_at_link = 0, any_validity = 0;
-	for (size_t i = 0; i < ac.nsigs; i++) {
-		const vg_ac_sig *s = &ac.sigs[i];
+	for (size_t i = 0; i < ac->nsigs; i++) {
+		const vg_ac_sig *s = &ac->sigs[i];
 		char where[64];
 		snprintf(where, sizeof where, "certificate entry %zu%s", s->cert_index,
 			 s->nest_level ? ", nested signature" : "");
@@ -185,9 +190,10 @@ static void check_signatures(const uint8_t *buf, size_t len, const vg_pe *pe,
 		report(o, "VGL-PE-LINKED-AFTER-CERT-EXPIRY", 30,
 		       vg_asprintf("linker timestamp %u lies after the expiry of every "
 				   "signer certificate (first: %s, notAfter %lld)",
-				   pe->timestamp, ac.sigs[0].subject ? ac.sigs[0].subject : "?",
-				   (long long)ac.sigs[0].not_after));
-	vg_authenticode_clear(&ac);
+				   pe->timestamp, ac->sigs[0].subject ? ac->sigs[0].subject : "?",
+				   (long long)ac->sigs[0].not_after));
+	if (!given)
+		vg_authenticode_clear(&own);
 }
 
 void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
@@ -196,10 +202,16 @@ void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
 		return;
 	vg_pe *pe;
 	int st = vg_pe_parse(buf, len, 0, &pe);
-	if (st == VIGIL_FATAL || st == VIGIL_FAILED || !pe->signed_) {
-		vg_pe_free(pe);
+	if (st != VIGIL_FATAL && st != VIGIL_FAILED)
+		vg_check_pe_parsed(buf, len, pe, NULL, emit, ctx);
+	vg_pe_free(pe);
+}
+
+void vg_check_pe_parsed(const uint8_t *buf, size_t len, const vg_pe *pe,
+			const vg_authenticode *ac, vigil_emit_fn emit, void *ctx)
+{
+	if (!pe->signed_)
 		return;
-	}
 	struct out o = {emit, ctx};
 	if (pe->anomalies & VG_PE_ANOM_CERT_PAST_EOF) {
 		/* a cut file: every other check would only restate it */
@@ -209,7 +221,6 @@ void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
 				   "edited",
 				   (unsigned long long)pe->cert_off,
 				   (unsigned long long)(pe->cert_off + pe->cert_size), len));
-		vg_pe_free(pe);
 		return;
 	}
 	check_table(pe, &o);
@@ -220,7 +231,7 @@ void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
 				   "0x%llx",
 				   (unsigned long long)pe->after_cert_len,
 				   (unsigned long long)pe->after_cert_off));
-	check_signatures(buf, len, pe, &o);
+	check_signatures(buf, len, pe, ac, &o);
 	if (pe->checksum) {
 		uint32_t sum = vg_pe_checksum(buf, len, pe->checksum_off);
 		if (sum != pe->checksum)
@@ -228,5 +239,4 @@ void vg_check_pe(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
 			       vg_asprintf("header CheckSum 0x%08x, computed 0x%08x",
 					   pe->checksum, sum));
 	}
-	vg_pe_free(pe);
 }

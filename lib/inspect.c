@@ -80,7 +80,7 @@ static json_t *network(const uint8_t *buf, size_t len, size_t max, int *capped)
 
 /* The format's part; returns VIGIL_FATAL only when the run must stop. */
 static int format_part(const uint8_t *buf, size_t len, const vigil_inspect_options *opt,
-		       json_t *obj, const char **why)
+		       json_t *obj, const char **why, struct vg_inspect_checks *checks)
 {
 	const char *fmt = "unknown";
 	int st = VIGIL_OK;
@@ -89,7 +89,7 @@ static int format_part(const uint8_t *buf, size_t len, const vigil_inspect_optio
 	 * so that the report says what is wrong with its headers */
 	if (vg_pe_sniff(buf, len) || (len >= 2 && buf[0] == 'M' && buf[1] == 'Z')) {
 		fmt = "PE";
-		st = vg_inspect_pe(buf, len, opt, obj, why);
+		st = vg_inspect_pe(buf, len, opt, obj, why, checks);
 	} else if (vg_elf_sniff(buf, len)) {
 		fmt = "ELF";
 		st = vg_inspect_elf(buf, len, obj);
@@ -123,7 +123,8 @@ int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
 	vg_ij_set(obj, "entropy", vg_ij_entropy(vg_entropy(buf, len)));
 
 	const char *why;
-	if (format_part(buf, len, opt, obj, &why) == VIGIL_FATAL) {
+	struct vg_inspect_checks checks = {add_finding, &fs, 0};
+	if (format_part(buf, len, opt, obj, &why, &checks) == VIGIL_FATAL) {
 		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, name, 0, "%s", why);
 		json_decref(obj);
 		json_decref(fs.list);
@@ -133,7 +134,8 @@ int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
 	vg_ij_set(obj, "network", network(buf, len, opt ? opt->max_network : 0, &capped));
 	vg_ij_set(obj, "network_capped", json_boolean(capped));
 
-	vigil_checks_run(buf, len, add_finding, &fs);
+	if (!checks.done) /* every checker but PE's returns at once on a PE */
+		vigil_checks_run(buf, len, add_finding, &fs);
 	int score = vigil_score_combine(fs.scores, fs.n);
 	json_object_set_new(obj, "findings", fs.list);
 	vg_ij_set(obj, "score", json_integer(score));

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vigil/checks.h>
 #include <vigil/inspect.h>
 
 /* A string from the file: kept when valid UTF-8, escaped otherwise; JSON
@@ -36,6 +37,14 @@ const char *vg_elf_machine_name(uint16_t machine);
 const char *vg_macho_cpu_name(uint32_t cputype);
 const char *vg_macho_filetype_name(uint32_t filetype);
 
+/* Where the structural checks' findings go. The PE part runs the PE checks
+ * itself, on its own parse and Authenticode result, and sets done. */
+struct vg_inspect_checks {
+	vigil_emit_fn emit;
+	void *ctx;
+	int done;
+};
+
 /*
  * The format's part of the model, set into obj ("pe", "elf", "macho").
  * Return VIGIL_OK, VIGIL_FAILED when the bytes are not that format after
@@ -43,7 +52,7 @@ const char *vg_macho_filetype_name(uint32_t filetype);
  * the CA file is unusable: *fatal_reason says which.
  */
 int vg_inspect_pe(const uint8_t *buf, size_t len, const vigil_inspect_options *opt,
-		  json_t *obj, const char **fatal_reason);
+		  json_t *obj, const char **fatal_reason, struct vg_inspect_checks *checks);
 int vg_inspect_elf(const uint8_t *buf, size_t len, json_t *obj);
 int vg_inspect_macho(const uint8_t *buf, size_t len, json_t *obj);
 

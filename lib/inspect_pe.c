@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "authenticode.h"
+#include "checks_internal.h"
 #include "entropy.h"
 #include "formats/pe.h"
 #include "inspect_internal.h"
@@ -265,7 +266,7 @@ static void headers(const uint8_t *buf, size_t len, const vg_pe *pe, json_t *o)
 }
 
 int vg_inspect_pe(const uint8_t *buf, size_t len, const vigil_inspect_options *opt,
-		  json_t *obj, const char **fatal_reason)
+		  json_t *obj, const char **fatal_reason, struct vg_inspect_checks *checks)
 {
 	vg_pe *pe = NULL;
 	int st = vg_pe_parse(buf, len, VG_PE_ALL, &pe);
@@ -296,9 +297,10 @@ int vg_inspect_pe(const uint8_t *buf, size_t len, const vigil_inspect_options *o
 
 	json_t *sigs = json_array();
 	int rc = VIGIL_OK;
+	vg_authenticode ac = {0};
+	int ast = VIGIL_FAILED;
 	if (pe->signed_ && sigs) {
-		vg_authenticode ac;
-		int ast = vg_authenticode_verify(buf, len, pe, opt ? opt->ca_file : NULL, &ac);
+		ast = vg_authenticode_verify(buf, len, pe, opt ? opt->ca_file : NULL, &ac);
 		if (ast == VIGIL_FATAL) {
 			*fatal_reason = ac.error ? ac.error : "Authenticode verification failed";
 			rc = VIGIL_FATAL;
@@ -309,8 +311,15 @@ int vg_inspect_pe(const uint8_t *buf, size_t len, const vigil_inspect_options *o
 			json_array_append_new(sigs, signature(&ac.sigs[i]));
 		if (ac.capped)
 			vg_ij_set(o, "signatures_capped", json_true());
-		vg_authenticode_clear(&ac);
 	}
+	/* the scan's PE checks on this parse, reusing the verification (a
+	 * failed one is redone there, as the scan would skip it) */
+	if (rc == VIGIL_OK && vg_pe_sniff(buf, len)) {
+		vg_check_pe_parsed(buf, len, pe, ast == VIGIL_FAILED ? NULL : &ac,
+				   checks->emit, checks->ctx);
+		checks->done = 1;
+	}
+	vg_authenticode_clear(&ac);
 	vg_ij_set(o, "signatures", sigs);
 	json_object_set_new(obj, "pe", o);
 	vg_pe_free(pe);
