@@ -35,14 +35,7 @@ npe=$(wc -l <"$W/pe")
 nelf=$(wc -l <"$W/elf")
 cat $(cat "$W/pe" "$W/elf") >/dev/null # warm the page cache
 
-t() { # t NAME COMMAND...: wall seconds of the command into $W/NAME
-	name=$1
-	shift
-	s=$(date +%s.%N)
-	"$@" >/dev/null 2>&1 || true
-	e=$(date +%s.%N)
-	awk -v s="$s" -v e="$e" 'BEGIN { print e - s }' >"$W/$name"
-}
+. bench/lib.sh
 pe_vigil() { i=0; while [ $i -lt "$ROUNDS" ]; do i=$((i + 1)); xargs "$VIGIL" inspect --json <"$W/pe"; done; }
 common() { # the digests and strings of the files listed in $1
 	for tool in md5sum sha1sum sha256sum; do xargs "$tool" <"$1"; done
@@ -59,14 +52,14 @@ pe_ossl() {
 }
 elf_vigil() { xargs "$VIGIL" inspect --json <"$W/elf"; }
 elf_readelf() { xargs readelf -hlSdnW <"$W/elf"; common "$W/elf"; }
-t pe_vigil pe_vigil
-t pe_ossl pe_ossl
-t elf_vigil elf_vigil
-t elf_readelf elf_readelf
+bench_time pe_vigil pe_vigil
+bench_time pe_ossl pe_ossl
+bench_time elf_vigil elf_vigil
+bench_time elf_readelf elf_readelf
 
 awk -v npe="$npe" -v nelf="$nelf" -v rounds="$ROUNDS" \
-    -v pv="$(cat "$W/pe_vigil")" -v po="$(cat "$W/pe_ossl")" \
-    -v ev="$(cat "$W/elf_vigil")" -v er="$(cat "$W/elf_readelf")" 'BEGIN {
+    -v pv="$(bench_median pe_vigil)" -v po="$(bench_median pe_ossl)" \
+    -v ev="$(bench_median elf_vigil)" -v er="$(bench_median elf_readelf)" 'BEGIN {
 	printf "signed PEs: %d files x %d rounds\n", npe, rounds
 	printf "  %-40s %7.2f s  %6.1f ms/file\n", "vigil inspect --json", pv, pv * 1000 / (npe * rounds)
 	printf "  %-40s %7.2f s  %6.1f ms/file  (vigil %.2fx)\n", "osslsigncode verify + digests + strings", po, po * 1000 / (npe * rounds), pv / po

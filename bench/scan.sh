@@ -31,14 +31,8 @@ nfiles=$(tr -cd '\0' <"$W/list" | wc -c)
 bytes=$(xargs -0 cat <"$W/list" | wc -c)
 xargs -0 cat <"$W/list" >/dev/null # warm the page cache for every tool
 
-t() { # t NAME COMMAND...: append the wall seconds of the command to $W/NAME.all
-	name=$1
-	shift
-	s=$(date +%s.%N)
-	"$@" >/dev/null 2>&1 || true
-	e=$(date +%s.%N)
-	awk -v s="$s" -v e="$e" 'BEGIN { print e - s }' >>"$W/$name.all"
-}
+. bench/lib.sh
+t() { bench_time "$@"; }
 # shellcheck disable=SC2086
 yarac $EXT $RULEFILES "$W/rules.yarc" >/dev/null 2>&1
 
@@ -57,11 +51,7 @@ while [ "$i" -lt "$REPEAT" ]; do
 	t vigil_hashonly "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" "$TREE"
 	t sha256sum sh -c "xargs -0 -P $THREADS -n 64 sha256sum <'$W/list'"
 done
-for f in "$W"/*.all; do # the median of the runs
-	sort -n "$f" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' \
-		>"${f%.all}"
-done
-r() { cat "$W/$1"; }
+r() { bench_median "$1"; }
 awk -v tree="$TREE" -v files="$nfiles" -v bytes="$bytes" -v thr="$THREADS" \
     -v y="$(r yara)" -v yc="$(r yarac_run)" -v vc="$(r vigil_cold)" \
     -v vw="$(r vigil_warm)" -v vn="$(r vigil_nochecks)" -v vh="$(r vigil_hashonly)" \
