@@ -210,10 +210,10 @@ static size_t required_literal(const char *re, char *out, size_t outlen,
 			if (!p[1])
 				return 0;
 			/* Escapes with arguments (\x41, \cA, \pL, \N{..},
-			 * \o{..}, \g1, \k<n>, \1, \012) and \Q..\E quoting:
-			 * give up rather than take their arguments for
-			 * literals. */
-			if (strchr("xcopPNgkQ", p[1]) ||
+			 * \o{..}, \g1, \k<n>, \1, \012): give up rather than
+			 * take their arguments for literals (\Q was refused
+			 * above, for the whole pattern). */
+			if (strchr("xcopPNgk", p[1]) ||
 			    isdigit((unsigned char)p[1]))
 				return 0;
 			if (!isalnum((unsigned char)p[1]) &&
