@@ -179,18 +179,6 @@ static void zeek(struct vg_logctx *c, json_t *o)
 
 int vg_json_prefilter = 1;
 
-/* a JSON string's text: a domain, "host:port" or an address */
-static int candidate(struct vg_logctx *c, const char *p, size_t n)
-{
-	if (c->want_ip && vigil_netmatch_ip(c->m, p, n))
-		return 1;
-	const char *colon = memchr(p, ':', n);
-	if (colon && !memchr(colon + 1, ':', n - (size_t)(colon - p) - 1))
-		n = (size_t)(colon - p);
-	return (c->want_dom && vigil_netmatch_domain(c->m, p, n)) ||
-	       (c->want_ip && colon && vigil_netmatch_ip(c->m, p, n));
-}
-
 /*
  * Parsing JSON costs ten times more than matching, and nearly every line
  * is clean. Every observable the parser reports is a JSON string of the
@@ -219,7 +207,7 @@ static int may_hit(struct vg_logctx *c, const char *l, size_t n)
 		const char *close = memchr(open + 1, '"', (size_t)(end - open - 1));
 		if (!close)
 			return 1; /* unbalanced: let the parser report it */
-		if (candidate(c, open + 1, (size_t)(close - open - 1)))
+		if (vg_log_may_match(c, open + 1, (size_t)(close - open - 1)))
 			return 1;
 		p = close + 1;
 	}

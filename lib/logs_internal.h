@@ -61,6 +61,9 @@ void vg_log_ip(struct vg_logctx *c, const char *field, const char *p, size_t n);
 void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n);
 /* "host", "host:port", "1.2.3.4:80" or "[v6]:port": a name or an address. */
 void vg_log_host(struct vg_logctx *c, const char *field, const char *p, size_t n);
+/* Could one of the four above report a hit on this string, whatever the
+ * field? Nonzero if so; for prefilters that skip lines without one. */
+int vg_log_may_match(struct vg_logctx *c, const char *p, size_t n);
 
 /* Parse a time stamp; 1 on success. */
 int vg_logtime_parse(enum vg_ts_kind kind, const char *p, size_t n, int year,

@@ -188,6 +188,36 @@ void vg_log_host(struct vg_logctx *c, const char *field, const char *p, size_t n
 		emit(c, field, p, n, ioc);
 }
 
+/* The host part of a URL ("scheme://user@host:port/path"): 1 and *h, *hn,
+ * or 0 when p holds no "://". */
+static int url_host(const char *p, size_t n, const char **h, size_t *hn)
+{
+	const char *sep = vg_memmem(p, n, "://");
+	if (!sep)
+		return 0;
+	const char *s = sep + 3, *end = p + n, *he = s;
+	while (he < end && *he != '/' && *he != '?' && *he != '#')
+		he++;
+	for (const char *q = he; q > s; q--)
+		if (q[-1] == '@') {
+			s = q;
+			break;
+		}
+	*h = s;
+	*hn = (size_t)(he - s);
+	return 1;
+}
+
+int vg_log_may_match(struct vg_logctx *c, const char *p, size_t n)
+{
+	const char *h;
+	size_t hn;
+	return (c->want_dom && n && vigil_netmatch_domain(c->m, p, n)) ||
+	       (c->want_ip && n && vigil_netmatch_ip(c->m, p, n)) ||
+	       (c->want_url && vigil_netmatch_url(c->m, p, n)) || host_ioc(c, p, n) ||
+	       (url_host(p, n, &h, &hn) && host_ioc(c, h, hn));
+}
+
 void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n)
 {
 	if (c->want_url) {
@@ -198,18 +228,11 @@ void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n)
 		}
 	}
 	/* the host of the URL, reported with the whole URL as the value */
-	const char *sep = vg_memmem(p, n, "://");
-	if (!sep)
+	const char *h;
+	size_t hn;
+	if (!url_host(p, n, &h, &hn))
 		return;
-	const char *h = sep + 3, *end = p + n, *he = h;
-	while (he < end && *he != '/' && *he != '?' && *he != '#')
-		he++;
-	for (const char *q = he; q > h; q--)
-		if (q[-1] == '@') {
-			h = q;
-			break;
-		}
-	const vigil_ioc *ioc = host_ioc(c, h, (size_t)(he - h));
+	const vigil_ioc *ioc = host_ioc(c, h, hn);
 	if (ioc)
 		emit(c, field, p, n, ioc);
 }
