@@ -210,12 +210,19 @@ static int url_host(const char *p, size_t n, const char **h, size_t *hn)
 
 int vg_log_may_match(struct vg_logctx *c, const char *p, size_t n)
 {
+	if (n == 0)
+		return 0;
+	/* vg_log_name, vg_log_ip, and vg_log_host of a plain name or address */
+	if ((c->want_dom && vigil_netmatch_domain(c->m, p, n)) ||
+	    (c->want_ip && vigil_netmatch_ip(c->m, p, n)) ||
+	    (c->want_url && vigil_netmatch_url(c->m, p, n)))
+		return 1;
+	/* what only a port, brackets or a URL add: their host part */
+	if (!memchr(p, ':', n) && p[0] != '[')
+		return 0;
 	const char *h;
 	size_t hn;
-	return (c->want_dom && n && vigil_netmatch_domain(c->m, p, n)) ||
-	       (c->want_ip && n && vigil_netmatch_ip(c->m, p, n)) ||
-	       (c->want_url && vigil_netmatch_url(c->m, p, n)) || host_ioc(c, p, n) ||
-	       (url_host(p, n, &h, &hn) && host_ioc(c, h, hn));
+	return host_ioc(c, p, n) || (url_host(p, n, &h, &hn) && host_ioc(c, h, hn));
 }
 
 void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n)
