@@ -73,6 +73,26 @@ static unsigned fold(unsigned char c)
 	return c == '/' ? '\\' : (unsigned)tolower(c);
 }
 
+/*
+ * p is "[:", "[." or "[=" inside a class. When PCRE2 reads it as a POSIX
+ * class (its check_posix_syntax: the terminator and ']' come before any ']'
+ * or another '[' with the same terminator; "\]" and "\\" skipped), returns
+ * the ']' that ends it; otherwise NULL, and the '[' is an ordinary member.
+ */
+static const char *posix_class_end(const char *p)
+{
+	char t = p[1];
+	for (const char *q = p + 2; q[0] && q[1]; q++) {
+		if (q[0] == '\\' && (q[1] == ']' || q[1] == '\\'))
+			q++;
+		else if ((q[0] == '[' && q[1] == t) || q[0] == ']')
+			return NULL;
+		else if (q[0] == t && q[1] == ']')
+			return q + 1;
+	}
+	return NULL;
+}
+
 /* Skip a bracket class starting at p ('['); returns the char after ']'. */
 static const char *skip_class(const char *p)
 {
@@ -87,9 +107,9 @@ static const char *skip_class(const char *p)
 		} else if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
 					 p[1] == '=')) {
 			/* a POSIX class [:digit:] holds its own ']' */
-			const char *e = strchr(p + 2, p[1]);
-			if (e && e[1] == ']')
-				p = e + 1;
+			const char *e = posix_class_end(p);
+			if (e)
+				p = e;
 		}
 		p++;
 	}

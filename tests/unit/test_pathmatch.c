@@ -77,6 +77,11 @@ static void test_required_literal(void **state)
 	/* verbs can end a match before a later literal; comments */
 	lit_is("abc(*ACCEPT)defgh", "");
 	lit_is("(?#(|)wxyz", "wxyz");
+	/* "[:" inside a class is a POSIX class only when ":]" comes before
+	 * any ']' (PCRE2's check_posix_syntax); else '[' is a member */
+	lit_is("[[:+]|x:]y]abcd", "");
+	lit_is("[[:+]abcd", "abcd");
+	lit_is("[a[:digit:]]wxyz", "wxyz");
 }
 
 /* ---- the soundness property ---- */
@@ -409,7 +414,7 @@ static void test_soundness_awkward(void **state)
 		"(?i)caf\xC3\xA9\\.txt", "\\\\(foo|bar)\\\\bazz", "(?s)ab.cde",
 		"[]]abcd", "[^]]abcd", "\\/\\/ab\\/cd", "(?#comment)abcde",
 		"a?0c+d{   ab?  ||| 6,x?0c+d{2 3}z]e", "abcd{,2}efgh",
-		"xyz\xC3\xA9?", "abc(*ACCEPT)defgh", "(?#(|)wxyz",
+		"xyz\xC3\xA9?", "abc(*ACCEPT)defgh", "(?#(|)wxyz", "[[:+]|x:]y]abcd",
 	};
 	struct rxset s = {0};
 	for (size_t i = 0; i < sizeof res / sizeof *res; i++)
