@@ -9,6 +9,7 @@
 #include <yara.h>
 
 #include "rules_internal.h"
+#include "rules_split.h"
 #include "util.h"
 
 /* The external variables Loki and THOR define for every file. */
@@ -21,7 +22,8 @@ const char *const vg_rule_externals[] = {"filename", "filepath", "extension",
 
 struct vigil_rules {
 	YR_COMPILER *compiler;
-	YR_RULES *rules;
+	YR_RULES *rules;		     /* every rule; the MZ class's */
+	YR_RULES *set[VIGIL_FILE_CLASSES]; /* per class; may be 'rules' */
 	vigil_diag_fn diag;
 	void *ctx;
 	struct source *src;
@@ -31,22 +33,41 @@ struct vigil_rules {
 	int failed; /* a compile error: the compiler takes nothing more */
 };
 
+YR_COMPILER *vg_rules_new_compiler(void)
+{
+	YR_COMPILER *c;
+	if (yr_compiler_create(&c) != ERROR_SUCCESS)
+		return NULL;
+	for (int i = 0; vg_rule_externals[i]; i++)
+		yr_compiler_define_string_variable(c, vg_rule_externals[i], "");
+	return c;
+}
+
 vigil_rules *vigil_rules_create(vigil_diag_fn diag, void *ctx)
 {
 	if (yr_initialize() != ERROR_SUCCESS)
 		return NULL;
 	vigil_rules *r = calloc(1, sizeof *r);
-	if (!r || yr_compiler_create(&r->compiler) != ERROR_SUCCESS) {
+	if (!r || !(r->compiler = vg_rules_new_compiler())) {
 		free(r);
 		yr_finalize();
 		return NULL;
 	}
 	r->diag = diag;
 	r->ctx = ctx;
-	for (int i = 0; vg_rule_externals[i]; i++)
-		yr_compiler_define_string_variable(r->compiler,
-						   vg_rule_externals[i], "");
 	return r;
+}
+
+static void drop_sets(vigil_rules *r)
+{
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+		if (r->set[c] && r->set[c] != r->rules)
+			yr_rules_destroy(r->set[c]);
+		r->set[c] = NULL;
+	}
+	if (r->rules)
+		yr_rules_destroy(r->rules);
+	r->rules = NULL;
 }
 
 void vigil_rules_destroy(vigil_rules *r)
@@ -55,8 +76,7 @@ void vigil_rules_destroy(vigil_rules *r)
 		return;
 	if (r->compiler)
 		yr_compiler_destroy(r->compiler);
-	if (r->rules)
-		yr_rules_destroy(r->rules);
+	drop_sets(r);
 	for (size_t i = 0; i < r->nsrc; i++) {
 		free(r->src[i].name);
 		free(r->src[i].text);
@@ -170,21 +190,28 @@ int vigil_rules_from_cache(const vigil_rules *r)
 	return r->from_cache;
 }
 
+int vg_rules_compile_one(YR_COMPILER *comp, const struct vg_rule_source *s,
+			 const char *text)
+{
+	/* One namespace per source: rule names may repeat across files. */
+	if (text || s->text)
+		return yr_compiler_add_string(comp, text ? text : s->text, s->name);
+	FILE *f = fopen(s->name, "r");
+	if (!f)
+		return -1;
+	int errors = yr_compiler_add_file(comp, f, s->name, s->name);
+	fclose(f);
+	return errors;
+}
+
 /* One source into the compiler; compile errors arrive via compile_cb. */
 static int compile_source(vigil_rules *r, const struct source *s)
 {
 	yr_compiler_set_callback(r->compiler, compile_cb, r);
-	if (s->text)
-		return yr_compiler_add_string(r->compiler, s->text, s->name);
-	FILE *f = fopen(s->name, "r");
-	if (!f) {
+	int errors = vg_rules_compile_one(r->compiler, s, NULL);
+	if (errors < 0)
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, s->name, 0,
 			"unable to open rule file: %s", strerror(errno));
-		return 1;
-	}
-	/* One namespace per file: rule names may repeat across files. */
-	int errors = yr_compiler_add_file(r->compiler, f, s->name, s->name);
-	fclose(f);
 	return errors;
 }
 
@@ -196,7 +223,8 @@ int vigil_rules_finish(vigil_rules *r)
 		return VIGIL_OK;
 	char key[65] = "";
 	int cacheable = r->cache_dir && vg_rules_cache_key(r->src, r->nsrc, key);
-	if (cacheable && vg_rules_cache_load(r->cache_dir, key, &r->rules)) {
+	if (cacheable && vg_rules_cache_load(r->cache_dir, key, r->set)) {
+		r->rules = r->set[VIGIL_FILE_MZ];
 		r->from_cache = 1;
 		return VIGIL_OK;
 	}
@@ -213,7 +241,8 @@ int vigil_rules_finish(vigil_rules *r)
 	}
 	yr_compiler_destroy(r->compiler);
 	r->compiler = NULL;
-	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, r->rules))
+	vg_rules_compile_classes(r->src, r->nsrc, r->rules, r->set);
+	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, r->set))
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
 			"compiled rules not cached");
 	return VIGIL_OK;
@@ -221,12 +250,12 @@ int vigil_rules_finish(vigil_rules *r)
 
 unsigned vigil_rules_count(const vigil_rules *r)
 {
-	if (!r->rules)
-		return 0;
-	unsigned n = 0;
-	const YR_RULE *rule;
-	yr_rules_foreach(r->rules, rule) n++;
-	return n;
+	return vg_yara_rule_count(r->rules);
+}
+
+unsigned vigil_rules_class_count(const vigil_rules *r, vigil_file_class c)
+{
+	return c < VIGIL_FILE_CLASSES ? vg_yara_rule_count(r->set[c]) : 0;
 }
 
 unsigned vigil_rules_file_count(const vigil_rules *r)
@@ -234,7 +263,7 @@ unsigned vigil_rules_file_count(const vigil_rules *r)
 	return (unsigned)r->nsrc;
 }
 
-struct YR_RULES *vg_rules_yara(vigil_rules *r)
+struct YR_RULES *vg_rules_yara(vigil_rules *r, vigil_file_class c)
 {
-	return r ? r->rules : NULL;
+	return r && c < VIGIL_FILE_CLASSES ? r->set[c] : NULL;
 }

@@ -45,7 +45,9 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		EVP_MD_CTX_free(md);
 		return 0;
 	}
-	const char *version = "vigil-rules-1 yara " YR_VERSION;
+	/* bump when what is compiled from the same sources changes (the
+	 * per-class subsets of lib/rules_split.c) */
+	const char *version = "vigil-rules-2 yara " YR_VERSION;
 	feed(md, version, strlen(version));
 	for (int i = 0; vg_rule_externals[i]; i++)
 		feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
@@ -98,19 +100,45 @@ static int private_dir(const char *dir, int create)
 	       (st.st_mode & 077) == 0;
 }
 
-int vg_rules_cache_load(const char *dir, const char *key, struct YR_RULES **out)
+/* The full set is <key>.yarc, class c's own subset <key>.<c>.yarc. */
+static char *set_path(const char *dir, const char *key, int c)
+{
+	return c == VIGIL_FILE_MZ ? vg_asprintf("%s/%s.yarc", dir, key)
+				  : vg_asprintf("%s/%s.%d.yarc", dir, key, c);
+}
+
+static int load_one(const char *path, struct YR_RULES **out)
+{
+	struct stat st;
+	return path && stat(path, &st) == 0 && st.st_uid == geteuid() &&
+	       yr_rules_load(path, out) == ERROR_SUCCESS;
+}
+
+/* A class without its own file uses the full set: always correct. */
+int vg_rules_cache_load(const char *dir, const char *key,
+			struct YR_RULES *set[VIGIL_FILE_CLASSES])
 {
 	if (!private_dir(dir, 0))
 		return 0;
-	char *path = vg_asprintf("%s/%s.yarc", dir, key);
-	struct stat st;
-	int ok = path && stat(path, &st) == 0 && st.st_uid == geteuid() &&
-		 yr_rules_load(path, out) == ERROR_SUCCESS;
+	char *path = set_path(dir, key, VIGIL_FILE_MZ);
+	struct YR_RULES *full = NULL;
+	int ok = load_one(path, &full);
 	free(path);
-	return ok;
+	if (!ok)
+		return 0;
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+		set[c] = full;
+		if (c != VIGIL_FILE_MZ && (path = set_path(dir, key, c))) {
+			if (access(path, F_OK) == 0 && !load_one(path, &set[c]))
+				set[c] = full;
+			free(path);
+		}
+	}
+	return 1;
 }
 
-#define KEEP 4
+/* compilations kept: each is up to one file per class */
+#define KEEP (4 * VIGIL_FILE_CLASSES)
 
 struct cached {
 	char *path;
@@ -156,18 +184,31 @@ static void prune(const char *dir)
 	free(items);
 }
 
-int vg_rules_cache_save(const char *dir, const char *key, struct YR_RULES *rules)
+static int save_one(const char *dir, const char *key, int c,
+		    struct YR_RULES *rules)
 {
-	if (!private_dir(dir, 1))
-		return 0;
-	char *path = vg_asprintf("%s/%s.yarc", dir, key);
-	char *tmp = vg_asprintf("%s/%s.%ld.tmp", dir, key, (long)getpid());
+	char *path = set_path(dir, key, c);
+	char *tmp = vg_asprintf("%s/%s.%d.%ld.tmp", dir, key, c, (long)getpid());
 	int ok = path && tmp && yr_rules_save(rules, tmp) == ERROR_SUCCESS &&
 		 rename(tmp, path) == 0;
 	if (!ok && tmp)
 		unlink(tmp);
 	free(path);
 	free(tmp);
+	return ok;
+}
+
+int vg_rules_cache_save(const char *dir, const char *key,
+			struct YR_RULES *set[VIGIL_FILE_CLASSES])
+{
+	if (!private_dir(dir, 1))
+		return 0;
+	int ok = 1;
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+		if (c != VIGIL_FILE_MZ && set[c] != set[VIGIL_FILE_MZ])
+			ok &= save_one(dir, key, c, set[c]);
+	/* the full set last: a class file missing only costs time */
+	ok &= save_one(dir, key, VIGIL_FILE_MZ, set[VIGIL_FILE_MZ]);
 	if (ok)
 		prune(dir);
 	return ok;

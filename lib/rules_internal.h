@@ -4,6 +4,7 @@
 #include <vigil/rules.h>
 
 struct YR_RULES;
+struct _YR_COMPILER;
 
 extern const char *const vg_rule_externals[];
 
@@ -13,8 +14,25 @@ struct vg_rule_source {
 	char *text;
 };
 
-/* The compiled rules (after vigil_rules_finish), or NULL. */
-struct YR_RULES *vg_rules_yara(vigil_rules *r);
+/* The compiled rules for files of class c (after vigil_rules_finish), or
+ * NULL. */
+struct YR_RULES *vg_rules_yara(vigil_rules *r, vigil_file_class c);
+
+/* A compiler with the externals defined. */
+struct _YR_COMPILER *vg_rules_new_compiler(void);
+
+/* Compile one source (or text in its place) into comp under the source's
+ * namespace; the number of errors, -1 when its file cannot be opened. */
+int vg_rules_compile_one(struct _YR_COMPILER *comp,
+			 const struct vg_rule_source *s, const char *text);
+
+unsigned vg_yara_rule_count(struct YR_RULES *rules);
+
+/* The per-class rule sets (lib/rules_classes.c): set[c] is full or a
+ * subset of it without rules that cannot match class c. */
+void vg_rules_compile_classes(const struct vg_rule_source *src, size_t n,
+			      struct YR_RULES *full,
+			      struct YR_RULES *set[VIGIL_FILE_CLASSES]);
 
 /*
  * The compiled-rules cache (lib/rules_cache.c). The key is a SHA-256 over
@@ -25,8 +43,8 @@ struct YR_RULES *vg_rules_yara(vigil_rules *r);
 int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		       char key[65]);
 int vg_rules_cache_load(const char *dir, const char *key,
-			struct YR_RULES **out);
+			struct YR_RULES *set[VIGIL_FILE_CLASSES]);
 int vg_rules_cache_save(const char *dir, const char *key,
-			struct YR_RULES *rules);
+			struct YR_RULES *set[VIGIL_FILE_CLASSES]);
 
 #endif

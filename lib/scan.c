@@ -70,7 +70,7 @@ struct worker {
 	uint8_t *buf;
 	size_t cap;
 	EVP_MD_CTX *md[3];
-	YR_SCANNER *yr;
+	YR_SCANNER *yr[VIGIL_FILE_CLASSES]; /* one per class of files */
 	struct findings f;
 	uid_t owner_uid;
 	char owner[64];
@@ -225,7 +225,7 @@ static const char *owner_name(struct worker *w, uid_t uid)
 	return w->owner;
 }
 
-static void define_externals(struct worker *w, const char *path,
+static void define_externals(YR_SCANNER *yr, struct worker *w, const char *path,
 			     const struct stat *st, const uint8_t *buf,
 			     size_t len, const char *md5hex)
 {
@@ -239,12 +239,12 @@ static void define_externals(struct worker *w, const char *path,
 			ext[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] + 32 : dot[i]);
 		ext[strlen(dot)] = '\0';
 	}
-	yr_scanner_define_string_variable(w->yr, "filename", base);
-	yr_scanner_define_string_variable(w->yr, "filepath", path);
-	yr_scanner_define_string_variable(w->yr, "extension", ext);
-	yr_scanner_define_string_variable(w->yr, "filetype", vg_filetype(buf, len));
-	yr_scanner_define_string_variable(w->yr, "owner", owner_name(w, st->st_uid));
-	yr_scanner_define_string_variable(w->yr, "md5", md5hex);
+	yr_scanner_define_string_variable(yr, "filename", base);
+	yr_scanner_define_string_variable(yr, "filepath", path);
+	yr_scanner_define_string_variable(yr, "extension", ext);
+	yr_scanner_define_string_variable(yr, "filetype", vg_filetype(buf, len));
+	yr_scanner_define_string_variable(yr, "owner", owner_name(w, st->st_uid));
+	yr_scanner_define_string_variable(yr, "md5", md5hex);
 }
 
 static vigil_error errno_error(int e)
@@ -417,12 +417,14 @@ static void process_file(struct worker *w, const char *path)
 			add_ioc_finding(f, "hash", ioc);
 		vigil_iocs_match_path(s->iocs, path, strlen(path), on_path_ioc, f);
 	}
-	if (whole && w->yr) {
+	if (whole && w->yr[VIGIL_FILE_MZ]) {
+		/* the rules that can match a file starting as this one does */
+		YR_SCANNER *yr = w->yr[vigil_file_class_of(w->buf, len)];
 		char md5hex[33];
 		vg_hex(r.md5, 16, md5hex);
-		define_externals(w, path, &st, w->buf, len, md5hex);
-		yr_scanner_set_callback(w->yr, yara_cb, f);
-		int yrc = yr_scanner_scan_mem(w->yr, w->buf, len);
+		define_externals(yr, w, path, &st, w->buf, len, md5hex);
+		yr_scanner_set_callback(yr, yara_cb, f);
+		int yrc = yr_scanner_scan_mem(yr, w->buf, len);
 		if (yrc != ERROR_SUCCESS && !r.error) {
 			r.error = VIGIL_ERR_YARA;
 			r.error_detail = yrc == ERROR_SCAN_TIMEOUT
@@ -561,8 +563,9 @@ static void worker_free(struct worker *w)
 {
 	for (int i = 0; i < 3; i++)
 		EVP_MD_CTX_free(w->md[i]);
-	if (w->yr)
-		yr_scanner_destroy(w->yr);
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+		if (w->yr[c])
+			yr_scanner_destroy(w->yr[c]);
 	clear_findings(&w->f);
 	free(w->f.items);
 	free(w->buf);
@@ -575,11 +578,13 @@ static int worker_init(struct worker *w, vigil_scanner *s)
 	for (int i = 0; i < 3; i++)
 		if (!(w->md[i] = EVP_MD_CTX_new()))
 			return 0;
-	YR_RULES *yr = vg_rules_yara(s->rules);
-	if (yr) {
-		if (yr_scanner_create(yr, &w->yr) != ERROR_SUCCESS)
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+		YR_RULES *yr = vg_rules_yara(s->rules, (vigil_file_class)c);
+		if (!yr)
+			continue;
+		if (yr_scanner_create(yr, &w->yr[c]) != ERROR_SUCCESS)
 			return 0;
-		yr_scanner_set_timeout(w->yr, YARA_TIMEOUT_S);
+		yr_scanner_set_timeout(w->yr[c], YARA_TIMEOUT_S);
 	}
 	return 1;
 }

@@ -300,6 +300,11 @@ int cmd_scan(int argc, char **argv)
 			vigil_iocs_count(iocs, VIGIL_IOC_DOMAIN) + vigil_iocs_count(iocs, VIGIL_IOC_IPV4) +
 				vigil_iocs_count(iocs, VIGIL_IOC_IPV6) + vigil_iocs_count(iocs, VIGIL_IOC_URL),
 			vigil_rules_count(rules), vigil_rules_file_count(rules));
+	if (a.verbose && vigil_rules_count(rules))
+		fprintf(stderr, "vigil: rules that can match by first bytes: MZ files %u, ELF files %u, other files %u\n",
+			vigil_rules_class_count(rules, VIGIL_FILE_MZ),
+			vigil_rules_class_count(rules, VIGIL_FILE_ELF),
+			vigil_rules_class_count(rules, VIGIL_FILE_OTHER));
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 

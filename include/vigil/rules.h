@@ -49,6 +49,25 @@ int vigil_rules_from_cache(const vigil_rules *rules);
 unsigned vigil_rules_count(const vigil_rules *rules);
 unsigned vigil_rules_file_count(const vigil_rules *rules);
 
+/*
+ * Files told apart by their first bytes. YARA searches every string of
+ * every rule in a file before it evaluates a condition; a rule whose
+ * condition requires other first bytes (a top-level `uint16(0) == 0x5a4d
+ * and ...` seen from an ELF file) cannot match, so each class gets its own
+ * compiled rules without such rules. MZ files get every rule.
+ */
+typedef enum {
+	VIGIL_FILE_MZ,    /* "MZ": PE and DOS executables */
+	VIGIL_FILE_ELF,   /* "\x7fELF" */
+	VIGIL_FILE_OTHER, /* neither */
+	VIGIL_FILE_CLASSES
+} vigil_file_class;
+
+vigil_file_class vigil_file_class_of(const void *data, size_t len);
+
+/* Number of rules compiled for files of class c (after finish). */
+unsigned vigil_rules_class_count(const vigil_rules *rules, vigil_file_class c);
+
 #ifdef __cplusplus
 }
 #endif

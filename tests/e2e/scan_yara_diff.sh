@@ -2,7 +2,9 @@
 # Differential test against the yara CLI: on the same rules and tree, the set
 # of (file, rule) pairs vigil reports equals what `yara -r -N` reports.
 # Rules: the project's own test rules (strings, hex, regex, wide, nocase,
-# modules, counts, offsets) and, when present, the whole signature-base set.
+# modules, counts, offsets), rules that vigil leaves out of the rules for
+# files that cannot match them (first bytes: lib/rules_split.c) next to
+# rules it must keep, and, when present, the whole signature-base set.
 . "$(dirname "$0")/lib/common.sh"
 need yara
 need jq
@@ -16,7 +18,10 @@ done
 printf '<?php eval($_POST["cmd"]); ?>\n' >"$D/web/a.php"
 printf '<?php @eval(base64_decode($_REQUEST["x"])); system($_GET["c"]); ?>\n' >"$D/web/b.php"
 printf 'mimikatz sekurlsa::logonpasswords\n' >"$D/misc/notes.txt"
-printf 'MZ\220\0\3\0\0\0\4\0\0\0\377\377\0\0' >"$D/misc/mz.bin"
+printf 'MZ\220\0\3\0\0\0\4\0\0\0\377\377\0\0 hello mimikatz' >"$D/misc/mz.bin"
+printf '<?php echo "hello"; eval($x); ?>\n' >"$D/web/c.php"
+printf 'M' >"$D/misc/one-byte"
+printf 'MZ' >"$D/misc/mz-only"
 printf 'Hello WORLD hello world h\0e\0l\0l\0o\0\0\0 abc123def 0xdeadbeef\n' >"$D/misc/mixed.txt"
 head -c 65536 /dev/urandom >"$D/misc/random.bin"
 : >"$D/misc/empty"
@@ -33,6 +38,25 @@ rule elf_header { condition: uint32(0) == 0x464C457F and filesize > 1KB }
 rule high_entropy { condition: filesize > 1KB and math.entropy(0, filesize) > 7.9 }
 rule at_offset { strings: $p = "<?php" condition: $p at 0 }
 rule empty_file { condition: filesize == 0 }
+// rules for one kind of file only: left out of the other kinds' rules
+rule mz_str { strings: $a = "hello" condition: uint16(0) == 0x5a4d and $a }
+rule mz_nested { strings: $a = "hello" condition: ($a and (filesize < 1MB and uint16be(0) == 0x4d5a)) }
+rule elf_str { strings: $a = "GLIBC" condition: uint32be(0) == 0x7f454c46 and $a }
+rule elf16 { strings: $a = "GLIBC" condition: 0x457f == uint16(0) and #a > 1 }
+rule php_magic { strings: $a = "eval" condition: uint32(0) == 0x68703f3c and $a }
+rule m_byte { condition: uint8(0) == 0x4d and filesize < 2 }
+// rules that must stay in every kind's rules
+private rule is_mz { condition: uint16(0) == 0x5a4d }
+rule uses_private { strings: $a = "hello" condition: is_mz or $a }
+rule mz_or { strings: $a = "mimikatz" condition: uint16(0) == 0x5a4d or $a }
+rule mz_and_or { strings: $a = "hello" $b = "mimikatz" condition: uint16(0) == 0x5a4d and $a or $b }
+rule mz_not { strings: $a = "hello" condition: not uint16(0) == 0x5a4d and $a }
+rule mz_masked { strings: $a = "hello" condition: uint16(0) == 0x5a4d & 0xffff and $a }
+EOT
+# a global rule requiring MZ: without it every file with "hello" would match
+cat >"$T/global.yar" <<'EOT'
+global rule only_mz { condition: uint16(0) == 0x5a4d }
+rule hello_in_mz { strings: $a = "hello" condition: $a }
 EOT
 
 compare() {
@@ -61,6 +85,20 @@ compare() {
 }
 
 compare "own rules" "$T/own.yar"
+# yara -r puts all its rule files in one namespace, where a global rule
+# would gate the others too; vigil gives each file its own
+compare "global rule" "$T/global.yar"
+run_vigil scan --verbose --no-builtin --no-checks --rules "$T/own.yar" --rules "$T/global.yar" /dev/null
+# 24 rules, the private one included. ELF files lose mz_header, mz_str,
+# mz_nested, php_magic and m_byte; other files the three MZ ones and
+# elf_header, elf_str (elf16 requires only "\x7fE": kept). is_mz is kept
+# (another rule refers to it), only_mz too (global).
+if grep -q 'by first bytes: MZ files 24, ELF files 19, other files 19$' "$T/err"; then
+	ok "per-class rules: the file-kind-only rules are left out where they cannot match"
+else
+	not_ok "per-class rules: unexpected counts"
+	cat "$T/err"
+fi
 SB=${VIGIL_TEST_SRC:-.}/../shared/corpora/signature-base/yara
 if [ -d "$SB" ]; then
 	# shellcheck disable=SC2046

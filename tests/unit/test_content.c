@@ -209,7 +209,7 @@ static void rules_compile_with_metadata(void **state)
 	assert_true(vigil_rules_count(c.rules) >= 7);
 	assert_true(vigil_rules_file_count(c.rules) >= 3);
 
-	YR_RULES *yr = vg_rules_yara(c.rules);
+	YR_RULES *yr = vg_rules_yara(c.rules, VIGIL_FILE_MZ);
 	const YR_RULE *rule;
 	unsigned n3cx = 0;
 	yr_rules_foreach(yr, rule)

@@ -1,0 +1,64 @@
+/*
+ * Which YARA rules can match a file, told from its first bytes alone
+ * (lib/rules_split.c). YARA searches every string of every rule in a file
+ * before it evaluates any condition, so a rule whose condition says
+ * `uint16(0) == 0x5a4d and ...` costs atoms and verifications in every ELF
+ * file although it can never match one. lib/rules.c compiles, per class of
+ * files, the rule text without the rules that class cannot satisfy.
+ */
+#ifndef VIGIL_RULES_SPLIT_H
+#define VIGIL_RULES_SPLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vigil/rules.h>
+
+/* One rule of a source text: its span (modifiers to closing brace), its
+ * name, and the bytes its condition requires at offset 0 (none: 0). */
+struct vg_rule_span {
+	size_t start, end;
+	size_t name_off, name_len;
+	int global;
+	uint8_t prefix[4];
+	unsigned prefix_len;
+};
+
+/* A text range naming something, e.g. an identifier in a condition. */
+struct vg_text_ref {
+	size_t off, len;
+};
+
+struct vg_rule_list {
+	struct vg_rule_span *rules;
+	size_t n, cap;
+	struct vg_text_ref *idents; /* every identifier in every condition */
+	size_t nidents, identcap;
+};
+
+/*
+ * Find the rules of a YARA source text. Returns 1 when the whole text was
+ * understood; 0 when it was not (odd syntax, `include`, a NUL byte): then
+ * nothing may be removed from it. -1: out of memory. Free with
+ * vg_rule_list_free() in every case.
+ */
+int vg_rules_parse(const char *text, size_t len, struct vg_rule_list *out);
+void vg_rule_list_free(struct vg_rule_list *l);
+
+/* Whether a file of class c can start with the given bytes. */
+int vg_file_class_allows(vigil_file_class c, const uint8_t *prefix,
+			 unsigned len);
+
+/* Whether rule i can be left out of class c's rules: not global, not
+ * referenced by any condition (referenced() says), and its required first
+ * bytes impossible for c. */
+int vg_rule_removable(const char *text, const struct vg_rule_span *r,
+		      vigil_file_class c,
+		      int (*referenced)(const char *name, size_t len, void *ctx),
+		      void *ctx);
+
+/* Blank rule r's span in text (a copy being built): spaces, but newlines
+ * kept so that line numbers stay true. */
+void vg_rule_blank(char *text, const struct vg_rule_span *r);
+
+#endif
