@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct vg_rule_source src = {"fuzz", text};
 	YR_RULES *set[VIGIL_FILE_CLASSES];
-	vg_rules_compile_classes(&src, 1, full, set);
+	vg_rules_classes_finish(vg_rules_classes_start(&src, 1), full, set);
 	compare(full, set, file, flen);
 	static const char *const heads[] = {"MZ", "\x7f" "ELF"};
 	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {

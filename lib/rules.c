@@ -228,20 +228,24 @@ int vigil_rules_finish(vigil_rules *r)
 		r->from_cache = 1;
 		return VIGIL_OK;
 	}
+	struct vg_class_job *job = vg_rules_classes_start(r->src, r->nsrc);
 	for (size_t i = 0; i < r->nsrc; i++)
 		if (compile_source(r, &r->src[i]) != 0) {
 			/* the compiler takes nothing more after an error */
 			r->failed = 1;
+			vg_rules_classes_finish(job, NULL, r->set);
 			return VIGIL_FATAL;
 		}
 	if (yr_compiler_get_rules(r->compiler, &r->rules) != ERROR_SUCCESS) {
+		r->rules = NULL;
+		vg_rules_classes_finish(job, NULL, r->set);
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, NULL, 0,
 			"unable to finish compiling the rules");
 		return VIGIL_FATAL;
 	}
 	yr_compiler_destroy(r->compiler);
 	r->compiler = NULL;
-	vg_rules_compile_classes(r->src, r->nsrc, r->rules, r->set);
+	vg_rules_classes_finish(job, r->rules, r->set);
 	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, r->set))
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
 			"compiled rules not cached");

@@ -28,11 +28,17 @@ int vg_rules_compile_one(struct _YR_COMPILER *comp,
 
 unsigned vg_yara_rule_count(struct YR_RULES *rules);
 
-/* The per-class rule sets (lib/rules_classes.c): set[c] is full or a
- * subset of it without rules that cannot match class c. */
-void vg_rules_compile_classes(const struct vg_rule_source *src, size_t n,
-			      struct YR_RULES *full,
-			      struct YR_RULES *set[VIGIL_FILE_CLASSES]);
+/*
+ * The per-class rule sets (lib/rules_classes.c): start compiling them from
+ * the sources (which must stay unchanged until finish), then collect:
+ * set[c] is full or a subset of it without rules that cannot match class c.
+ * full NULL (the full set did not compile) discards the subsets.
+ */
+struct vg_class_job;
+struct vg_class_job *vg_rules_classes_start(const struct vg_rule_source *src,
+					    size_t n);
+void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
+			     struct YR_RULES *set[VIGIL_FILE_CLASSES]);
 
 /*
  * The compiled-rules cache (lib/rules_cache.c). The key is a SHA-256 over

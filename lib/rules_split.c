@@ -233,60 +233,65 @@ static unsigned magic_test(const char *s, const struct tok *t, size_t n,
 	return 0;
 }
 
-/* Index of the ')' closing the '(' at t[0], or n. */
-static size_t closing_paren(const char *s, const struct tok *t, size_t n)
+static int is_open(const char *s, struct tok t)
 {
-	size_t depth = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (punct_is(s, t[i], "("))
-			depth++;
-		else if (punct_is(s, t[i], ")") && --depth == 0)
-			return i;
+	return punct_is(s, t, "(") || punct_is(s, t, "[");
+}
+
+static int is_close(const char *s, struct tok t)
+{
+	return punct_is(s, t, ")") || punct_is(s, t, "]");
+}
+
+/* match[i]: for an opening bracket at i, the index of its closing one.
+ * 0 when the brackets do not balance. */
+static int match_brackets(const char *s, const struct tok *t, size_t n,
+			  size_t *match)
+{
+	size_t *stack = malloc((n ? n : 1) * sizeof *stack), depth = 0;
+	int ok = stack != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		match[i] = i;
+		if (is_open(s, t[i])) {
+			stack[depth++] = i;
+		} else if (is_close(s, t[i])) {
+			if (depth == 0 || s[t[stack[depth - 1]].off] != (s[t[i].off] == ')' ? '(' : '['))
+				ok = 0;
+			else
+				match[stack[--depth]] = i;
+		}
 	}
-	return n;
+	free(stack);
+	return ok && depth == 0;
 }
 
 /*
- * The first bytes a condition requires: found in any conjunct of a chain
- * of top-level `and`s (and binds tighter than or, so a top-level `or`
- * ends the search), looking inside parentheses. 0: none known.
+ * The first bytes a condition t[lo..hi) requires: found in any conjunct of
+ * a chain of top-level `and`s (and binds tighter than or, so a top-level
+ * `or` ends the search), looking inside parentheses. 0: none known.
  */
-static unsigned required_prefix(const char *s, const struct tok *t, size_t n,
+static unsigned required_prefix(const char *s, const struct tok *t,
+				const size_t *match, size_t lo, size_t hi,
 				uint8_t out[4], int depth_left)
 {
 	if (depth_left == 0)
 		return 0;
-	while (n >= 2 && punct_is(s, t[0], "(") && closing_paren(s, t, n) == n - 1) {
-		t++;
-		n -= 2;
+	while (hi - lo >= 2 && punct_is(s, t[lo], "(") && match[lo] == hi - 1) {
+		lo++;
+		hi--;
 	}
-	long depth = 0;
 	int split = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (punct_is(s, t[i], "(") || punct_is(s, t[i], "["))
-			depth++;
-		else if (punct_is(s, t[i], ")") || punct_is(s, t[i], "]"))
-			depth--;
-		else if (depth == 0 && t[i].kind == T_IDENT && tok_is(s, t[i], "or"))
+	for (size_t i = lo; i < hi; i = (is_open(s, t[i]) ? match[i] : i) + 1) {
+		if (t[i].kind == T_IDENT && tok_is(s, t[i], "or"))
 			return 0;
-		else if (depth == 0 && t[i].kind == T_IDENT && tok_is(s, t[i], "and"))
-			split = 1;
-		if (depth < 0)
-			return 0;
+		split |= t[i].kind == T_IDENT && tok_is(s, t[i], "and");
 	}
-	if (depth != 0)
-		return 0;
 	if (!split)
-		return magic_test(s, t, n, out);
-	size_t from = 0;
-	depth = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && (punct_is(s, t[i], "(") || punct_is(s, t[i], "[")))
-			depth++;
-		else if (i < n && (punct_is(s, t[i], ")") || punct_is(s, t[i], "]")))
-			depth--;
-		if (i == n || (depth == 0 && t[i].kind == T_IDENT && tok_is(s, t[i], "and"))) {
-			unsigned got = required_prefix(s, t + from, i - from, out,
+		return magic_test(s, t + lo, hi - lo, out);
+	size_t from = lo;
+	for (size_t i = lo; i <= hi; i = (i < hi && is_open(s, t[i]) ? match[i] : i) + 1) {
+		if (i == hi || (t[i].kind == T_IDENT && tok_is(s, t[i], "and"))) {
+			unsigned got = required_prefix(s, t, match, from, i, out,
 						       depth_left - 1);
 			if (got)
 				return got;
@@ -374,8 +379,13 @@ static int parse_rule(struct lexer *lx, struct vg_rule_list *l, size_t start,
 	r->name_off = name.off;
 	r->name_len = name.len;
 	r->global = global;
+	size_t *match = malloc(ncond * sizeof *match);
+	if (!match)
+		return -1;
 	/* the depth cap bounds recursion on hostile nesting */
-	r->prefix_len = required_prefix(s, *cond, ncond, r->prefix, 64);
+	if (match_brackets(s, *cond, ncond, match))
+		r->prefix_len = required_prefix(s, *cond, match, 0, ncond, r->prefix, 64);
+	free(match);
 	return 1;
 }
 
