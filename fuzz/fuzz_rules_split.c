@@ -1,10 +1,13 @@
 /*
- * Per-class rule sets: the input is "RULES\0FILE". Checks that the rule
+ * Per-class rule sets: the input is "RULES\0FILE", or, when it starts
+ * with '#', "#CHOICES\0FILE" where CHOICES pick rules from a small
+ * grammar of magic tests, strings, and/or/not, parentheses, references and
+ * global/private rules (random text seldom compiles). Checks that the rule
  * text reader (lib/rules_split.c) keeps its spans inside the text and in
  * order, and, when libyara compiles RULES, that the rules compiled for
- * FILE's class (also with "MZ" and "\x7fELF" put in front of it) match
- * exactly what the full set matches: leaving rules out must never change
- * a result.
+ * FILE's class (also with "MZ", "M", "\x7fELF" and "\x7fE" put in front of
+ * it) match exactly what the full set matches: leaving rules out must
+ * never change a result.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +47,100 @@ static int scan(YR_RULES *rules, const uint8_t *buf, size_t len,
 	memset(m, 0, sizeof *m);
 	int rc = yr_rules_scan_mem(rules, buf, len, 0, on_match, m, 2);
 	return rc == ERROR_SUCCESS && !m->overflow ? 0 : -1;
+}
+
+/* Rule text from choice bytes; every output compiles. */
+struct gen {
+	const uint8_t *p, *end;
+	char *out;
+	size_t len, cap;
+	int rule; /* index of the rule being written */
+	int used_a, used_b; /* strings its condition names */
+};
+
+static unsigned pick(struct gen *g, unsigned n)
+{
+	return g->p < g->end ? *g->p++ % n : 0;
+}
+
+static void put(struct gen *g, const char *s)
+{
+	size_t n = strlen(s);
+	if (g->len + n + 1 > g->cap)
+		return; /* the buffer is sized for the worst case */
+	memcpy(g->out + g->len, s, n + 1);
+	g->len += n;
+}
+
+static void expr(struct gen *g, int depth)
+{
+	static const char *const atoms[] = {
+		"$a", "$b", "uint16(0) == 0x5a4d", "uint16be(0) == 0x4d5a",
+		"0x5a4d == uint16(0)", "uint32(0) == 0x464c457f",
+		"uint32be(0) == 0x7f454c46", "uint16(0) == 0x457f", "uint8(0) == 0x4d",
+		"uint8(0) == 0x7f", "filesize < 8", "true", "false",
+		"uint16(0) == 0x5a4d & 0xffff", "uint16(1) == 0x5a4d", "#a > 1"};
+	unsigned k = depth > 5 ? 0 : pick(g, 6);
+	char ref[16];
+	switch (k) {
+	case 1:
+	case 2:
+		expr(g, depth + 1);
+		put(g, k == 1 ? " and " : " or ");
+		expr(g, depth + 1);
+		return;
+	case 3:
+		put(g, "(");
+		expr(g, depth + 1);
+		put(g, ")");
+		return;
+	case 4:
+		put(g, "not ");
+		expr(g, depth + 1);
+		return;
+	case 5:
+		if (g->rule > 0) {
+			snprintf(ref, sizeof ref, "r%u", pick(g, (unsigned)g->rule));
+			put(g, ref);
+			return;
+		}
+		break;
+	}
+	const char *atom = atoms[pick(g, sizeof atoms / sizeof *atoms)];
+	g->used_a |= strchr(atom, 'a') != NULL; /* "$a", "#a > 1" */
+	g->used_b |= strcmp(atom, "$b") == 0;
+	put(g, atom);
+}
+
+#define COND_MAX 4096 /* 2^6 atoms of under 40 bytes, and operators */
+
+static char *generate(const uint8_t *p, size_t n)
+{
+	unsigned rules = 1 + (n ? p[0] % 8 : 0);
+	char *text = malloc(rules * (COND_MAX + 128) + 1);
+	struct gen g = {n ? p + 1 : p, p + n, malloc(COND_MAX), 0, COND_MAX, 0, 0, 0};
+	size_t len = 0;
+	if (!text || !g.out) {
+		free(text);
+		free(g.out);
+		return NULL;
+	}
+	text[0] = '\0';
+	for (; g.rule < (int)rules; g.rule++) {
+		unsigned mod = pick(&g, 8);
+		g.len = 0;
+		g.out[0] = '\0';
+		g.used_a = g.used_b = 0;
+		expr(&g, 0);
+		/* YARA rejects a string no condition names */
+		len += (size_t)sprintf(text + len, "%s%srule r%d {%s%s%s condition: %s }\n",
+				       mod == 6 ? "global " : "", mod == 7 ? "private " : "",
+				       g.rule, g.used_a || g.used_b ? " strings:" : "",
+				       g.used_a ? " $a = \"ab\"" : "", g.used_b ? " $b = \"Z\"" : "",
+				       g.out);
+	}
+	free(g.out);
+	return text;
 }
 
 static void quiet(int level, const char *file, int line, const YR_RULE *rule,
@@ -102,12 +199,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t tlen = nul ? (size_t)(nul - data) : size;
 	const uint8_t *file = nul ? nul + 1 : data + size;
 	size_t flen = (size_t)(data + size - file);
-	char *text = malloc(tlen + 1);
+	char *text = size && data[0] == '#' ? generate(data + 1, tlen ? tlen - 1 : 0)
+					    : malloc(tlen + 1);
 	uint8_t *variant = malloc(flen + 4);
 	if (!text || !variant)
 		goto out;
-	memcpy(text, data, tlen);
-	text[tlen] = '\0';
+	if (!(size && data[0] == '#')) {
+		memcpy(text, data, tlen);
+		text[tlen] = '\0';
+	}
+	tlen = strlen(text);
+	if (getenv("VIGIL_FUZZ_SHOW")) /* to read a crashing input's rules */
+		fprintf(stderr, "%s\n", text);
 	check_spans(text, tlen);
 
 	YR_COMPILER *comp = vg_rules_new_compiler();
@@ -125,7 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	YR_RULES *set[VIGIL_FILE_CLASSES];
 	vg_rules_classes_finish(vg_rules_classes_start(&src, 1), full, set);
 	compare(full, set, file, flen);
-	static const char *const heads[] = {"MZ", "\x7f" "ELF"};
+	static const char *const heads[] = {"MZ", "M", "\x7f" "ELF", "\x7f" "E"};
 	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
 		size_t hl = strlen(heads[h]);
 		memcpy(variant, heads[h], hl);
