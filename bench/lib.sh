@@ -1,15 +1,31 @@
 # Shared by the benchmarks (sourced, not run). $W must name a scratch
 # directory.
 
+# Set bench_cpu to the CPU seconds (user + system) used so far by
+# waited-for children. `times` must run in this shell: in a pipe or a
+# command substitution it would report a subshell's children.
+bench_child_cpu() {
+	times >"$W/.times"
+	bench_cpu=$(awk 'NR == 2 {
+		split($0, f, /[ms ]+/)
+		print f[1] * 60 + f[2] + f[3] * 60 + f[4]
+	}' "$W/.times")
+}
+
 # bench_time NAME COMMAND...: run COMMAND (output discarded, failure
-# ignored) and append its wall seconds to $W/NAME.times.
+# ignored); append its wall seconds to $W/NAME.times and its CPU seconds
+# (user + system, all threads) to $W/NAME.cpu.times.
 bench_time() {
 	name=$1
 	shift
+	bench_child_cpu
+	c=$bench_cpu
 	s=$(date +%s.%N)
 	"$@" >/dev/null 2>&1 || true
 	e=$(date +%s.%N)
+	bench_child_cpu
 	awk -v s="$s" -v e="$e" 'BEGIN { print e - s }' >>"$W/$name.times"
+	awk -v a="$c" -v b="$bench_cpu" 'BEGIN { print b - a }' >>"$W/$name.cpu.times"
 }
 
 # bench_median NAME: the median of the times recorded for NAME.

@@ -2,8 +2,9 @@
 # Benchmark: vigil scan vs `yara -r -N -p N` (same rules, externals and
 # threads) vs sha256sum over the same files. vigil also loads the IOCs and
 # computes three digests. Each command runs REPEAT times (default 3), the
-# runs of all commands interleaved so that a burst of load elsewhere hits
-# them alike; prints the median wall times and the ratios.
+# runs of all commands interleaved (each round in a rotated order) so that
+# a burst of load elsewhere hits them alike; prints the median wall and CPU
+# (user + system) times and the ratios.
 # Usage: bench/scan.sh [TREE] [RULES_DIR] [IOCS_DIR]
 #   TREE defaults to /usr/bin, RULES_DIR to ../shared/corpora/signature-base/yara,
 #   IOCS_DIR to ../shared/corpora/signature-base/iocs
@@ -37,31 +38,54 @@ t() { bench_time "$@"; }
 yarac $EXT $RULEFILES "$W/rules.yarc" >/dev/null 2>&1
 
 "$VIGIL" scan --no-builtin --rules "$RULES" /dev/null >/dev/null 2>&1 || true # prime the cache
-i=0
-while [ "$i" -lt "$REPEAT" ]; do
-	i=$((i + 1))
-	# shellcheck disable=SC2086
-	t yara yara -r -N -p "$THREADS" $EXT $RULEFILES "$TREE"
-	t yarac_run yara -C -r -N -p "$THREADS" $EXT "$W/rules.yarc" "$TREE"
+# shellcheck disable=SC2086
+run_yara() { t yara yara -r -N -p "$THREADS" $EXT $RULEFILES "$TREE"; }
+run_yarac() { t yarac_run yara -C -r -N -p "$THREADS" $EXT "$W/rules.yarc" "$TREE"; }
+run_vigil_cold() {
 	t vigil_cold "$VIGIL" scan --no-builtin --no-rules-cache --threads "$THREADS" \
 		--iocs "$IOCS" --rules "$RULES" "$TREE"
+}
+run_vigil_warm() {
 	t vigil_warm "$VIGIL" scan --no-builtin --threads "$THREADS" --iocs "$IOCS" --rules "$RULES" "$TREE"
+}
+run_vigil_nochecks() {
 	t vigil_nochecks "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" \
 		--iocs "$IOCS" --rules "$RULES" "$TREE"
-	t vigil_hashonly "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" "$TREE"
-	t sha256sum sh -c "xargs -0 -P $THREADS -n 64 sha256sum <'$W/list'"
+}
+run_vigil_hashonly() { t vigil_hashonly "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" "$TREE"; }
+run_sha256sum() { t sha256sum sh -c "xargs -0 -P $THREADS -n 64 sha256sum <'$W/list'"; }
+RUNS="run_yara run_yarac run_vigil_cold run_vigil_warm run_vigil_nochecks run_vigil_hashonly run_sha256sum"
+
+# each round starts one command later, so no command always follows the
+# same one (a burst of load elsewhere, or caches, then favour none)
+i=0
+while [ "$i" -lt "$REPEAT" ]; do
+	set -- $RUNS
+	k=0
+	while [ "$k" -lt $((i % 7)) ]; do
+		first=$1
+		shift
+		set -- "$@" "$first"
+		k=$((k + 1))
+	done
+	for run in "$@"; do $run; done
+	i=$((i + 1))
 done
 r() { bench_median "$1"; }
 awk -v tree="$TREE" -v files="$nfiles" -v bytes="$bytes" -v thr="$THREADS" \
     -v y="$(r yara)" -v yc="$(r yarac_run)" -v vc="$(r vigil_cold)" \
     -v vw="$(r vigil_warm)" -v vn="$(r vigil_nochecks)" -v vh="$(r vigil_hashonly)" \
-    -v s="$(r sha256sum)" -v rep="$REPEAT" 'BEGIN {
+    -v s="$(r sha256sum)" -v rep="$REPEAT" \
+    -v Y="$(r yara.cpu)" -v YC="$(r yarac_run.cpu)" -v VC="$(r vigil_cold.cpu)" \
+    -v VW="$(r vigil_warm.cpu)" -v VN="$(r vigil_nochecks.cpu)" -v VH="$(r vigil_hashonly.cpu)" \
+    -v S="$(r sha256sum.cpu)" 'BEGIN {
 	printf "tree %s: %d files, %.1f MiB, %d threads, median of %d runs; rules compiled from source unless noted\n", tree, files, bytes / 1048576, thr, rep
-	printf "%-44s %7.2f s\n", "yara -r -N", y
-	printf "%-44s %7.2f s\n", "yara -C (rules precompiled by yarac)", yc
-	printf "%-44s %7.2f s  %.2fx yara\n", "vigil scan + IOCs (rules compiled)", vc, vc / y
-	printf "%-44s %7.2f s  %.2fx yara, %.2fx yara -C\n", "vigil scan + IOCs (rules from its cache)", vw, vw / y, vw / yc
-	printf "%-44s %7.2f s  tampering checks cost %+.1f%%\n", "vigil scan --no-checks (cache)", vn, (vw / vn - 1) * 100
-	printf "%-44s %7.2f s  %.2fx sha256sum\n", "vigil scan, no content (3 digests only)", vh, vh / s
-	printf "%-44s %7.2f s\n", "sha256sum (xargs -P)", s
+	printf "%-44s %7s %9s\n", "", "wall", "CPU"
+	printf "%-44s %7.2f s %7.2f s\n", "yara -r -N", y, Y
+	printf "%-44s %7.2f s %7.2f s\n", "yara -C (rules precompiled by yarac)", yc, YC
+	printf "%-44s %7.2f s %7.2f s  %.2fx yara (CPU %.2fx)\n", "vigil scan + IOCs (rules compiled)", vc, VC, vc / y, VC / Y
+	printf "%-44s %7.2f s %7.2f s  %.2fx yara (CPU %.2fx), %.2fx yara -C (CPU %.2fx)\n", "vigil scan + IOCs (rules from its cache)", vw, VW, vw / y, VW / Y, vw / yc, VW / YC
+	printf "%-44s %7.2f s %7.2f s  tampering checks cost %+.1f%% wall, %+.1f%% CPU\n", "vigil scan --no-checks (cache)", vn, VN, (vw / vn - 1) * 100, (VW / VN - 1) * 100
+	printf "%-44s %7.2f s %7.2f s  %.2fx sha256sum\n", "vigil scan, no content (3 digests only)", vh, VH, vh / s
+	printf "%-44s %7.2f s %7.2f s\n", "sha256sum (xargs -P)", s, S
 }'

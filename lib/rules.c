@@ -28,6 +28,7 @@ struct vigil_rules {
 	void *ctx;
 	struct source *src;
 	size_t nsrc, srccap;
+	const char *current; /* the source being compiled, for messages */
 	char *cache_dir; /* NULL: no cache */
 	int from_cache;
 	int failed; /* a compile error: the compiler takes nothing more */
@@ -91,9 +92,10 @@ static void compile_cb(int level, const char *file, int line,
 		       const YR_RULE *rule, const char *message, void *user)
 {
 	vigil_rules *r = user;
+	/* text given as a string has no file name in YARA's messages */
 	vg_diag(r->diag, r->ctx,
 		level == YARA_ERROR_LEVEL_ERROR ? VIGIL_DIAG_ERROR : VIGIL_DIAG_INFO,
-		file, line > 0 ? (unsigned long)line : 0, "%s%s", message,
+		file ? file : r->current, line > 0 ? (unsigned long)line : 0, "%s%s", message,
 		level == YARA_ERROR_LEVEL_ERROR ? "" : " (warning)");
 }
 
@@ -109,6 +111,7 @@ static int add_source(vigil_rules *r, const char *name, const char *text)
 	struct source *s = &r->src[r->nsrc];
 	s->name = vg_strdup(name);
 	s->text = text ? vg_strdup(text) : NULL;
+	s->loaded = 0;
 	if (!s->name || (text && !s->text)) {
 		free(s->name);
 		free(s->text);
@@ -208,11 +211,32 @@ int vg_rules_compile_one(YR_COMPILER *comp, const struct vg_rule_source *s,
 static int compile_source(vigil_rules *r, const struct source *s)
 {
 	yr_compiler_set_callback(r->compiler, compile_cb, r);
+	r->current = s->name;
 	int errors = vg_rules_compile_one(r->compiler, s, NULL);
 	if (errors < 0)
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, s->name, 0,
 			"unable to open rule file: %s", strerror(errno));
 	return errors;
+}
+
+#define MAX_RULE_FILE (64u << 20)
+
+/* Read every rule file once (see struct vg_rule_source). */
+static void load_sources(vigil_rules *r)
+{
+	for (size_t i = 0; i < r->nsrc; i++) {
+		struct source *s = &r->src[i];
+		char *text;
+		size_t len;
+		if (s->text || vg_read_file(s->name, MAX_RULE_FILE, &text, &len) != 0)
+			continue;
+		if (memchr(text, '\0', len) || vg_rules_uses_include(text, len)) {
+			free(text);
+			continue;
+		}
+		s->text = text;
+		s->loaded = 1;
+	}
 }
 
 int vigil_rules_finish(vigil_rules *r)
@@ -221,6 +245,7 @@ int vigil_rules_finish(vigil_rules *r)
 		return VIGIL_FATAL;
 	if (r->rules)
 		return VIGIL_OK;
+	load_sources(r);
 	char key[65] = "";
 	int cacheable = r->cache_dir && vg_rules_cache_key(r->src, r->nsrc, key);
 	if (cacheable && vg_rules_cache_load(r->cache_dir, key, r->set)) {

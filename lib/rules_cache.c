@@ -20,8 +20,7 @@
 
 #define MAX_RULE_FILE (64u << 20)
 
-/* A line starting with `include` (YARA's directive). */
-static int uses_include(const char *text, size_t len)
+int vg_rules_uses_include(const char *text, size_t len)
 {
 	for (size_t i = 0; i + 7 <= len; i++) {
 		if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, "include", 7) == 0)
@@ -61,7 +60,7 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		}
 		feed(md, src[i].name, strlen(src[i].name));
 		feed(md, text, len);
-		if (uses_include(text, len))
+		if (vg_rules_uses_include(text, len))
 			ok = 0;
 		if (text != src[i].text)
 			free(text);

@@ -14,57 +14,38 @@
 #include "rules_split.h"
 #include "util.h"
 
-#define MAX_RULE_FILE (64u << 20)
-
 struct source_text {
-	char *text; /* owned when read from a file */
+	const char *text; /* the source's */
 	size_t len;
-	int owned;
 	int understood;
 	struct vg_rule_list rules;
 };
 
 /* Every identifier used in any condition, sorted: a rule named by one is
  * kept, since another rule's condition may refer to it. */
-struct ident_set {
-	struct vg_text_ref *refs;
-	const char **base; /* the text each ref points into */
+struct ident {
+	const char *p;
+	size_t len;
+};
+
+struct ident_index {
+	struct ident *v;
 	size_t n;
 };
 
-static const struct ident_set *sort_set;
-
 static int cmp_ident(const void *a, const void *b)
 {
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const struct vg_text_ref *x = &sort_set->refs[i], *y = &sort_set->refs[j];
+	const struct ident *x = a, *y = b;
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
-	return memcmp(sort_set->base[i] + x->off, sort_set->base[j] + y->off, x->len);
+	return memcmp(x->p, y->p, x->len);
 }
-
-struct ident_index {
-	struct ident_set set;
-	size_t *order;
-};
 
 static int referenced(const char *name, size_t len, void *ctx)
 {
 	const struct ident_index *ix = ctx;
-	size_t lo = 0, hi = ix->set.n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2, k = ix->order[mid];
-		const struct vg_text_ref *r = &ix->set.refs[k];
-		int c = r->len != len ? (r->len < len ? -1 : 1)
-				      : memcmp(ix->set.base[k] + r->off, name, len);
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	struct ident key = {name, len};
+	return ix->n && bsearch(&key, ix->v, ix->n, sizeof *ix->v, cmp_ident) != NULL;
 }
 
 static int build_index(struct source_text *t, size_t n, struct ident_index *ix)
@@ -72,30 +53,15 @@ static int build_index(struct source_text *t, size_t n, struct ident_index *ix)
 	size_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += t[i].rules.nidents;
-	memset(ix, 0, sizeof *ix);
-	ix->set.refs = malloc((total ? total : 1) * sizeof *ix->set.refs);
-	ix->set.base = malloc((total ? total : 1) * sizeof *ix->set.base);
-	ix->order = malloc((total ? total : 1) * sizeof *ix->order);
-	if (!ix->set.refs || !ix->set.base || !ix->order)
+	ix->n = 0;
+	if (!(ix->v = malloc((total ? total : 1) * sizeof *ix->v)))
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < t[i].rules.nidents; k++) {
-			ix->set.refs[ix->set.n] = t[i].rules.idents[k];
-			ix->set.base[ix->set.n] = t[i].text;
-			ix->order[ix->set.n] = ix->set.n;
-			ix->set.n++;
-		}
-	sort_set = &ix->set; /* qsort has no context argument in C17 */
-	qsort(ix->order, ix->set.n, sizeof *ix->order, cmp_ident);
-	sort_set = NULL;
+		for (size_t k = 0; k < t[i].rules.nidents; k++)
+			ix->v[ix->n++] = (struct ident){t[i].text + t[i].rules.idents[k].off,
+							t[i].rules.idents[k].len};
+	qsort(ix->v, ix->n, sizeof *ix->v, cmp_ident);
 	return 1;
-}
-
-static void free_index(struct ident_index *ix)
-{
-	free(ix->set.refs);
-	free(ix->set.base);
-	free(ix->order);
 }
 
 unsigned vg_yara_rule_count(struct YR_RULES *rules)
@@ -172,14 +138,14 @@ static void compile_subsets(struct vg_class_job *job)
 	struct ident_index ix;
 	int ok = t != NULL;
 	for (size_t i = 0; ok && i < n; i++) {
-		if (src[i].text) {
-			t[i].text = src[i].text;
-			t[i].len = strlen(src[i].text);
-		} else if (vg_read_file(src[i].name, MAX_RULE_FILE, &t[i].text, &t[i].len) == 0) {
-			t[i].owned = 1;
-		} else {
-			continue; /* compiled from its file as it stands */
+		/* a file YARA reads itself (include) could differ from what the
+		 * full set was compiled from: no subsets then */
+		if (!src[i].text) {
+			ok = 0;
+			break;
 		}
+		t[i].text = src[i].text;
+		t[i].len = strlen(src[i].text);
 		int rc = vg_rules_parse(t[i].text, t[i].len, &t[i].rules);
 		if (rc < 0)
 			ok = 0;
@@ -193,12 +159,9 @@ static void compile_subsets(struct vg_class_job *job)
 						    &ix, &job->removed[c]);
 	}
 	if (ok)
-		free_index(&ix);
-	for (size_t i = 0; t && i < n; i++) {
-		if (t[i].owned)
-			free(t[i].text);
+		free(ix.v);
+	for (size_t i = 0; t && i < n; i++)
 		vg_rule_list_free(&t[i].rules);
-	}
 	free(t);
 }
 

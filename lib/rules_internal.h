@@ -8,11 +8,22 @@ struct _YR_COMPILER;
 
 extern const char *const vg_rule_externals[];
 
-/* A rule source: a file (text NULL, name is its path) or rule text. */
+/*
+ * A rule source: rule text under a name, or a file (name is its path).
+ * vigil_rules_finish() reads each file once into text (loaded set), so that
+ * the cache key, the full set and the per-class subsets all come from the
+ * same bytes; text stays NULL for a file that uses `include` (whose targets
+ * are found relative to it), holds a NUL byte, or cannot be read: YARA then
+ * reads it itself.
+ */
 struct vg_rule_source {
 	char *name;
 	char *text;
+	int loaded;
 };
+
+/* A line starting with `include` (YARA's directive). */
+int vg_rules_uses_include(const char *text, size_t len);
 
 /* The compiled rules for files of class c (after vigil_rules_finish), or
  * NULL. */
