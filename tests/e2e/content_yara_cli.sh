@@ -37,3 +37,6 @@ sort -o "$T/got" "$T/got"
 grep "$(printf '\tyara\t')" "$VIGIL_TEST_SRC/tests/e2e/content_3cx.expected" | sort >"$T/want"
 diff -u "$T/want" "$T/got" >&2 || fail "yara matches differ from content_3cx.expected (- expected, + got)"
 echo "content_yara_cli: ok ($(wc -l <"$T/got") rule matches)"
+# The fixtures imitate the attack, and a sweep of a default root (a clone
+# under /home, /root or /tmp) would report them: kept only on failure.
+rm -rf "$T"
