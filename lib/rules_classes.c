@@ -86,9 +86,17 @@ static YR_RULES *compile_class(const struct vg_rule_source *src,
 			       vigil_file_class c, struct ident_index *ix,
 			       unsigned *removed_out)
 {
+	unsigned removed = 0;
+	*removed_out = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; t[i].understood && k < t[i].rules.n; k++)
+			removed += (unsigned)vg_rule_removable(t[i].text, &t[i].rules.rules[k],
+							      c, referenced, ix);
+	if (removed == 0)
+		return NULL; /* the full set serves: no compilation */
+	removed = 0;
 	YR_COMPILER *comp = vg_rules_new_compiler();
 	YR_RULES *out = NULL;
-	unsigned removed = 0;
 	int errors = !comp;
 	if (comp)
 		yr_compiler_set_callback(comp, quiet_cb, NULL);
