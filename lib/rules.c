@@ -22,8 +22,9 @@ const char *const vg_rule_externals[] = {"filename", "filepath", "extension",
 
 struct vigil_rules {
 	YR_COMPILER *compiler;
-	YR_RULES *rules;		     /* every rule; the MZ class's */
-	YR_RULES *set[VIGIL_FILE_CLASSES]; /* per class; may be 'rules' */
+	/* per class; set[VIGIL_FILE_MZ] is the full set, which the others
+	 * may share */
+	YR_RULES *set[VIGIL_FILE_CLASSES];
 	vigil_diag_fn diag;
 	void *ctx;
 	struct source *src;
@@ -61,14 +62,10 @@ vigil_rules *vigil_rules_create(vigil_diag_fn diag, void *ctx)
 
 static void drop_sets(vigil_rules *r)
 {
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
-		if (r->set[c] && r->set[c] != r->rules)
+	YR_RULES *full = r->set[VIGIL_FILE_MZ];
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+		if (r->set[c] && (c == VIGIL_FILE_MZ || r->set[c] != full))
 			yr_rules_destroy(r->set[c]);
-		r->set[c] = NULL;
-	}
-	if (r->rules)
-		yr_rules_destroy(r->rules);
-	r->rules = NULL;
 }
 
 void vigil_rules_destroy(vigil_rules *r)
@@ -101,7 +98,7 @@ static void compile_cb(int level, const char *file, int line,
 
 static int add_source(vigil_rules *r, const char *name, const char *text)
 {
-	if (r->rules || r->failed) {
+	if (r->set[VIGIL_FILE_MZ] || r->failed) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, name, 0,
 			"rules can no longer be added");
 		return VIGIL_FATAL;
@@ -111,7 +108,6 @@ static int add_source(vigil_rules *r, const char *name, const char *text)
 	struct source *s = &r->src[r->nsrc];
 	s->name = vg_strdup(name);
 	s->text = text ? vg_strdup(text) : NULL;
-	s->loaded = 0;
 	if (!s->name || (text && !s->text)) {
 		free(s->name);
 		free(s->text);
@@ -219,8 +215,6 @@ static int compile_source(vigil_rules *r, const struct source *s)
 	return errors;
 }
 
-#define MAX_RULE_FILE (64u << 20)
-
 /* Read every rule file once (see struct vg_rule_source). */
 static void load_sources(vigil_rules *r)
 {
@@ -228,14 +222,13 @@ static void load_sources(vigil_rules *r)
 		struct source *s = &r->src[i];
 		char *text;
 		size_t len;
-		if (s->text || vg_read_file(s->name, MAX_RULE_FILE, &text, &len) != 0)
+		if (s->text || vg_read_file(s->name, VG_MAX_RULE_FILE, &text, &len) != 0)
 			continue;
 		if (memchr(text, '\0', len) || vg_rules_uses_include(text, len)) {
 			free(text);
 			continue;
 		}
 		s->text = text;
-		s->loaded = 1;
 	}
 }
 
@@ -243,13 +236,12 @@ int vigil_rules_finish(vigil_rules *r)
 {
 	if (r->failed)
 		return VIGIL_FATAL;
-	if (r->rules)
+	if (r->set[VIGIL_FILE_MZ])
 		return VIGIL_OK;
 	load_sources(r);
 	char key[65] = "";
 	int cacheable = r->cache_dir && vg_rules_cache_key(r->src, r->nsrc, key);
 	if (cacheable && vg_rules_cache_load(r->cache_dir, key, r->set)) {
-		r->rules = r->set[VIGIL_FILE_MZ];
 		r->from_cache = 1;
 		return VIGIL_OK;
 	}
@@ -261,8 +253,8 @@ int vigil_rules_finish(vigil_rules *r)
 			vg_rules_classes_finish(job, NULL, r->set);
 			return VIGIL_FATAL;
 		}
-	if (yr_compiler_get_rules(r->compiler, &r->rules) != ERROR_SUCCESS) {
-		r->rules = NULL;
+	YR_RULES *full = NULL;
+	if (yr_compiler_get_rules(r->compiler, &full) != ERROR_SUCCESS) {
 		vg_rules_classes_finish(job, NULL, r->set);
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, NULL, 0,
 			"unable to finish compiling the rules");
@@ -270,16 +262,25 @@ int vigil_rules_finish(vigil_rules *r)
 	}
 	yr_compiler_destroy(r->compiler);
 	r->compiler = NULL;
-	vg_rules_classes_finish(job, r->rules, r->set);
+	vg_rules_classes_finish(job, full, r->set);
 	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, r->set))
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
 			"compiled rules not cached");
 	return VIGIL_OK;
 }
 
+unsigned vg_yara_rule_count(struct YR_RULES *rules)
+{
+	unsigned n = 0;
+	const YR_RULE *rule;
+	if (rules)
+		yr_rules_foreach(rules, rule) n++;
+	return n;
+}
+
 unsigned vigil_rules_count(const vigil_rules *r)
 {
-	return vg_yara_rule_count(r->rules);
+	return vg_yara_rule_count(r->set[VIGIL_FILE_MZ]);
 }
 
 unsigned vigil_rules_class_count(const vigil_rules *r, vigil_file_class c)

@@ -18,8 +18,6 @@
 #include "rules_internal.h"
 #include "util.h"
 
-#define MAX_RULE_FILE (64u << 20)
-
 int vg_rules_uses_include(const char *text, size_t len)
 {
 	for (size_t i = 0; i + 7 <= len; i++) {
@@ -54,7 +52,7 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 	for (size_t i = 0; ok && i < n; i++) {
 		char *text = src[i].text;
 		size_t len = text ? strlen(text) : 0;
-		if (!text && vg_read_file(src[i].name, MAX_RULE_FILE, &text, &len) != 0) {
+		if (!text && vg_read_file(src[i].name, VG_MAX_RULE_FILE, &text, &len) != 0) {
 			ok = 0;
 			break;
 		}

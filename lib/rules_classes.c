@@ -64,19 +64,30 @@ static int build_index(struct source_text *t, size_t n, struct ident_index *ix)
 	return 1;
 }
 
-unsigned vg_yara_rule_count(struct YR_RULES *rules)
-{
-	unsigned n = 0;
-	const YR_RULE *rule;
-	if (rules)
-		yr_rules_foreach(rules, rule) n++;
-	return n;
-}
-
 static void quiet_cb(int level, const char *file, int line, const YR_RULE *rule,
 		     const char *message, void *user)
 {
 	(void)level, (void)file, (void)line, (void)rule, (void)message, (void)user;
+}
+
+/* Source i's text with class c's removable rules blanked, or NULL when it
+ * has none; *removed counts them, *oom says the copy failed. */
+static char *class_text(const struct source_text *t, vigil_file_class c,
+			struct ident_index *ix, unsigned *removed, int *oom)
+{
+	char *copy = NULL;
+	for (size_t k = 0; t->understood && k < t->rules.n; k++) {
+		const struct vg_rule_span *r = &t->rules.rules[k];
+		if (!vg_rule_removable(t->text, r, c, referenced, ix))
+			continue;
+		if (!copy && !(copy = vg_strndup(t->text, t->len))) {
+			*oom = 1;
+			return NULL;
+		}
+		vg_rule_blank(copy, r);
+		(*removed)++;
+	}
+	return copy;
 }
 
 /* Compile the sources with class c's rules left out; NULL when nothing
@@ -84,45 +95,27 @@ static void quiet_cb(int level, const char *file, int line, const YR_RULE *rule,
 static YR_RULES *compile_class(const struct vg_rule_source *src,
 			       struct source_text *t, size_t n,
 			       vigil_file_class c, struct ident_index *ix,
-			       unsigned *removed_out)
+			       unsigned *removed)
 {
-	unsigned removed = 0;
-	*removed_out = 0;
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; t[i].understood && k < t[i].rules.n; k++)
-			removed += (unsigned)vg_rule_removable(t[i].text, &t[i].rules.rules[k],
-							      c, referenced, ix);
-	if (removed == 0)
-		return NULL; /* the full set serves: no compilation */
-	removed = 0;
-	YR_COMPILER *comp = vg_rules_new_compiler();
+	char **copy = calloc(n ? n : 1, sizeof *copy);
+	int errors = !copy;
+	*removed = 0;
+	for (size_t i = 0; i < n && !errors; i++)
+		copy[i] = class_text(&t[i], c, ix, removed, &errors);
+	YR_COMPILER *comp = NULL;
 	YR_RULES *out = NULL;
-	int errors = !comp;
-	if (comp)
+	/* nothing left out: the full set serves, no compilation */
+	if (!errors && *removed > 0 && (comp = vg_rules_new_compiler())) {
 		yr_compiler_set_callback(comp, quiet_cb, NULL);
-	for (size_t i = 0; i < n && !errors; i++) {
-		char *copy = NULL;
-		for (size_t k = 0; t[i].understood && k < t[i].rules.n; k++) {
-			const struct vg_rule_span *r = &t[i].rules.rules[k];
-			if (!vg_rule_removable(t[i].text, r, c, referenced, ix))
-				continue;
-			if (!copy && !(copy = vg_strndup(t[i].text, t[i].len))) {
-				errors = 1;
-				break;
-			}
-			vg_rule_blank(copy, r);
-			removed++;
-		}
-		if (!errors)
-			errors = vg_rules_compile_one(comp, &src[i], copy) != 0;
-		free(copy);
-	}
-	if (!errors && removed > 0 &&
-	    yr_compiler_get_rules(comp, &out) != ERROR_SUCCESS)
-		out = NULL;
-	if (comp)
+		for (size_t i = 0; i < n && !errors; i++)
+			errors = vg_rules_compile_one(comp, &src[i], copy[i]) != 0;
+		if (errors || yr_compiler_get_rules(comp, &out) != ERROR_SUCCESS)
+			out = NULL;
 		yr_compiler_destroy(comp);
-	*removed_out = removed;
+	}
+	for (size_t i = 0; copy && i < n; i++)
+		free(copy[i]);
+	free(copy);
 	return out;
 }
 

@@ -10,7 +10,7 @@ extern const char *const vg_rule_externals[];
 
 /*
  * A rule source: rule text under a name, or a file (name is its path).
- * vigil_rules_finish() reads each file once into text (loaded set), so that
+ * vigil_rules_finish() reads each file once into text, so that
  * the cache key, the full set and the per-class subsets all come from the
  * same bytes; text stays NULL for a file that uses `include` (whose targets
  * are found relative to it), holds a NUL byte, or cannot be read: YARA then
@@ -19,8 +19,10 @@ extern const char *const vg_rule_externals[];
 struct vg_rule_source {
 	char *name;
 	char *text;
-	int loaded;
 };
+
+/* Largest rule file read into memory. */
+#define VG_MAX_RULE_FILE (64u << 20)
 
 /* A line starting with `include` (YARA's directive). */
 int vg_rules_uses_include(const char *text, size_t len);
