@@ -56,13 +56,14 @@ run_vigil_hashonly() { t vigil_hashonly "$VIGIL" scan --no-builtin --no-checks -
 run_sha256sum() { t sha256sum sh -c "xargs -0 -P $THREADS -n 64 sha256sum <'$W/list'"; }
 RUNS="run_yara run_yarac run_vigil_cold run_vigil_warm run_vigil_nochecks run_vigil_hashonly run_sha256sum"
 
-# each round starts one command later, so no command always follows the
-# same one (a burst of load elsewhere, or caches, then favour none)
+# each round starts one command later, so that no command always runs
+# first or last in a round; the cyclic order stays (each command keeps the
+# same neighbours)
 i=0
 while [ "$i" -lt "$REPEAT" ]; do
 	set -- $RUNS
 	k=0
-	while [ "$k" -lt $((i % 7)) ]; do
+	while [ "$k" -lt $((i % $#)) ]; do
 		first=$1
 		shift
 		set -- "$@" "$first"
