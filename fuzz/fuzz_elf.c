@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks_internal.h"
+#include "checks/checks_internal.h"
 #include "formats/elf.h"
 #include "fuzz.h"
 #include "hexseed.h"

@@ -18,7 +18,7 @@
 #include <vigil/iocs.h>
 #include <vigil/logs.h>
 
-#include "logs_internal.h"
+#include "logs/logs_internal.h"
 
 static vigil_iocs *set;
 /* hits from a parsed JSON record, not from the text search of a line

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks_internal.h"
+#include "checks/checks_internal.h"
 #include "formats/macho.h"
 #include "fuzz.h"
 #include "hexseed.h"

@@ -9,7 +9,7 @@
 
 #include "fuzz.h"
 #include "hexseed.h"
-#include "netstrings.h"
+#include "formats/netstrings.h"
 
 #define MAX_ITEMS 64
 

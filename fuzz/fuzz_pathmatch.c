@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pathmatch.h"
+#include "iocs/pathmatch.h"
 
 static void count(void *ctx, size_t id)
 {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authenticode.h"
-#include "checks_internal.h"
+#include "trust/authenticode.h"
+#include "checks/checks_internal.h"
 #include "formats/pe.h"
 #include "fuzz.h"
 #include "hexseed.h"

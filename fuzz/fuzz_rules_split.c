@@ -16,8 +16,8 @@
 #include <yara.h>
 
 #include "fuzz.h"
-#include "rules_internal.h"
-#include "rules_split.h"
+#include "rules/rules_internal.h"
+#include "rules/rules_split.h"
 
 #define MAX_MATCHES 64
 

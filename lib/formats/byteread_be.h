@@ -7,7 +7,7 @@
 #ifndef VIGIL_BYTEREAD_BE_H
 #define VIGIL_BYTEREAD_BE_H
 
-#include "byteread.h"
+#include "formats/byteread.h"
 
 static inline int vg_be16(const uint8_t *b, size_t len, uint64_t off, uint16_t *v)
 {

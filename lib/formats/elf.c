@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "entropy.h"
+#include "base/entropy.h"
 #include "formats/byteread_be.h"
 #include "formats/elf.h"
-#include "util.h"
+#include "base/util.h"
 
 #define EHDR32_SIZE 52
 #define EHDR64_SIZE 64

@@ -10,7 +10,7 @@
 
 #include "formats/byteread_be.h"
 #include "formats/macho.h"
-#include "util.h"
+#include "base/util.h"
 
 #define MH32_SIZE 28
 #define MH64_SIZE 32

@@ -8,7 +8,7 @@
 
 #include "formats/byteread.h"
 #include "formats/pe.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ALIGN8(x) (((x) + 7) & ~(uint64_t)7)
 

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "entropy.h"
+#include "base/entropy.h"
 
 #include <vigil/vigil.h>
 

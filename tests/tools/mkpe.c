@@ -28,7 +28,7 @@
 
 #include "formats/byteread.h"
 #include "formats/pe.h"
-#include "util.h"
+#include "base/util.h"
 
 static uint8_t *buf;
 static size_t len, cap;

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authenticode.h"
+#include "trust/authenticode.h"
 #include "formats/pe.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *tri(int v, const char *yes, const char *no, const char *unk)
 {

@@ -21,7 +21,7 @@
 #include <vigil/iocs.h>
 #include <vigil/rules.h>
 
-#include "rules_internal.h"
+#include "rules/rules_internal.h"
 
 static char content_dir[2048];
 

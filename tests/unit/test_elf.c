@@ -23,9 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checks_internal.h"
+#include "checks/checks_internal.h"
 #include "formats/elf.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- read-only copies ---- */
 

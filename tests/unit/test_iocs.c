@@ -21,7 +21,7 @@
 
 #include <vigil/iocs.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define MAXD 64
 struct diags {

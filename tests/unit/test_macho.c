@@ -21,9 +21,9 @@
 
 #include <cmocka.h>
 
-#include "checks_internal.h"
+#include "checks/checks_internal.h"
 #include "formats/macho.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- builder ---- */
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "netstrings.h"
+#include "formats/netstrings.h"
 
 /* Extract from a buffer; returns the results as "kind value" lines. */
 static char *extract(const uint8_t *b, size_t len, size_t max, vg_netstrings **keep)

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <pcre2.h>
 
-#include "pathmatch.h"
+#include "iocs/pathmatch.h"
 
 static void lit_is(const char *re, const char *want)
 {

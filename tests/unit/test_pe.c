@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "authenticode.h"
-#include "checks_internal.h"
+#include "trust/authenticode.h"
+#include "checks/checks_internal.h"
 #include "formats/byteread.h"
 #include "formats/pe.h"
 

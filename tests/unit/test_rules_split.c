@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "rules_split.h"
+#include "rules/rules_split.h"
 
 /* The first bytes the only rule of text requires, as a string; "" for
  * none; "?" when the text was not understood. */

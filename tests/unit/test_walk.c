@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "walk.h"
+#include "source/walk.h"
 
 static void test_excluded(void **state)
 {

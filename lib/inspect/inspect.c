@@ -1,0 +1,166 @@
+/*
+ * `vigil inspect`: one file's anatomy as a JSON object. The common part
+ * (size, digests, file type, network indicators, findings) is here; each
+ * format adds its own (inspect_pe.c, inspect_elf.c, inspect_macho.c).
+ */
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vigil/checks.h>
+#include <vigil/inspect.h>
+
+#include "base/entropy.h"
+#include "formats/filetype.h"
+#include "formats/elf.h"
+#include "formats/macho.h"
+#include "formats/pe.h"
+#include "inspect/inspect_internal.h"
+#include "formats/netstrings.h"
+#include "base/util.h"
+
+struct findings {
+	json_t *list;
+	int scores[64];
+	size_t n;
+};
+
+static void add_finding(void *ctx, const vigil_finding *f)
+{
+	struct findings *fs = ctx;
+	json_t *o = json_object();
+	if (!o)
+		return;
+	vg_ij_set(o, "kind", json_string(f->kind));
+	vg_ij_set(o, "id", vg_ij_text(f->id));
+	vg_ij_set(o, "score", json_integer(f->score));
+	vg_ij_set(o, "level", json_string(vigil_level_name(vigil_score_level(f->score))));
+	vg_ij_set(o, "message", vg_ij_text(f->message));
+	json_array_append_new(fs->list, o);
+	if (fs->n < sizeof fs->scores / sizeof *fs->scores)
+		fs->scores[fs->n++] = f->score;
+}
+
+static void digests(const uint8_t *buf, size_t len, json_t *obj)
+{
+	static const struct {
+		const char *key;
+		const EVP_MD *(*md)(void);
+	} algs[] = {{"md5", EVP_md5}, {"sha1", EVP_sha1}, {"sha256", EVP_sha256}};
+	for (size_t i = 0; i < sizeof algs / sizeof *algs; i++) {
+		uint8_t d[EVP_MAX_MD_SIZE];
+		unsigned dl = 0;
+		if (EVP_Digest(buf, len, d, &dl, algs[i].md(), NULL))
+			vg_ij_set(obj, algs[i].key, vg_ij_hex(d, dl));
+	}
+}
+
+static json_t *network(const uint8_t *buf, size_t len, size_t max, int *capped)
+{
+	vg_netstrings *ns = NULL;
+	if (vg_netstrings_extract(buf, len, max, &ns) == VIGIL_FATAL)
+		return NULL;
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < ns->n; i++) {
+		const vg_netstr *s = &ns->items[i];
+		json_t *o = json_object();
+		if (!o)
+			break;
+		vg_ij_set(o, "kind", json_string(vg_netstr_kind_name(s->kind)));
+		vg_ij_set(o, "value", vg_ij_text(s->value));
+		vg_ij_set(o, "offset", json_integer((json_int_t)s->offset));
+		vg_ij_set(o, "utf16", json_boolean(s->utf16));
+		json_array_append_new(a, o);
+	}
+	*capped = ns->capped;
+	vg_netstrings_free(ns);
+	return a;
+}
+
+/* The format's part; returns VIGIL_FATAL only when the run must stop. */
+static int format_part(const uint8_t *buf, size_t len, const vigil_inspect_options *opt,
+		       json_t *obj, const char **why, struct vg_inspect_checks *checks)
+{
+	const char *fmt = "unknown";
+	int st = VIGIL_OK;
+	*why = "out of memory";
+	/* an MZ file goes to the PE parser even when the quick sniff says no,
+	 * so that the report says what is wrong with its headers */
+	if (vg_pe_sniff(buf, len) || (len >= 2 && buf[0] == 'M' && buf[1] == 'Z')) {
+		fmt = "PE";
+		st = vg_inspect_pe(buf, len, opt, obj, why, checks);
+	} else if (vg_elf_sniff(buf, len)) {
+		fmt = "ELF";
+		st = vg_inspect_elf(buf, len, obj);
+	} else if (vg_macho_sniff(buf, len)) {
+		fmt = "Mach-O";
+		st = vg_inspect_macho(buf, len, obj);
+	}
+	/* a file that only looked like the format is reported as unknown,
+	 * with the parser's reason */
+	vg_ij_set(obj, "format", json_string(st == VIGIL_FAILED ? "unknown" : fmt));
+	return st == VIGIL_FATAL ? VIGIL_FATAL : VIGIL_OK;
+}
+
+int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
+			 const vigil_inspect_options *opt, json_t **out,
+			 vigil_diag_fn diag, void *diag_ctx)
+{
+	*out = NULL;
+	json_t *obj = json_object();
+	struct findings fs = {.list = json_array()};
+	if (!obj || !fs.list) {
+		json_decref(obj);
+		json_decref(fs.list);
+		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, name, 0, "out of memory");
+		return VIGIL_FATAL;
+	}
+	vg_ij_set(obj, "path", vg_ij_text(name));
+	vg_ij_set(obj, "size", json_integer((json_int_t)len));
+	digests(buf, len, obj);
+	vg_ij_set(obj, "filetype", json_string(vg_filetype(buf, len)));
+	vg_ij_set(obj, "entropy", vg_ij_entropy(vg_entropy(buf, len)));
+
+	const char *why;
+	struct vg_inspect_checks checks = {add_finding, &fs, 0};
+	if (format_part(buf, len, opt, obj, &why, &checks) == VIGIL_FATAL) {
+		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, name, 0, "%s", why);
+		json_decref(obj);
+		json_decref(fs.list);
+		return VIGIL_FATAL;
+	}
+	int capped = 0;
+	vg_ij_set(obj, "network", network(buf, len, opt ? opt->max_network : 0, &capped));
+	vg_ij_set(obj, "network_capped", json_boolean(capped));
+
+	if (!checks.done) /* every checker but PE's returns at once on a PE */
+		vigil_checks_run(buf, len, add_finding, &fs);
+	int score = vigil_score_combine(fs.scores, fs.n);
+	json_object_set_new(obj, "findings", fs.list);
+	vg_ij_set(obj, "score", json_integer(score));
+	vg_ij_set(obj, "level", json_string(vigil_level_name(vigil_score_level(score))));
+	*out = obj;
+	return VIGIL_OK;
+}
+
+int vigil_inspect_file(const char *path, uint64_t max_size,
+		       const vigil_inspect_options *opt, json_t **out,
+		       vigil_diag_fn diag, void *diag_ctx)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	*out = NULL;
+	int e = vg_read_file(path, max_size > SIZE_MAX - 1 ? SIZE_MAX - 1 : (size_t)max_size,
+			     &buf, &len);
+	if (e) {
+		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, path, 0, "%s",
+			e == EFBIG ? "larger than --max-size"
+			: e == EINVAL ? "not a regular file" : strerror(e));
+		return VIGIL_FAILED;
+	}
+	int st = vigil_inspect_buffer((const uint8_t *)buf, len, path, opt, out, diag,
+				      diag_ctx);
+	free(buf);
+	return st;
+}

@@ -1,0 +1,284 @@
+/*
+ * Readers for the signature-base/Loki IOC text formats:
+ *   hash-iocs      HASH;COMMENT  or  HASH;SCORE;COMMENT
+ *   filename-iocs  REGEX;SCORE[;FALSE_POSITIVE_REGEX]
+ *   c2-iocs        DOMAIN_OR_IP[;SCORE_OR_COMMENT]
+ * '#' lines are comments; the last one before an IOC describes it, as in
+ * Loki. Every field is parsed afresh for each line: nothing carries over.
+ * With VIGIL_IOC_AUTO the threat-intel readers (lib/intel.c) look at the
+ * content first; these readers get what they hand back.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "intel/intel.h"
+#include "iocs/iocs_internal.h"
+#include "base/util.h"
+
+#define MAX_IOC_FILE (256u << 20)
+#define MAX_IOC_LINE 65536
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* A score field: 1-3 digits, 0..100. */
+static int parse_score(const char *s, int *out)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 3)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	*out = atoi(s);
+	return *out <= 100;
+}
+
+static int parse_hash_line(vigil_iocs *set, char *line, const char *comment,
+			   const char *src, unsigned long ln)
+{
+	char *semi = strchr(line, ';');
+	char *hash = line, *rest = NULL;
+	int score = 100;
+	if (semi) {
+		*semi = '\0';
+		rest = semi + 1;
+		/* HASH;SCORE;COMMENT — the comment may itself hold ';' */
+		char *semi2 = strchr(rest, ';');
+		if (semi2) {
+			*semi2 = '\0';
+			int s;
+			/* trim a copy: a field that is no score goes back
+			 * into the comment unchanged */
+			char fbuf[16];
+			size_t fl = strlen(rest);
+			char *f = fbuf;
+			if (fl < sizeof fbuf) {
+				memcpy(fbuf, rest, fl + 1);
+				f = trim(fbuf);
+			} else {
+				fbuf[0] = 'x', fbuf[1] = '\0';
+			}
+			if (parse_score(f, &s)) {
+				score = s;
+				rest = semi2 + 1;
+			} else if (*f && strspn(f, "0123456789") == strlen(f)) {
+				/* a numeric middle field is a score, not a comment */
+				vg_diag(set->diag, set->diag_ctx,
+					VIGIL_DIAG_WARNING, src, ln,
+					"score '%s' out of range 0-100", f);
+				return VIGIL_FAILED;
+			} else {
+				*semi2 = ';';
+			}
+		}
+	}
+	hash = trim(hash);
+	return vigil_iocs_add_hash(set, hash, score,
+				   rest && *trim(rest) ? trim(rest) : comment,
+				   src, ln);
+}
+
+/* Find ";SCORE" followed by end or ';': the regex itself may hold ';'. */
+static int parse_filename_line(vigil_iocs *set, char *line, const char *comment,
+			       const char *src, unsigned long ln)
+{
+	for (char *p = strchr(line, ';'); p; p = strchr(p + 1, ';')) {
+		char *q = p + 1;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (q == p + 1 || (*q && *q != ';' && *trim(q) != '\0'))
+			continue;
+		char *fp = *q == ';' ? q + 1 : NULL;
+		*q = '\0';
+		int score;
+		if (!parse_score(p + 1, &score)) {
+			vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, src,
+				ln, "score '%s' out of range 0-100", p + 1);
+			return VIGIL_FAILED;
+		}
+		*p = '\0';
+		if (!*line) {
+			vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, src,
+				ln, "empty regular expression");
+			return VIGIL_FAILED;
+		}
+		return vigil_iocs_add_path_regex(set, line, score,
+						 fp ? trim(fp) : NULL, comment,
+						 src, ln);
+	}
+	vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, src, ln,
+		"expected REGEX;SCORE[;FALSE_POSITIVE_REGEX]");
+	return VIGIL_FAILED;
+}
+
+static int parse_c2_line(vigil_iocs *set, char *line, const char *comment,
+			 const char *src, unsigned long ln)
+{
+	char *semi = strchr(line, ';');
+	int score = 100;
+	const char *desc = comment;
+	if (semi) {
+		*semi = '\0';
+		char *rest = trim(semi + 1);
+		if (!parse_score(rest, &score)) {
+			score = 100;
+			if (*rest)
+				desc = rest;
+		}
+	}
+	return vigil_iocs_add_network(set, trim(line), score, desc, src, ln);
+}
+
+size_t vg_lower_basename(const char *path, char *out, size_t cap)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)base[i]);
+	out[n] = '\0';
+	return n;
+}
+
+/* Loki: the file name says what the file holds. */
+vigil_ioc_format vg_ioc_format_from_name(const char *path)
+{
+	char lower[256];
+	vg_lower_basename(path, lower, sizeof lower);
+	if (strstr(lower, "filename"))
+		return VIGIL_IOC_FILENAME;
+	if (strstr(lower, "hash"))
+		return VIGIL_IOC_HASH;
+	if (strstr(lower, "c2"))
+		return VIGIL_IOC_C2;
+	return VIGIL_IOC_AUTO;
+}
+
+int vigil_iocs_load_buffer(vigil_iocs *set, const char *name, const char *buf,
+			   size_t len, vigil_ioc_format fmt)
+{
+	if (fmt == VIGIL_IOC_AUTO || fmt > VIGIL_IOC_C2) {
+		/* threat-intel formats by content, else the Loki one by name */
+		vigil_ioc_format loki;
+		int rc = vg_intel_load(set, name, buf, len, fmt, &loki);
+		if (rc >= 0)
+			return rc;
+		fmt = loki;
+	}
+	int status = VIGIL_OK;
+	char *comment = NULL, *line = malloc(MAX_IOC_LINE + 1);
+	if (!line)
+		return VIGIL_FATAL;
+	unsigned long ln = 0;
+	size_t pos = 0;
+	/* A UTF-8 byte order mark is not part of the first line. */
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos;
+		ln++;
+		if (n > MAX_IOC_LINE || memchr(buf + pos, '\0', n)) {
+			vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, name,
+				ln, n > MAX_IOC_LINE ? "line longer than %d bytes"
+						     : "NUL byte in line",
+				MAX_IOC_LINE);
+			status = VIGIL_WARN;
+			pos = end + 1;
+			continue;
+		}
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		pos = end + 1;
+		char *l = trim(line);
+		if (!*l)
+			continue;
+		if (*l == '#') {
+			free(comment);
+			comment = vg_strdup(trim(l + 1));
+			continue;
+		}
+		int rc;
+		if (fmt == VIGIL_IOC_HASH)
+			rc = parse_hash_line(set, l, comment, name, ln);
+		else if (fmt == VIGIL_IOC_FILENAME)
+			rc = parse_filename_line(set, l, comment, name, ln);
+		else
+			rc = parse_c2_line(set, l, comment, name, ln);
+		if (rc == VIGIL_FATAL) {
+			status = VIGIL_FATAL;
+			break;
+		}
+		if (rc != VIGIL_OK)
+			status = VIGIL_WARN;
+	}
+	free(comment);
+	free(line);
+	return status;
+}
+
+static int load_file(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
+{
+	char *buf;
+	size_t len;
+	int e = vg_read_file(path, MAX_IOC_FILE, &buf, &len);
+	if (e) {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to read IOC file: %s", strerror(e));
+		return VIGIL_FAILED;
+	}
+	int rc = vigil_iocs_load_buffer(set, path, buf, len, fmt);
+	free(buf);
+	return rc;
+}
+
+int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to read IOC path: %s", strerror(errno));
+		return VIGIL_FAILED;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return load_file(set, path, fmt);
+
+	char **names;
+	size_t n;
+	int err = vg_list_dir(path, &names, &n);
+	if (err) {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to open IOC directory: %s", strerror(err));
+		return err == ENOMEM ? VIGIL_FATAL : VIGIL_FAILED;
+	}
+	int status = VIGIL_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct stat fst;
+		if (stat(names[i], &fst) != 0 || !S_ISREG(fst.st_mode) ||
+		    (fmt == VIGIL_IOC_AUTO && !vg_intel_name_wanted(names[i]))) {
+			/* Loki ignores files whose name names no format */
+			vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_INFO,
+				names[i], 0, "not an IOC file, skipped");
+		} else {
+			int rc = load_file(set, names[i], fmt);
+			if (rc > status)
+				status = rc;
+		}
+	}
+	vg_free_list(names, n);
+	return status;
+}

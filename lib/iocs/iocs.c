@@ -1,0 +1,337 @@
+/* The IOC set: storage, hash lookup, path matching (see include/vigil/iocs.h). */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iocs/iocs_internal.h"
+#include "base/util.h"
+
+vigil_iocs *vigil_iocs_create(void)
+{
+	vigil_iocs *set = calloc(1, sizeof *set);
+	if (set && !(set->paths = vg_pathmatch_create())) {
+		free(set);
+		return NULL;
+	}
+	return set;
+}
+
+void vigil_iocs_destroy(vigil_iocs *set)
+{
+	if (!set)
+		return;
+	for (int t = 0; t < VIGIL_IOC_TYPE_COUNT; t++) {
+		struct ioc_list *l = &set->lists[t];
+		for (size_t i = 0; i < l->len; i++) {
+			free((char *)l->items[i].value);
+			free((char *)l->items[i].comment);
+			free((char *)l->items[i].source);
+		}
+		free(l->items);
+	}
+	free(set->keys);
+	vg_pathmatch_destroy(set->paths);
+	free(set);
+}
+
+void vigil_iocs_set_diag(vigil_iocs *set, vigil_diag_fn fn, void *ctx)
+{
+	set->diag = fn;
+	set->diag_ctx = ctx;
+}
+
+vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
+			  const char *value, const char *comment,
+			  const char *source, unsigned long line, int score)
+{
+	struct ioc_list *l = &set->lists[type];
+	if (!vg_grow(&l->items, &l->cap, l->len + 1, sizeof *l->items))
+		return NULL;
+	vigil_ioc *ioc = &l->items[l->len];
+	ioc->type = type;
+	ioc->value = vg_strdup(value);
+	ioc->comment = vg_strdup(comment ? comment : "");
+	ioc->source = vg_strdup(source ? source : "");
+	ioc->line = line;
+	ioc->score = score;
+	if (!ioc->value || !ioc->comment || !ioc->source) {
+		free((char *)ioc->value);
+		free((char *)ioc->comment);
+		free((char *)ioc->source);
+		return NULL;
+	}
+	l->len++;
+	return ioc;
+}
+
+size_t vigil_iocs_count(const vigil_iocs *set, vigil_ioc_type type)
+{
+	return type < VIGIL_IOC_TYPE_COUNT ? set->lists[type].len : 0;
+}
+
+const vigil_ioc *vigil_iocs_get(const vigil_iocs *set, vigil_ioc_type type,
+				size_t i)
+{
+	if (type >= VIGIL_IOC_TYPE_COUNT || i >= set->lists[type].len)
+		return NULL;
+	return &set->lists[type].items[i];
+}
+
+int vigil_iocs_add_hash(vigil_iocs *set, const char *hex, int score,
+			const char *comment, const char *source,
+			unsigned long line)
+{
+	uint8_t d[32];
+	size_t hl = strlen(hex), n = vg_unhex(hex, hl, d, sizeof d);
+	vigil_ioc_type type;
+	if (n == 16)
+		type = VIGIL_IOC_MD5;
+	else if (n == 20)
+		type = VIGIL_IOC_SHA1;
+	else if (n == 32)
+		type = VIGIL_IOC_SHA256;
+	else {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, source, line,
+			"not an MD5, SHA-1 or SHA-256 hash (%zu characters)", hl);
+		return VIGIL_FAILED;
+	}
+	if (score < 0 || score > 100) {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, source, line,
+			"score %d out of range 0-100", score);
+		return VIGIL_FAILED;
+	}
+	char lower[65];
+	vg_hex(d, n, lower);
+	if (!vg_iocs_append(set, type, lower, comment, source, line, score))
+		return VIGIL_FATAL;
+	if (!vg_grow(&set->keys, &set->keycap, set->nkeys + 1, sizeof *set->keys))
+		return VIGIL_FATAL;
+	struct hash_key *k = &set->keys[set->nkeys++];
+	memset(k->digest, 0, sizeof k->digest);
+	memcpy(k->digest, d, n);
+	k->len = (uint8_t)n;
+	k->index = set->lists[type].len - 1;
+	set->keys_sorted = 0;
+	return VIGIL_OK;
+}
+
+int vigil_iocs_add_path_regex(vigil_iocs *set, const char *regex, int score,
+			      const char *fp_regex, const char *comment,
+			      const char *source, unsigned long line)
+{
+	char err[256];
+	if (score < 0 || score > 100) {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, source, line,
+			"score %d out of range 0-100", score);
+		return VIGIL_FAILED;
+	}
+	size_t id = set->lists[VIGIL_IOC_PATH_REGEX].len;
+	if (!vg_pathmatch_add(set->paths, regex, fp_regex, id, err, sizeof err)) {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, source, line,
+			"bad regular expression: %s", err);
+		return VIGIL_FAILED;
+	}
+	if (!vg_iocs_append(set, VIGIL_IOC_PATH_REGEX, regex, comment, source,
+			    line, score))
+		return VIGIL_FATAL;
+	return VIGIL_OK;
+}
+
+void vigil_refang(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p;) {
+		if ((p[0] == '[' || p[0] == '(' || p[0] == '{') && p[1] == '.' &&
+		    (p[2] == ']' || p[2] == ')' || p[2] == '}')) {
+			*o++ = '.';
+			p += 3;
+		} else if (strncmp(p, "[dot]", 5) == 0) {
+			*o++ = '.';
+			p += 5;
+		} else if (strncmp(p, "[:]", 3) == 0) {
+			*o++ = ':';
+			p += 3;
+		} else if ((p == s || !isalpha((unsigned char)p[-1])) &&
+			   (p[0] == 'h' || p[0] == 'H') &&
+			   (p[1] == 'x' || p[1] == 'X') &&
+			   (p[2] == 'x' || p[2] == 'X') &&
+			   (p[3] == 'p' || p[3] == 'P')) {
+			/* hxxp, hxxps */
+			memcpy(o, "http", 4);
+			o += 4;
+			p += 4;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+}
+
+static int is_ip(const char *s, int family)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n >= sizeof buf)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	unsigned char addr[16];
+	if (inet_pton(family, buf, addr) != 1)
+		return 0;
+	if (slash) {
+		char *end;
+		long bits = strtol(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || bits < 0 ||
+		    bits > (family == AF_INET ? 32 : 128))
+			return 0;
+	}
+	return 1;
+}
+
+static int is_hostname(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+	if (n == 0 || n > 253 || !strchr(s, '.') || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum(c) || c == '-' || c == '_') {
+			if (++label > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
+			   const char *comment, const char *source,
+			   unsigned long line)
+{
+	char *v = vg_strdup(value);
+	if (!v)
+		return VIGIL_FATAL;
+	vigil_refang(v);
+	vigil_ioc_type type;
+	size_t n = strlen(v);
+	if (n > 2 && v[0] == '[' && v[n - 1] == ']') {
+		/* [v6], as URLs write it */
+		v[n - 1] = '\0';
+		if (is_ip(v + 1, AF_INET6)) {
+			memmove(v, v + 1, n - 1);
+			n -= 2;
+		} else {
+			v[n - 1] = ']';
+		}
+	}
+	if (strstr(v, "://")) {
+		type = VIGIL_IOC_URL;
+		/* scheme and host are case-insensitive */
+		char *host = strstr(v, "://") + 3;
+		char *host_end = host + strcspn(host, "/?#");
+		for (char *p = v; p < host_end; p++)
+			*p = (char)tolower((unsigned char)*p);
+	} else if (is_ip(v, AF_INET)) {
+		type = VIGIL_IOC_IPV4;
+	} else if (is_ip(v, AF_INET6)) {
+		type = VIGIL_IOC_IPV6;
+		for (char *p = v; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	} else {
+		if (n && v[n - 1] == '.')
+			v[--n] = '\0';
+		/* "*.evil.com" and ".evil.com" in threat-intel lists mean the
+		 * domain and its subdomains, which is how domains match anyway */
+		size_t skip = strncmp(v, "*.", 2) == 0 ? 2 : v[0] == '.' ? 1 : 0;
+		if (skip) {
+			memmove(v, v + skip, n - skip + 1);
+			n -= skip;
+		}
+		for (char *p = v; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (!is_hostname(v)) {
+			vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING,
+				source, line,
+				"not a domain, IP address, CIDR range or URL: '%s'",
+				value);
+			free(v);
+			return VIGIL_FAILED;
+		}
+		type = VIGIL_IOC_DOMAIN;
+	}
+	if (score < 0 || score > 100) {
+		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, source, line,
+			"score %d out of range 0-100", score);
+		free(v);
+		return VIGIL_FAILED;
+	}
+	vigil_ioc *ioc = vg_iocs_append(set, type, v, comment, source, line, score);
+	free(v);
+	return ioc ? VIGIL_OK : VIGIL_FATAL;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct hash_key *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->digest, y->digest, x->len);
+}
+
+void vg_iocs_prepare(vigil_iocs *set)
+{
+	if (!set->keys_sorted && set->nkeys > 1) {
+		qsort(set->keys, set->nkeys, sizeof *set->keys, key_cmp);
+		set->keys_sorted = 1;
+	}
+	vg_pathmatch_prepare(set->paths);
+}
+
+const vigil_ioc *vigil_iocs_find_hash(vigil_iocs *set, const uint8_t *digest,
+				      size_t len)
+{
+	vg_iocs_prepare(set);
+	struct hash_key k;
+	if (len > sizeof k.digest)
+		return NULL;
+	memset(k.digest, 0, sizeof k.digest);
+	memcpy(k.digest, digest, len);
+	k.len = (uint8_t)len;
+	if (!set->nkeys)
+		return NULL;
+	const struct hash_key *hit =
+		bsearch(&k, set->keys, set->nkeys, sizeof k, key_cmp);
+	if (!hit)
+		return NULL;
+	vigil_ioc_type t = len == 16 ? VIGIL_IOC_MD5 : len == 20 ? VIGIL_IOC_SHA1
+								 : VIGIL_IOC_SHA256;
+	return &set->lists[t].items[hit->index];
+}
+
+struct path_ctx {
+	vigil_iocs *set;
+	vigil_ioc_match_fn fn;
+	void *ctx;
+};
+
+static void on_path_match(void *c, size_t id)
+{
+	struct path_ctx *pc = c;
+	pc->fn(pc->ctx, &pc->set->lists[VIGIL_IOC_PATH_REGEX].items[id]);
+}
+
+int vigil_iocs_match_path(vigil_iocs *set, const char *path, size_t len,
+			  vigil_ioc_match_fn fn, void *ctx)
+{
+	struct path_ctx pc = {set, fn, ctx};
+	return vg_pathmatch_run(set->paths, path, len, on_path_match, &pc) == 0
+		       ? VIGIL_OK
+		       : VIGIL_FATAL;
+}

@@ -1,0 +1,45 @@
+/* Internals shared by the IOC set's files. */
+#ifndef VIGIL_IOCS_INTERNAL_H
+#define VIGIL_IOCS_INTERNAL_H
+
+#include <vigil/iocs.h>
+
+#include "iocs/pathmatch.h"
+
+struct hash_key {
+	uint8_t digest[32];
+	uint8_t len;
+	size_t index; /* into the type's ioc array */
+};
+
+struct ioc_list {
+	vigil_ioc *items;
+	size_t len, cap;
+};
+
+struct vigil_iocs {
+	struct ioc_list lists[VIGIL_IOC_TYPE_COUNT];
+	struct hash_key *keys; /* sorted digests of MD5/SHA1/SHA256 IOCs */
+	size_t nkeys, keycap;
+	int keys_sorted;
+	vg_pathmatch *paths;
+	vigil_diag_fn diag;
+	void *diag_ctx;
+};
+
+/* Append an IOC; strings are copied. Returns the stored IOC or NULL. */
+vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
+			  const char *value, const char *comment,
+			  const char *source, unsigned long line, int score);
+
+/* The Loki format a file name says ("filename", "hash", "c2"), or AUTO. */
+vigil_ioc_format vg_ioc_format_from_name(const char *path);
+
+/* The base name of path, lower-cased into out (cap bytes, truncated);
+ * returns its length. */
+size_t vg_lower_basename(const char *path, char *out, size_t cap);
+
+/* Sort lookup tables; call once before matching from several threads. */
+void vg_iocs_prepare(vigil_iocs *set);
+
+#endif

@@ -1,0 +1,525 @@
+/*
+ * The log scanner (see include/vigil/logs.h): splits a byte source into
+ * lines in one fixed buffer (a line longer than the cap is skipped and
+ * reported, never grown into), picks the format per file, hands each line
+ * to its parser and turns matches into hits. Time stamps and clients are
+ * parsed only for lines that hit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "logs/logs_internal.h"
+#include "source/logsource.h"
+#include "base/util.h"
+#include "source/walk.h"
+
+#define DEFAULT_MAX_LINE (1u << 20)
+#define MIN_MAX_LINE 256
+#define READ_CHUNK (1u << 20)
+/* malformed or overlong lines reported per file before going quiet */
+#define MAX_REPORTS 10
+/* lines looked at to detect a format before settling on generic */
+#define DETECT_LINES 32
+
+struct vigil_logscan {
+	const vigil_netmatch *m;
+	vigil_loghit_fn fn;
+	void *ctx;
+	vigil_diag_fn diag;
+	void *diag_ctx;
+	size_t max_line;
+	int year;
+	vigil_logstats st;
+	uint8_t *buf;
+	size_t bufcap;
+};
+
+static const char *const fmt_names[VIGIL_LOG_FORMAT_COUNT] = {
+	"auto", "zeek", "json", "bind", "dnsmasq", "squid", "windns", "generic",
+};
+
+const char *vigil_logfmt_name(vigil_logfmt fmt)
+{
+	return fmt < VIGIL_LOG_FORMAT_COUNT ? fmt_names[fmt] : "unknown";
+}
+
+int vigil_logfmt_parse(const char *name, vigil_logfmt *out)
+{
+	for (int i = 0; i < VIGIL_LOG_FORMAT_COUNT; i++)
+		if (strcmp(name, fmt_names[i]) == 0) {
+			*out = (vigil_logfmt)i;
+			return 0;
+		}
+	return -1;
+}
+
+vigil_logscan *vigil_logscan_create(const vigil_netmatch *m,
+				    vigil_loghit_fn fn, void *ctx)
+{
+	vigil_logscan *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->m = m;
+	s->fn = fn;
+	s->ctx = ctx;
+	s->max_line = DEFAULT_MAX_LINE;
+	return s;
+}
+
+void vigil_logscan_destroy(vigil_logscan *s)
+{
+	if (!s)
+		return;
+	free(s->buf);
+	free(s);
+}
+
+void vigil_logscan_set_diag(vigil_logscan *s, vigil_diag_fn fn, void *ctx)
+{
+	s->diag = fn;
+	s->diag_ctx = ctx;
+}
+
+void vigil_logscan_set_max_line(vigil_logscan *s, size_t max)
+{
+	if (max < MIN_MAX_LINE)
+		max = MIN_MAX_LINE;
+	if (max > ((size_t)1 << 30))
+		max = (size_t)1 << 30;
+	s->max_line = max;
+	free(s->buf);
+	s->buf = NULL;
+}
+
+void vigil_logscan_set_year(vigil_logscan *s, int year)
+{
+	s->year = year;
+}
+
+void vigil_logscan_stats(const vigil_logscan *s, vigil_logstats *out)
+{
+	*out = s->st;
+}
+
+/* ---- hits ---- */
+
+static int already_seen(struct vg_logctx *c, const vigil_ioc *ioc)
+{
+	for (unsigned i = 0; i < c->nseen; i++)
+		if (c->seen[i] == ioc)
+			return 1;
+	if (c->nseen < sizeof c->seen / sizeof *c->seen)
+		c->seen[c->nseen++] = ioc;
+	return 0;
+}
+
+static void emit(struct vg_logctx *c, const char *field, const char *p,
+		 size_t n, const vigil_ioc *ioc)
+{
+	if (already_seen(c, ioc))
+		return;
+	vigil_loghit h = {
+		.file = c->file, .line = c->line,
+		/* lines read before the format is known are read as text */
+		.format = c->fmt == VIGIL_LOG_AUTO ? VIGIL_LOG_GENERIC : c->fmt,
+		.client = c->client_len ? c->client : NULL,
+		.client_len = c->client_len, .field = field, .value = p,
+		.value_len = n, .ioc = ioc,
+	};
+	if (c->ts_kind == VG_TS_PARSED) {
+		h.has_time = 1;
+		h.time_us = c->time_us;
+	} else if (c->ts_kind != VG_TS_NONE) {
+		h.has_time = vg_logtime_parse(c->ts_kind, c->ts, c->ts_len,
+					      c->year, &h.time_us);
+	}
+	c->s->st.hits++;
+	if (c->s->fn)
+		c->s->fn(c->s->ctx, &h);
+}
+
+void vg_log_name(struct vg_logctx *c, const char *field, const char *p, size_t n)
+{
+	if (!c->want_dom || n == 0)
+		return;
+	const vigil_ioc *ioc = vigil_netmatch_domain(c->m, p, n);
+	if (ioc)
+		emit(c, field, p, n, ioc);
+}
+
+void vg_log_ip(struct vg_logctx *c, const char *field, const char *p, size_t n)
+{
+	if (!c->want_ip || n == 0)
+		return;
+	const vigil_ioc *ioc = vigil_netmatch_ip(c->m, p, n);
+	if (ioc)
+		emit(c, field, p, n, ioc);
+}
+
+/* The IOC a host ("name", "name:port", "1.2.3.4:80", "[v6]:port") matches. */
+static const vigil_ioc *host_ioc(struct vg_logctx *c, const char *p, size_t n)
+{
+	if (n && p[0] == '[') {
+		const char *close = memchr(p, ']', n);
+		return close && c->want_ip
+			       ? vigil_netmatch_ip(c->m, p + 1, (size_t)(close - p - 1))
+			       : NULL;
+	}
+	const char *colon = memchr(p, ':', n);
+	if (colon && memchr(colon + 1, ':', n - (size_t)(colon - p) - 1))
+		return c->want_ip ? vigil_netmatch_ip(c->m, p, n) : NULL; /* bare v6 */
+	if (colon)
+		n = (size_t)(colon - p);
+	if (n && p[n - 1] >= '0' && p[n - 1] <= '9')
+		return c->want_ip ? vigil_netmatch_ip(c->m, p, n) : NULL;
+	return c->want_dom ? vigil_netmatch_domain(c->m, p, n) : NULL;
+}
+
+void vg_log_host(struct vg_logctx *c, const char *field, const char *p, size_t n)
+{
+	const vigil_ioc *ioc = host_ioc(c, p, n);
+	if (ioc)
+		emit(c, field, p, n, ioc);
+}
+
+/* The host part of a URL ("scheme://user@host:port/path"): 1 and *h, *hn,
+ * or 0 when p holds no "://". */
+static int url_host(const char *p, size_t n, const char **h, size_t *hn)
+{
+	const char *sep = vg_memmem(p, n, "://");
+	if (!sep)
+		return 0;
+	const char *s = sep + 3, *end = p + n, *he = s;
+	while (he < end && *he != '/' && *he != '?' && *he != '#')
+		he++;
+	for (const char *q = he; q > s; q--)
+		if (q[-1] == '@') {
+			s = q;
+			break;
+		}
+	*h = s;
+	*hn = (size_t)(he - s);
+	return 1;
+}
+
+int vg_log_may_match(struct vg_logctx *c, const char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	/* vg_log_name, vg_log_ip, and vg_log_host of a plain name or address */
+	if ((c->want_dom && vigil_netmatch_domain(c->m, p, n)) ||
+	    (c->want_ip && vigil_netmatch_ip(c->m, p, n)) ||
+	    (c->want_url && vigil_netmatch_url(c->m, p, n)))
+		return 1;
+	/* what only a port, brackets or a URL add: their host part */
+	if (!memchr(p, ':', n) && p[0] != '[')
+		return 0;
+	const char *h;
+	size_t hn;
+	return host_ioc(c, p, n) || (url_host(p, n, &h, &hn) && host_ioc(c, h, hn));
+}
+
+void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n)
+{
+	if (c->want_url) {
+		const vigil_ioc *ioc = vigil_netmatch_url(c->m, p, n);
+		if (ioc) {
+			emit(c, field, p, n, ioc);
+			return;
+		}
+	}
+	/* the host of the URL, reported with the whole URL as the value */
+	const char *h;
+	size_t hn;
+	if (!url_host(p, n, &h, &hn))
+		return;
+	const vigil_ioc *ioc = host_ioc(c, h, hn);
+	if (ioc)
+		emit(c, field, p, n, ioc);
+}
+
+/* ---- lines ---- */
+
+static int parse_line(struct vg_logctx *c, vigil_logfmt fmt, const char *l,
+		      size_t n)
+{
+	switch (fmt) {
+	case VIGIL_LOG_ZEEK:
+		return vg_logfmt_zeek(c, l, n);
+	case VIGIL_LOG_JSON:
+		return vg_logfmt_json(c, l, n);
+	case VIGIL_LOG_BIND:
+		return vg_logfmt_bind(c, l, n);
+	case VIGIL_LOG_DNSMASQ:
+		return vg_logfmt_dnsmasq(c, l, n);
+	case VIGIL_LOG_SQUID:
+		return vg_logfmt_squid(c, l, n);
+	case VIGIL_LOG_WINDNS:
+		return vg_logfmt_windns(c, l, n);
+	default:
+		return vg_logfmt_generic(c, l, n);
+	}
+}
+
+struct file_state {
+	struct vg_logctx c;
+	vigil_logfmt forced;
+	unsigned detect_left;
+	unsigned reports;
+	int status;
+};
+
+static void report_line(vigil_logscan *s, struct file_state *f, const char *what)
+{
+	if (f->status < VIGIL_WARN)
+		f->status = VIGIL_WARN;
+	if (f->reports < MAX_REPORTS)
+		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_WARNING, f->c.file, f->c.line,
+			"%s", what);
+	else if (f->reports == MAX_REPORTS)
+		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_WARNING, f->c.file, f->c.line,
+			"further bad lines in this file are counted, not reported");
+	f->reports++;
+}
+
+static void too_long(vigil_logscan *s, struct file_state *f)
+{
+	char msg[80];
+	s->st.too_long++;
+	snprintf(msg, sizeof msg, "line longer than %zu bytes, skipped", s->max_line);
+	report_line(s, f, msg);
+}
+
+static void one_line(vigil_logscan *s, struct file_state *f, const char *l, size_t n)
+{
+	struct vg_logctx *c = &f->c;
+	c->line++;
+	s->st.lines++;
+	if (n && l[n - 1] == '\r')
+		n--;
+	if (c->line == 1 && n >= 3 && memcmp(l, "\xEF\xBB\xBF", 3) == 0) {
+		l += 3; /* a UTF-8 byte order mark is not part of the first line */
+		n -= 3;
+	}
+	if (n == 0)
+		return;
+	if (c->fmt == VIGIL_LOG_AUTO && f->detect_left) {
+		vigil_logfmt g = vg_logfmt_guess(l, n);
+		if (g != VIGIL_LOG_AUTO)
+			c->fmt = g;
+		else if (--f->detect_left == 0)
+			c->fmt = VIGIL_LOG_GENERIC;
+	}
+	vigil_logfmt fmt = c->fmt == VIGIL_LOG_AUTO ? VIGIL_LOG_GENERIC : c->fmt;
+	c->ts_kind = VG_TS_NONE;
+	c->client = NULL;
+	c->client_len = 0;
+	c->nseen = 0;
+	if (parse_line(c, fmt, l, n) != 0) {
+		s->st.malformed++;
+		char msg[64];
+		snprintf(msg, sizeof msg, "malformed %s line, searched as text",
+			 vigil_logfmt_name(fmt));
+		report_line(s, f, msg);
+		if (fmt != VIGIL_LOG_GENERIC) {
+			/* mixed content: no indicator is lost, it is still
+			 * searched for as text */
+			c->ts_kind = VG_TS_GUESS;
+			c->ts = l;
+			c->ts_len = n;
+			c->client = NULL;
+			c->client_len = 0;
+			vigil_logfmt keep = c->fmt;
+			c->fmt = VIGIL_LOG_GENERIC;
+			vg_logfmt_generic(c, l, n);
+			c->fmt = keep;
+		}
+	}
+}
+
+static int default_year(int fd)
+{
+	struct stat st;
+	time_t t = fd >= 0 && fstat(fd, &st) == 0 ? st.st_mtime : time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm))
+		return 1970;
+	return tm.tm_year + 1900;
+}
+
+static int scan_source(vigil_logscan *s, const char *name, int fd,
+		       const void *mem, size_t len, vigil_logfmt fmt)
+{
+	if (!s->buf) {
+		s->bufcap = s->max_line + READ_CHUNK;
+		if (!(s->buf = malloc(s->bufcap)))
+			return VIGIL_FATAL;
+	}
+	vg_logsource *src = vg_logsource_open(fd, mem, len);
+	if (!src)
+		return VIGIL_FATAL;
+	struct file_state f = {.forced = fmt, .detect_left = DETECT_LINES};
+	f.c.s = s;
+	f.c.m = s->m;
+	f.c.file = name;
+	f.c.fmt = fmt;
+	f.c.year = s->year ? s->year : default_year(fd);
+	f.c.want_dom = vigil_netmatch_count(s->m, VIGIL_IOC_DOMAIN) > 0;
+	f.c.want_ip = vigil_netmatch_count(s->m, VIGIL_IOC_IPV4) +
+			      vigil_netmatch_count(s->m, VIGIL_IOC_IPV6) > 0;
+	f.c.want_url = vigil_netmatch_count(s->m, VIGIL_IOC_URL) > 0;
+	s->st.files++;
+
+	char *buf = (char *)s->buf;
+	size_t start = 0, end = 0, scanned = 0;
+	int skipping = 0; /* inside a line longer than the cap */
+	for (;;) {
+		if (start == end)
+			start = end = scanned = 0;
+		if (s->bufcap - end < READ_CHUNK / 2 && start > 0) {
+			memmove(buf, buf + start, end - start);
+			end -= start;
+			scanned -= start;
+			start = 0;
+		}
+		long got = vg_logsource_read(src, s->buf + end, s->bufcap - end);
+		if (got < 0) {
+			vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, name,
+				f.c.line + 1, "%s", vg_logsource_error(src));
+			f.status = VIGIL_FAILED;
+			s->st.files_failed++;
+			break;
+		}
+		if (got == 0) {
+			if (end > start && !skipping)
+				one_line(s, &f, buf + start, end - start);
+			else if (skipping)
+				f.c.line++, s->st.lines++;
+			break;
+		}
+		s->st.bytes += (uint64_t)got;
+		end += (size_t)got;
+		for (;;) {
+			char *nl = memchr(buf + scanned, '\n', end - scanned);
+			if (!nl)
+				break;
+			size_t stop = (size_t)(nl - buf);
+			if (skipping) {
+				skipping = 0;
+				f.c.line++;
+				s->st.lines++;
+			} else if (stop - start > s->max_line) {
+				/* whole in the buffer, but over the cap all the same:
+				 * the result must not depend on where reads end */
+				f.c.line++;
+				s->st.lines++;
+				too_long(s, &f);
+			} else {
+				one_line(s, &f, buf + start, stop - start);
+			}
+			start = scanned = stop + 1;
+		}
+		scanned = end;
+		if (end - start > s->max_line || (skipping && end > start)) {
+			if (!skipping) {
+				/* the line being skipped is the next one */
+				f.c.line++;
+				too_long(s, &f);
+				f.c.line--;
+				skipping = 1;
+			}
+			start = end = scanned = 0;
+		}
+	}
+	vg_logsource_close(src);
+	return f.status;
+}
+
+int vigil_logscan_buffer(vigil_logscan *s, const char *name, const void *buf,
+			 size_t len, vigil_logfmt fmt)
+{
+	return scan_source(s, name, -1, buf, len, fmt);
+}
+
+static int scan_file(vigil_logscan *s, const char *path, vigil_logfmt fmt)
+{
+	if (strcmp(path, "-") == 0)
+		return scan_source(s, path, STDIN_FILENO, NULL, 0, fmt);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to open: %s", strerror(errno));
+		s->st.files_failed++;
+		return VIGIL_FAILED;
+	}
+	int rc = scan_source(s, path, fd, NULL, 0, fmt);
+	close(fd);
+	return rc;
+}
+
+struct walk_ctx {
+	vigil_logscan *s;
+	vigil_logfmt fmt;
+	int status;
+};
+
+static int walk_file(void *ctx, char *path)
+{
+	struct walk_ctx *w = ctx;
+	int rc = scan_file(w->s, path, w->fmt);
+	free(path);
+	if (rc > w->status)
+		w->status = rc;
+	return rc == VIGIL_FATAL;
+}
+
+static void walk_event(void *ctx, const char *path, vigil_skip skip,
+		       vigil_error err, int errnum)
+{
+	struct walk_ctx *w = ctx;
+	if (err == VIGIL_ERR_NONE) {
+		if (skip == VIGIL_SKIP_SYMLINK || skip == VIGIL_SKIP_SPECIAL)
+			vg_diag(w->s->diag, w->s->diag_ctx, VIGIL_DIAG_INFO, path, 0,
+				"%s, skipped (name it to read it)",
+				skip == VIGIL_SKIP_SYMLINK ? "symbolic link" : "not a regular file");
+		return;
+	}
+	vg_diag(w->s->diag, w->s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
+		"unable to read: %s", errnum ? strerror(errnum) : "walk error");
+	w->s->st.files_failed++;
+	if (w->status < VIGIL_FAILED)
+		w->status = VIGIL_FAILED;
+}
+
+static void walk_dir(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+}
+
+static void walk_excluded(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+}
+
+int vigil_logscan_path(vigil_logscan *s, const char *path, vigil_logfmt fmt)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct walk_ctx w = {s, fmt, VIGIL_OK};
+		vg_walk_opts opt = {0};
+		vg_walk_cb cb = {.file = walk_file, .dir = walk_dir, .event = walk_event,
+				 .excluded = walk_excluded, .ctx = &w};
+		if (vg_walk(path, &opt, &cb) == VIGIL_FATAL)
+			return VIGIL_FATAL;
+		return w.status;
+	}
+	return scan_file(s, path, fmt);
+}

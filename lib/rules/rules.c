@@ -1,0 +1,299 @@
+/* YARA rule compilation (see include/vigil/rules.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yara.h>
+
+#include "rules/rules_internal.h"
+#include "rules/rules_split.h"
+#include "base/util.h"
+
+/* The external variables Loki and THOR define for every file. */
+const char *const vg_rule_externals[] = {"filename", "filepath", "extension",
+					 "filetype", "owner",    "md5", NULL};
+
+/* Sources are collected first and compiled in vigil_rules_finish(), so
+ * that a cached compilation of the same sources can be used instead. */
+#define source vg_rule_source
+
+struct vigil_rules {
+	YR_COMPILER *compiler;
+	/* per class; set[VIGIL_FILE_MZ] is the full set, which the others
+	 * may share */
+	YR_RULES *set[VIGIL_FILE_CLASSES];
+	vigil_diag_fn diag;
+	void *ctx;
+	struct source *src;
+	size_t nsrc, srccap;
+	const char *current; /* the source being compiled, for messages */
+	char *cache_dir; /* NULL: no cache */
+	int from_cache;
+	int failed; /* a compile error: the compiler takes nothing more */
+};
+
+YR_COMPILER *vg_rules_new_compiler(void)
+{
+	YR_COMPILER *c;
+	if (yr_compiler_create(&c) != ERROR_SUCCESS)
+		return NULL;
+	for (int i = 0; vg_rule_externals[i]; i++)
+		yr_compiler_define_string_variable(c, vg_rule_externals[i], "");
+	return c;
+}
+
+vigil_rules *vigil_rules_create(vigil_diag_fn diag, void *ctx)
+{
+	if (yr_initialize() != ERROR_SUCCESS)
+		return NULL;
+	vigil_rules *r = calloc(1, sizeof *r);
+	if (!r || !(r->compiler = vg_rules_new_compiler())) {
+		free(r);
+		yr_finalize();
+		return NULL;
+	}
+	r->diag = diag;
+	r->ctx = ctx;
+	return r;
+}
+
+static void drop_sets(vigil_rules *r)
+{
+	YR_RULES *full = r->set[VIGIL_FILE_MZ];
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+		if (r->set[c] && (c == VIGIL_FILE_MZ || r->set[c] != full))
+			yr_rules_destroy(r->set[c]);
+}
+
+void vigil_rules_destroy(vigil_rules *r)
+{
+	if (!r)
+		return;
+	if (r->compiler)
+		yr_compiler_destroy(r->compiler);
+	drop_sets(r);
+	for (size_t i = 0; i < r->nsrc; i++) {
+		free(r->src[i].name);
+		free(r->src[i].text);
+	}
+	free(r->src);
+	free(r->cache_dir);
+	free(r);
+	yr_finalize();
+}
+
+static void compile_cb(int level, const char *file, int line,
+		       const YR_RULE *rule, const char *message, void *user)
+{
+	vigil_rules *r = user;
+	/* text given as a string has no file name in YARA's messages */
+	vg_diag(r->diag, r->ctx,
+		level == YARA_ERROR_LEVEL_ERROR ? VIGIL_DIAG_ERROR : VIGIL_DIAG_INFO,
+		file ? file : r->current, line > 0 ? (unsigned long)line : 0, "%s%s", message,
+		level == YARA_ERROR_LEVEL_ERROR ? "" : " (warning)");
+}
+
+static int add_source(vigil_rules *r, const char *name, const char *text)
+{
+	if (r->set[VIGIL_FILE_MZ] || r->failed) {
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, name, 0,
+			"rules can no longer be added");
+		return VIGIL_FATAL;
+	}
+	if (!vg_grow(&r->src, &r->srccap, r->nsrc + 1, sizeof *r->src))
+		return VIGIL_FATAL;
+	struct source *s = &r->src[r->nsrc];
+	s->name = vg_strdup(name);
+	s->text = text ? vg_strdup(text) : NULL;
+	if (!s->name || (text && !s->text)) {
+		free(s->name);
+		free(s->text);
+		return VIGIL_FATAL;
+	}
+	r->nsrc++;
+	return VIGIL_OK;
+}
+
+static int add_file(vigil_rules *r, const char *path)
+{
+	if (access(path, R_OK) != 0) {
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to open rule file: %s", strerror(errno));
+		return VIGIL_FATAL;
+	}
+	return add_source(r, path, NULL);
+}
+
+static int is_rule_file(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && (strcasecmp(dot, ".yar") == 0 || strcasecmp(dot, ".yara") == 0);
+}
+
+/* Rule directories are configuration, not hostile input; depth is capped
+ * all the same. */
+static int add_dir(vigil_rules *r, const char *path, int depth)
+{
+	if (depth > 16)
+		return VIGIL_OK;
+	char **names;
+	size_t n;
+	int err = vg_list_dir(path, &names, &n);
+	if (err) {
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to open rule directory: %s", strerror(err));
+		return VIGIL_FATAL;
+	}
+	int rc = VIGIL_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (rc == VIGIL_OK && stat(names[i], &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				rc = add_dir(r, names[i], depth + 1);
+			else if (S_ISREG(st.st_mode) && is_rule_file(names[i]))
+				rc = add_file(r, names[i]);
+		}
+	}
+	vg_free_list(names, n);
+	return rc;
+}
+
+int vigil_rules_add_path(vigil_rules *r, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to read rules: %s", strerror(errno));
+		return VIGIL_FATAL;
+	}
+	return S_ISDIR(st.st_mode) ? add_dir(r, path, 0) : add_file(r, path);
+}
+
+int vigil_rules_add_string(vigil_rules *r, const char *name, const char *text)
+{
+	return add_source(r, name, text);
+}
+
+int vigil_rules_set_cache(vigil_rules *r, const char *dir)
+{
+	free(r->cache_dir);
+	r->cache_dir = dir ? vg_strdup(dir) : NULL;
+	return !dir || r->cache_dir ? VIGIL_OK : VIGIL_FATAL;
+}
+
+int vigil_rules_from_cache(const vigil_rules *r)
+{
+	return r->from_cache;
+}
+
+int vg_rules_compile_one(YR_COMPILER *comp, const struct vg_rule_source *s,
+			 const char *text)
+{
+	/* One namespace per source: rule names may repeat across files. */
+	if (text || s->text)
+		return yr_compiler_add_string(comp, text ? text : s->text, s->name);
+	FILE *f = fopen(s->name, "r");
+	if (!f)
+		return -1;
+	int errors = yr_compiler_add_file(comp, f, s->name, s->name);
+	fclose(f);
+	return errors;
+}
+
+/* One source into the compiler; compile errors arrive via compile_cb. */
+static int compile_source(vigil_rules *r, const struct source *s)
+{
+	yr_compiler_set_callback(r->compiler, compile_cb, r);
+	r->current = s->name;
+	int errors = vg_rules_compile_one(r->compiler, s, NULL);
+	if (errors < 0)
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, s->name, 0,
+			"unable to open rule file: %s", strerror(errno));
+	return errors;
+}
+
+/* Read every rule file once (see struct vg_rule_source). */
+static void load_sources(vigil_rules *r)
+{
+	for (size_t i = 0; i < r->nsrc; i++) {
+		struct source *s = &r->src[i];
+		char *text;
+		size_t len;
+		if (s->text || vg_read_file(s->name, VG_MAX_RULE_FILE, &text, &len) != 0)
+			continue;
+		if (memchr(text, '\0', len) || vg_rules_uses_include(text, len)) {
+			free(text);
+			continue;
+		}
+		s->text = text;
+	}
+}
+
+int vigil_rules_finish(vigil_rules *r)
+{
+	if (r->failed)
+		return VIGIL_FATAL;
+	if (r->set[VIGIL_FILE_MZ])
+		return VIGIL_OK;
+	load_sources(r);
+	char key[65] = "";
+	int cacheable = r->cache_dir && vg_rules_cache_key(r->src, r->nsrc, key);
+	if (cacheable && vg_rules_cache_load(r->cache_dir, key, r->set)) {
+		r->from_cache = 1;
+		return VIGIL_OK;
+	}
+	struct vg_class_job *job = vg_rules_classes_start(r->src, r->nsrc);
+	for (size_t i = 0; i < r->nsrc; i++)
+		if (compile_source(r, &r->src[i]) != 0) {
+			/* the compiler takes nothing more after an error */
+			r->failed = 1;
+			vg_rules_classes_finish(job, NULL, r->set);
+			return VIGIL_FATAL;
+		}
+	YR_RULES *full = NULL;
+	if (yr_compiler_get_rules(r->compiler, &full) != ERROR_SUCCESS) {
+		vg_rules_classes_finish(job, NULL, r->set);
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, NULL, 0,
+			"unable to finish compiling the rules");
+		return VIGIL_FATAL;
+	}
+	yr_compiler_destroy(r->compiler);
+	r->compiler = NULL;
+	vg_rules_classes_finish(job, full, r->set);
+	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, r->set))
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
+			"compiled rules not cached");
+	return VIGIL_OK;
+}
+
+unsigned vg_yara_rule_count(struct YR_RULES *rules)
+{
+	unsigned n = 0;
+	const YR_RULE *rule;
+	if (rules)
+		yr_rules_foreach(rules, rule) n++;
+	return n;
+}
+
+unsigned vigil_rules_count(const vigil_rules *r)
+{
+	return vg_yara_rule_count(r->set[VIGIL_FILE_MZ]);
+}
+
+unsigned vigil_rules_class_count(const vigil_rules *r, vigil_file_class c)
+{
+	return c < VIGIL_FILE_CLASSES ? vg_yara_rule_count(r->set[c]) : 0;
+}
+
+unsigned vigil_rules_file_count(const vigil_rules *r)
+{
+	return (unsigned)r->nsrc;
+}
+
+struct YR_RULES *vg_rules_yara(vigil_rules *r, vigil_file_class c)
+{
+	return r && c < VIGIL_FILE_CLASSES ? r->set[c] : NULL;
+}

@@ -1,0 +1,211 @@
+/*
+ * Per-class rule sets (see vigil_file_class in include/vigil/rules.h): the
+ * sources are compiled again without the rules a class of files cannot
+ * satisfy. Every rule set used is the full one or a subset whose missing
+ * rules provably cannot match, so results never change; when anything is
+ * unexpected the class simply keeps the full set.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yara.h>
+
+#include "rules/rules_internal.h"
+#include "rules/rules_split.h"
+#include "base/util.h"
+
+struct source_text {
+	const char *text; /* the source's */
+	size_t len;
+	int understood;
+	struct vg_rule_list rules;
+};
+
+/* Every identifier used in any condition, sorted: a rule named by one is
+ * kept, since another rule's condition may refer to it. */
+struct ident {
+	const char *p;
+	size_t len;
+};
+
+struct ident_index {
+	struct ident *v;
+	size_t n;
+};
+
+static int cmp_ident(const void *a, const void *b)
+{
+	const struct ident *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->p, y->p, x->len);
+}
+
+static int referenced(const char *name, size_t len, void *ctx)
+{
+	const struct ident_index *ix = ctx;
+	struct ident key = {name, len};
+	return ix->n && bsearch(&key, ix->v, ix->n, sizeof *ix->v, cmp_ident) != NULL;
+}
+
+static int build_index(struct source_text *t, size_t n, struct ident_index *ix)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += t[i].rules.nidents;
+	ix->n = 0;
+	if (!(ix->v = malloc((total ? total : 1) * sizeof *ix->v)))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < t[i].rules.nidents; k++)
+			ix->v[ix->n++] = (struct ident){t[i].text + t[i].rules.idents[k].off,
+							t[i].rules.idents[k].len};
+	qsort(ix->v, ix->n, sizeof *ix->v, cmp_ident);
+	return 1;
+}
+
+static void quiet_cb(int level, const char *file, int line, const YR_RULE *rule,
+		     const char *message, void *user)
+{
+	(void)level, (void)file, (void)line, (void)rule, (void)message, (void)user;
+}
+
+/* Source i's text with class c's removable rules blanked, or NULL when it
+ * has none; *removed counts them, *oom says the copy failed. */
+static char *class_text(const struct source_text *t, vigil_file_class c,
+			struct ident_index *ix, unsigned *removed, int *oom)
+{
+	char *copy = NULL;
+	for (size_t k = 0; t->understood && k < t->rules.n; k++) {
+		const struct vg_rule_span *r = &t->rules.rules[k];
+		if (!vg_rule_removable(t->text, r, c, referenced, ix))
+			continue;
+		if (!copy && !(copy = vg_strndup(t->text, t->len))) {
+			*oom = 1;
+			return NULL;
+		}
+		vg_rule_blank(copy, r);
+		(*removed)++;
+	}
+	return copy;
+}
+
+/* Compile the sources with class c's rules left out; NULL when nothing
+ * can be left out or anything goes wrong. *removed: how many were. */
+static YR_RULES *compile_class(const struct vg_rule_source *src,
+			       struct source_text *t, size_t n,
+			       vigil_file_class c, struct ident_index *ix,
+			       unsigned *removed)
+{
+	char **copy = calloc(n ? n : 1, sizeof *copy);
+	int errors = !copy;
+	*removed = 0;
+	for (size_t i = 0; i < n && !errors; i++)
+		copy[i] = class_text(&t[i], c, ix, removed, &errors);
+	YR_COMPILER *comp = NULL;
+	YR_RULES *out = NULL;
+	/* nothing left out: the full set serves, no compilation */
+	if (!errors && *removed > 0 && (comp = vg_rules_new_compiler())) {
+		yr_compiler_set_callback(comp, quiet_cb, NULL);
+		for (size_t i = 0; i < n && !errors; i++)
+			errors = vg_rules_compile_one(comp, &src[i], copy[i]) != 0;
+		if (errors || yr_compiler_get_rules(comp, &out) != ERROR_SUCCESS)
+			out = NULL;
+		yr_compiler_destroy(comp);
+	}
+	for (size_t i = 0; copy && i < n; i++)
+		free(copy[i]);
+	free(copy);
+	return out;
+}
+
+/* The subsets are compiled on a thread of their own while the caller
+ * compiles the full set: on two cores the three compilations then take
+ * little longer than the full one alone. */
+struct vg_class_job {
+	const struct vg_rule_source *src;
+	size_t n;
+	YR_RULES *sub[VIGIL_FILE_CLASSES];
+	unsigned removed[VIGIL_FILE_CLASSES];
+	pthread_t thread;
+	int threaded;
+};
+
+static void compile_subsets(struct vg_class_job *job)
+{
+	const struct vg_rule_source *src = job->src;
+	size_t n = job->n;
+	struct source_text *t = calloc(n ? n : 1, sizeof *t);
+	struct ident_index ix;
+	int ok = t != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		/* a file YARA reads itself (include) could differ from what the
+		 * full set was compiled from: no subsets then */
+		if (!src[i].text) {
+			ok = 0;
+			break;
+		}
+		t[i].text = src[i].text;
+		t[i].len = strlen(src[i].text);
+		int rc = vg_rules_parse(t[i].text, t[i].len, &t[i].rules);
+		if (rc < 0)
+			ok = 0;
+		t[i].understood = rc == 1;
+	}
+	if (ok && build_index(t, n, &ix)) {
+		/* MZ files keep the full set: it is compiled anyway, and the few
+		 * rules for other magics cost little there */
+		for (int c = VIGIL_FILE_MZ + 1; c < VIGIL_FILE_CLASSES; c++)
+			job->sub[c] = compile_class(src, t, n, (vigil_file_class)c,
+						    &ix, &job->removed[c]);
+	}
+	if (ok)
+		free(ix.v);
+	for (size_t i = 0; t && i < n; i++)
+		vg_rule_list_free(&t[i].rules);
+	free(t);
+}
+
+static void *subsets_thread(void *arg)
+{
+	compile_subsets(arg);
+	return NULL;
+}
+
+struct vg_class_job *vg_rules_classes_start(const struct vg_rule_source *src,
+					    size_t n)
+{
+	struct vg_class_job *job = calloc(1, sizeof *job);
+	if (!job)
+		return NULL;
+	job->src = src;
+	job->n = n;
+	job->threaded = pthread_create(&job->thread, NULL, subsets_thread, job) == 0;
+	return job;
+}
+
+void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
+			     struct YR_RULES *set[VIGIL_FILE_CLASSES])
+{
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+		set[c] = full;
+	if (!job)
+		return;
+	if (job->threaded)
+		pthread_join(job->thread, NULL);
+	else if (full)
+		compile_subsets(job);
+	unsigned full_count = vg_yara_rule_count(full);
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+		YR_RULES *sub = job->sub[c];
+		if (!sub)
+			continue;
+		/* a subset is used only when it lacks exactly the rules the
+		 * analysis meant to leave out */
+		if (full && vg_yara_rule_count(sub) == full_count - job->removed[c])
+			set[c] = sub;
+		else
+			yr_rules_destroy(sub);
+	}
+	free(job);
+}
