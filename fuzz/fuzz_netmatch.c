@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vigil/intel.h>
 #include <vigil/iocs.h>
 #include <vigil/logs.h>
 

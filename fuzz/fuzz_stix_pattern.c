@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "intel/intel.h"
+#include "intel/intel_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

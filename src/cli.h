@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include <jansson.h>
+#include <vigil/intel.h>
 #include <vigil/iocs.h>
 #include <vigil/rules.h>
 #include <vigil/vigil.h>

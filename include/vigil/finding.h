@@ -5,24 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/*
- * kind is "hash", "filename", "yara" or "tamper"; id is the IOC value, the
- * rule name (namespace:rule) or a stable finding ID (VGL-...); source names
- * where the IOC or rule came from (file:line); message carries the comment
- * or the evidence. Strings are owned by whoever emits the finding and valid
- * for the duration of the callback that receives it.
- */
-typedef struct vigil_finding {
-	const char *kind;
-	const char *id;
-	const char *source;
-	const char *message;
-	int score; /* 0..100 */
-} vigil_finding;
 
 typedef enum vigil_level {
 	VIGIL_LEVEL_NONE = 0,
@@ -30,6 +17,46 @@ typedef enum vigil_level {
 	VIGIL_LEVEL_WARNING,
 	VIGIL_LEVEL_ALERT,
 } vigil_level;
+
+/*
+ * The one shape of a result, for the scan, `vigil inspect` and the log
+ * hunt. kind is "hash", "filename", "yara", "tamper" or "network"; id is
+ * the IOC value, the rule name or a stable finding ID (VGL-...); source
+ * names where the IOC or rule came from (file:line, or the rule's
+ * namespace); message carries the IOC's comment, the rule's description or
+ * the check's explanation; evidence, when not NULL, is what in the input
+ * matched (a log line's field and value...). level is
+ * vigil_score_level(score), set by whoever delivers the finding. Strings
+ * are owned by whoever emits the finding and valid for the duration of the
+ * callback that receives it.
+ */
+typedef struct vigil_finding {
+	const char *kind;
+	const char *id;
+	const char *source;
+	const char *message;
+	int score; /* 0..100 */
+	vigil_level level;
+	const char *evidence;
+} vigil_finding;
+
+/* What was found about one file (a file on disk, or later a member of a
+ * container): its digests and findings, or why it was skipped or could
+ * not be read. */
+typedef struct vigil_file_result {
+	const char *path;        /* raw bytes; escape before printing */
+	uint64_t size;
+	int hashed;              /* digests below are valid */
+	uint8_t md5[16];
+	uint8_t sha1[20];
+	uint8_t sha256[32];
+	const vigil_finding *findings; /* strongest first */
+	size_t nfindings;
+	int score;               /* combined, see vigil_score_combine() */
+	vigil_skip skip;
+	vigil_error error;
+	const char *error_detail; /* strerror-like text, or NULL */
+} vigil_file_result;
 
 /*
  * Combine finding scores into one file score: 100 * (1 - prod(1 - s/100)),

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vigil.h"
+#include "common.h"
 
 #ifdef __cplusplus
 extern "C" {

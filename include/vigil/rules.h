@@ -7,7 +7,7 @@
 #ifndef VIGIL_RULES_H
 #define VIGIL_RULES_H
 
-#include "vigil.h"
+#include "common.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -8,41 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
 #include "finding.h"
 #include "iocs.h"
 #include "rules.h"
-#include "vigil.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Why a file was not fully examined. */
-typedef enum vigil_skip {
-	VIGIL_SKIP_NONE = 0,
-	VIGIL_SKIP_SPECIAL,    /* FIFO, socket, device: never opened */
-	VIGIL_SKIP_SYMLINK,    /* a symlink, not followed */
-	VIGIL_SKIP_TOO_LARGE,  /* hashed, but larger than max_size for YARA */
-	VIGIL_SKIP_OTHER_FS,   /* --one-file-system */
-	VIGIL_SKIP_PSEUDO_FS,  /* /proc, /sys and the like */
-	VIGIL_SKIP_COUNT
-} vigil_skip;
-
-/* Why a file or directory could not be read. */
-typedef enum vigil_error {
-	VIGIL_ERR_NONE = 0,
-	VIGIL_ERR_PERMISSION,
-	VIGIL_ERR_VANISHED,   /* gone between listing and reading */
-	VIGIL_ERR_CHANGED,    /* grew, shrank or was replaced while read */
-	VIGIL_ERR_LOOP,       /* symlink loop (with follow_symlinks) */
-	VIGIL_ERR_NAME,       /* path too long */
-	VIGIL_ERR_IO,         /* any other read error */
-	VIGIL_ERR_YARA,       /* YARA failed on the file (timeout, too many matches) */
-	VIGIL_ERR_COUNT
-} vigil_error;
-
-const char *vigil_skip_name(vigil_skip s);
-const char *vigil_error_name(vigil_error e);
 
 typedef struct vigil_scan_options {
 	unsigned threads;        /* 0: online CPUs */
@@ -56,20 +29,6 @@ typedef struct vigil_scan_options {
 	int report_all;          /* call on_file for clean files too */
 } vigil_scan_options;
 
-typedef struct vigil_file_result {
-	const char *path;        /* raw bytes; escape before printing */
-	uint64_t size;
-	int hashed;              /* digests below are valid */
-	uint8_t md5[16];
-	uint8_t sha1[20];
-	uint8_t sha256[32];
-	const vigil_finding *findings; /* strongest first */
-	size_t nfindings;
-	int score;               /* combined, see vigil_score_combine() */
-	vigil_skip skip;
-	vigil_error error;
-	const char *error_detail; /* strerror-like text, or NULL */
-} vigil_file_result;
 
 typedef struct vigil_scan_stats {
 	uint64_t files_seen;

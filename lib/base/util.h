@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <vigil/vigil.h>
+#include <vigil/common.h>
 
 /* Overflow-checked size arithmetic (git's st_add/st_mult): 0 on overflow. */
 static inline int vg_add_ok(size_t a, size_t b, size_t *out)

@@ -1,4 +1,4 @@
-#include <vigil/vigil.h>
+#include <vigil/common.h>
 
 const char *vigil_version(void)
 {

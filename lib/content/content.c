@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <vigil/content.h>
+#include <vigil/intel.h>
 
 #include "base/util.h"
 

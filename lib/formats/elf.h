@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <vigil/vigil.h>
+#include <vigil/common.h>
 
 /* Caps on counts taken from the file. */
 #define VG_ELF_MAX_SEGMENTS 4096

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <vigil/vigil.h>
+#include <vigil/common.h>
 
 /* Caps on counts taken from the file. */
 /* Fat entries: more is refused as "not a fat file" (Java class files share

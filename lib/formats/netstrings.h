@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <vigil/vigil.h>
+#include <vigil/common.h>
 
 #define VG_STRINGS_MIN_LEN 6
 #define VG_STRINGS_MAX_RUN 4096

@@ -27,7 +27,7 @@
 
 #include "base/entropy.h"
 
-#include <vigil/vigil.h>
+#include <vigil/common.h>
 
 enum {
 	VG_PE_ENTROPY = 1 << 0,  /* Shannon entropy of each section */

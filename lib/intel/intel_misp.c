@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intel/intel.h"
+#include "intel/intel_internal.h"
 #include "base/util.h"
 
 enum misp_kind { K_NONE, K_HASH, K_NET, K_NAME, K_NAME_HASH, K_NET_PORT, K_DOMAIN_IP };

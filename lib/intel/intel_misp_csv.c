@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "intel/intel.h"
+#include "intel/intel_internal.h"
 #include "base/util.h"
 
 #define MAX_RECORD 65536

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intel/intel.h"
+#include "intel/intel_internal.h"
 #include "base/util.h"
 
 #define MAX_LINE 65536

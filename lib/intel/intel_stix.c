@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "intel/intel.h"
+#include "intel/intel_internal.h"
 #include "base/util.h"
 
 int vg_intel_is_stix(json_t *root)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "intel/intel.h"
+#include "intel/intel_internal.h"
 #include "base/util.h"
 
 enum tok {

@@ -32,13 +32,6 @@ vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
 			  const char *value, const char *comment,
 			  const char *source, unsigned long line, int score);
 
-/* The Loki format a file name says ("filename", "hash", "c2"), or AUTO. */
-vigil_ioc_format vg_ioc_format_from_name(const char *path);
-
-/* The base name of path, lower-cased into out (cap bytes, truncated);
- * returns its length. */
-size_t vg_lower_basename(const char *path, char *out, size_t cap);
-
 /* Sort lookup tables; call once before matching from several threads. */
 void vg_iocs_prepare(vigil_iocs *set);
 

@@ -21,6 +21,7 @@
 #include <vigil/scan.h>
 
 #include "base/cpulimit.h"
+#include "base/errors.h"
 #include "formats/filetype.h"
 #include "iocs/iocs_internal.h"
 #include "rules/rules_internal.h"
@@ -75,22 +76,6 @@ struct worker {
 	uid_t owner_uid;
 	char owner[64];
 };
-
-const char *vigil_skip_name(vigil_skip s)
-{
-	static const char *const names[] = {"none", "special-file", "symlink",
-					    "too-large", "other-filesystem",
-					    "pseudo-filesystem"};
-	return s < VIGIL_SKIP_COUNT ? names[s] : "unknown";
-}
-
-const char *vigil_error_name(vigil_error e)
-{
-	static const char *const names[] = {"none",  "permission", "vanished",
-					    "changed", "loop",     "name-too-long",
-					    "io",    "yara"};
-	return e < VIGIL_ERR_COUNT ? names[e] : "unknown";
-}
 
 static void add_finding(struct findings *f, const char *kind, const char *id,
 			const char *source, const char *message, int score)
@@ -247,23 +232,6 @@ static void define_externals(YR_SCANNER *yr, struct worker *w, const char *path,
 	yr_scanner_define_string_variable(yr, "md5", md5hex);
 }
 
-static vigil_error errno_error(int e)
-{
-	switch (e) {
-	case EACCES:
-	case EPERM:
-		return VIGIL_ERR_PERMISSION;
-	case ENOENT:
-		return VIGIL_ERR_VANISHED;
-	case ELOOP:
-		return VIGIL_ERR_CHANGED; /* became a symlink after listing */
-	case ENAMETOOLONG:
-		return VIGIL_ERR_NAME;
-	default:
-		return VIGIL_ERR_IO;
-	}
-}
-
 static ssize_t read_full(int fd, uint8_t *buf, size_t n)
 {
 	size_t got = 0;
@@ -303,7 +271,7 @@ static void process_file(struct worker *w, const char *path)
 	int fd = open(path, flags);
 	if (fd < 0) {
 		int e = errno;
-		r.error = errno_error(e);
+		r.error = vg_error_from_errno(e, 0);
 		r.error_detail = strerror(e);
 		deliver(s, &r, NULL);
 		return;
@@ -392,7 +360,7 @@ static void process_file(struct worker *w, const char *path)
 	close(fd);
 	bump(&s->bytes_read, len);
 	if (rerr) {
-		r.error = errno_error(rerr);
+		r.error = vg_error_from_errno(rerr, 0);
 		r.error_detail = strerror(rerr);
 		deliver(s, &r, NULL);
 		return;

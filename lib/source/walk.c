@@ -9,6 +9,7 @@
 #include <sys/vfs.h>
 #endif
 
+#include "base/errors.h"
 #include "base/util.h"
 #include "source/walk.h"
 
@@ -126,24 +127,6 @@ static int visit(struct visited *v, const struct stat *st)
 	return 1;
 }
 
-static vigil_error errno_to_error(int e)
-{
-	switch (e) {
-	case EACCES:
-	case EPERM:
-		return VIGIL_ERR_PERMISSION;
-	case ENOENT:
-	case ENOTDIR:
-		return VIGIL_ERR_VANISHED;
-	case ELOOP:
-		return VIGIL_ERR_LOOP;
-	case ENAMETOOLONG:
-		return VIGIL_ERR_NAME;
-	default:
-		return VIGIL_ERR_IO;
-	}
-}
-
 static char *join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir);
@@ -161,7 +144,7 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 	/* Paths named on the command line are followed, like find -H. */
 	if (stat(root, &st) != 0) {
 		int e = errno;
-		cb->event(cb->ctx, root, VIGIL_SKIP_NONE, errno_to_error(e), e);
+		cb->event(cb->ctx, root, VIGIL_SKIP_NONE, vg_error_from_errno(e, 1), e);
 		return VIGIL_OK;
 	}
 	if (S_ISREG(st.st_mode)) {
@@ -201,7 +184,7 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 		if (!d) {
 			int e = errno;
 			cb->event(cb->ctx, cur.path, VIGIL_SKIP_NONE,
-				  errno_to_error(e), e);
+				  vg_error_from_errno(e, 1), e);
 			free(cur.path);
 			continue;
 		}
@@ -232,7 +215,7 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 			if (lstat(path, &st) != 0) {
 				int e = errno;
 				cb->event(cb->ctx, path, VIGIL_SKIP_NONE,
-					  errno_to_error(e), e);
+					  vg_error_from_errno(e, 1), e);
 				free(path);
 				continue;
 			}
@@ -246,7 +229,7 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 				if (stat(path, &st) != 0) {
 					int e = errno;
 					cb->event(cb->ctx, path, VIGIL_SKIP_NONE,
-						  errno_to_error(e), e);
+						  vg_error_from_errno(e, 1), e);
 					free(path);
 					continue;
 				}

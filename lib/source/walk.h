@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include <vigil/scan.h>
+#include <vigil/common.h>
 
 typedef struct vg_walk_opts {
 	int follow_symlinks;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <yara.h>
 
+#include <vigil/intel.h>
 #include <vigil/iocs.h>
 #include <vigil/rules.h>
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vigil/intel.h>
 #include <vigil/iocs.h>
 
 #define D3D_SHA256 "11be1803e2e307b647a8a7e02d128335c448ff741bf06bf52b332e0bbf423b03"

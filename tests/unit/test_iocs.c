@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vigil/intel.h>
 #include <vigil/iocs.h>
 
 #include "base/util.h"

@@ -5,11 +5,13 @@
  * what they share: a per-file run that counts and caps diagnostics, and the
  * add helpers that check a value against the kind the input claims.
  */
-#ifndef VIGIL_INTEL_H
-#define VIGIL_INTEL_H
+#ifndef VIGIL_INTEL_INTERNAL_H
+#define VIGIL_INTEL_INTERNAL_H
 
 #include <jansson.h>
 
+#include <vigil/intel.h>
+#include <vigil/intel.h>
 #include <vigil/iocs.h>
 
 /* Largest JSON document parsed (jansson holds it all in memory). */
@@ -65,22 +67,14 @@ int vg_intel_add_filename(struct vg_intel *in, const char *name, int score,
 /* Is s (length n) 32, 40 or 64 hex digits? */
 int vg_intel_is_hash(const char *s, size_t n);
 
-/*
- * The reader for buf when fmt is VIGIL_IOC_AUTO or one of the intel
- * formats; returns its status, or -1 when buf is for a Loki reader (then
- * *loki holds the format the name says).
- */
-int vg_intel_load(vigil_iocs *set, const char *name, const char *buf,
-		  size_t len, vigil_ioc_format fmt, vigil_ioc_format *loki);
-
-/* In a directory: is this file name one to read? */
-int vg_intel_name_wanted(const char *path);
-
 /* The readers. The JSON ones take the parsed root. */
 int vg_intel_stix(struct vg_intel *in, json_t *root);
 int vg_intel_misp(struct vg_intel *in, json_t *root);
 int vg_intel_misp_csv(struct vg_intel *in, const char *buf, size_t len);
 int vg_intel_plain(struct vg_intel *in, const char *buf, size_t len);
+/* The Loki text formats (fmt HASH, FILENAME or C2), line by line. */
+int vg_intel_loki(vigil_iocs *set, const char *name, const char *buf,
+		  size_t len, vigil_ioc_format fmt);
 
 /* Does root look like a STIX bundle / MISP event(s)? */
 int vg_intel_is_stix(json_t *root);

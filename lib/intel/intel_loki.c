@@ -5,21 +5,19 @@
  *   c2-iocs        DOMAIN_OR_IP[;SCORE_OR_COMMENT]
  * '#' lines are comments; the last one before an IOC describes it, as in
  * Loki. Every field is parsed afresh for each line: nothing carries over.
- * With VIGIL_IOC_AUTO the threat-intel readers (lib/intel.c) look at the
- * content first; these readers get what they hand back.
+ * The loader (intel_load.c) decides that a file is in one of these formats.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
-#include "intel/intel.h"
+#include <vigil/intel.h>
+
+#include "intel/intel_internal.h"
 #include "iocs/iocs_internal.h"
 #include "base/util.h"
 
-#define MAX_IOC_FILE (256u << 20)
 #define MAX_IOC_LINE 65536
 
 static char *trim(char *s)
@@ -141,44 +139,9 @@ static int parse_c2_line(vigil_iocs *set, char *line, const char *comment,
 	return vigil_iocs_add_network(set, trim(line), score, desc, src, ln);
 }
 
-size_t vg_lower_basename(const char *path, char *out, size_t cap)
+int vg_intel_loki(vigil_iocs *set, const char *name, const char *buf,
+		  size_t len, vigil_ioc_format fmt)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t n = strlen(base);
-	if (n >= cap)
-		n = cap - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)base[i]);
-	out[n] = '\0';
-	return n;
-}
-
-/* Loki: the file name says what the file holds. */
-vigil_ioc_format vg_ioc_format_from_name(const char *path)
-{
-	char lower[256];
-	vg_lower_basename(path, lower, sizeof lower);
-	if (strstr(lower, "filename"))
-		return VIGIL_IOC_FILENAME;
-	if (strstr(lower, "hash"))
-		return VIGIL_IOC_HASH;
-	if (strstr(lower, "c2"))
-		return VIGIL_IOC_C2;
-	return VIGIL_IOC_AUTO;
-}
-
-int vigil_iocs_load_buffer(vigil_iocs *set, const char *name, const char *buf,
-			   size_t len, vigil_ioc_format fmt)
-{
-	if (fmt == VIGIL_IOC_AUTO || fmt > VIGIL_IOC_C2) {
-		/* threat-intel formats by content, else the Loki one by name */
-		vigil_ioc_format loki;
-		int rc = vg_intel_load(set, name, buf, len, fmt, &loki);
-		if (rc >= 0)
-			return rc;
-		fmt = loki;
-	}
 	int status = VIGIL_OK;
 	char *comment = NULL, *line = malloc(MAX_IOC_LINE + 1);
 	if (!line)
@@ -231,54 +194,3 @@ int vigil_iocs_load_buffer(vigil_iocs *set, const char *name, const char *buf,
 	return status;
 }
 
-static int load_file(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
-{
-	char *buf;
-	size_t len;
-	int e = vg_read_file(path, MAX_IOC_FILE, &buf, &len);
-	if (e) {
-		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
-			"unable to read IOC file: %s", strerror(e));
-		return VIGIL_FAILED;
-	}
-	int rc = vigil_iocs_load_buffer(set, path, buf, len, fmt);
-	free(buf);
-	return rc;
-}
-
-int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
-			"unable to read IOC path: %s", strerror(errno));
-		return VIGIL_FAILED;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return load_file(set, path, fmt);
-
-	char **names;
-	size_t n;
-	int err = vg_list_dir(path, &names, &n);
-	if (err) {
-		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
-			"unable to open IOC directory: %s", strerror(err));
-		return err == ENOMEM ? VIGIL_FATAL : VIGIL_FAILED;
-	}
-	int status = VIGIL_OK;
-	for (size_t i = 0; i < n; i++) {
-		struct stat fst;
-		if (stat(names[i], &fst) != 0 || !S_ISREG(fst.st_mode) ||
-		    (fmt == VIGIL_IOC_AUTO && !vg_intel_name_wanted(names[i]))) {
-			/* Loki ignores files whose name names no format */
-			vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_INFO,
-				names[i], 0, "not an IOC file, skipped");
-		} else {
-			int rc = load_file(set, names[i], fmt);
-			if (rc > status)
-				status = rc;
-		}
-	}
-	vg_free_list(names, n);
-	return status;
-}

@@ -1,0 +1,32 @@
+/*
+ * The one JSON writer of results: a finding and a file result as JSON
+ * text, the same for every command, so that no caller needs a JSON
+ * library's types. Untrusted strings are written as they are when valid
+ * UTF-8 (JSON escapes cover control characters) and escaped with
+ * vigil_escape() otherwise; paths are escaped as the text output shows
+ * them.
+ */
+#ifndef VIGIL_REPORT_H
+#define VIGIL_REPORT_H
+
+#include "common.h"
+#include "finding.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* {"kind", "id", "score", "level", "source", "message"[, "evidence"]} as
+ * compact JSON text. New string (free()), NULL when out of memory. */
+char *vigil_finding_json(const vigil_finding *f);
+
+/* One JSON Lines record {"schema", "type": "file", "path", "size", digests,
+ * "score", "level", "findings", "skip", "error"[, "error_detail"]} without
+ * the newline. New string, NULL when out of memory. */
+char *vigil_file_result_json(const vigil_file_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
