@@ -18,12 +18,27 @@ typedef struct vg_walk_opts {
 	size_t nexcludes;
 } vg_walk_opts;
 
+/*
+ * An open directory of the walk, shared by the files queued from it:
+ * reference counted (atomically: references may be dropped on other
+ * threads), closed when the last reference goes. Files are opened relative
+ * to it (openat), so a directory swapped for a symlink after it was listed
+ * cannot redirect the open.
+ */
+typedef struct vg_dir vg_dir;
+int vg_dir_fd(const vg_dir *d);
+vg_dir *vg_dir_ref(vg_dir *d);
+void vg_dir_unref(vg_dir *d); /* NULL is fine */
+
 /* Every callback is required (the walker calls them unchecked); one
  * that has nothing to do may be an empty function. */
 typedef struct vg_walk_cb {
-	/* A regular file (or a symlink to one, when following); takes
-	 * ownership of path. Returns nonzero to stop the walk. */
-	int (*file)(void *ctx, char *path);
+	/* A regular file (or a symlink to one, when following). dir is the
+	 * open directory holding it and name its entry there (name points
+	 * into path), or dir is NULL for a root named by path, to be opened
+	 * as is. Takes ownership of path and of one reference to dir.
+	 * Returns nonzero to stop the walk. */
+	int (*file)(void *ctx, vg_dir *dir, const char *name, char *path);
 	/* A directory entered. */
 	void (*dir)(void *ctx, const char *path);
 	/* Something not examined, or an error, with errno when relevant. */
