@@ -469,9 +469,11 @@ struct walk_ctx {
 	int status;
 };
 
-static int walk_file(void *ctx, char *path)
+static int walk_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	struct walk_ctx *w = ctx;
+	(void)name;
+	vg_dir_unref(dir);
 	int rc = scan_file(w->s, path, w->fmt);
 	free(path);
 	if (rc > w->status)

@@ -47,7 +47,11 @@ struct vigil_scanner {
 	/* the work queue */
 	pthread_mutex_t qlock;
 	pthread_cond_t qnonempty, qnonfull;
-	char *queue[QUEUE_CAP];
+	struct qitem {
+		vg_dir *dir;      /* the open directory holding the file, or NULL */
+		const char *name; /* its entry there (points into path) */
+		char *path;
+	} queue[QUEUE_CAP];
 	size_t qhead, qlen;
 	int qdone;
 
@@ -254,7 +258,8 @@ static void digest_update(struct worker *w, const uint8_t *p, size_t n)
 		EVP_DigestUpdate(w->md[i], p, n);
 }
 
-static void process_file(struct worker *w, const char *path)
+static void process_file(struct worker *w, vg_dir *dir, const char *name,
+			 const char *path)
 {
 	vigil_scanner *s = w->s;
 	vigil_file_result r = {0};
@@ -268,7 +273,7 @@ static void process_file(struct worker *w, const char *path)
 #endif
 	if (!s->opt.follow_symlinks)
 		flags |= O_NOFOLLOW;
-	int fd = open(path, flags);
+	int fd = dir ? openat(vg_dir_fd(dir), name, flags) : open(path, flags);
 	if (fd < 0) {
 		int e = errno;
 		r.error = vg_error_from_errno(e, 0);
@@ -410,42 +415,44 @@ static void process_file(struct worker *w, const char *path)
 	clear_findings(f);
 }
 
-static char *queue_pop(vigil_scanner *s)
+static int queue_pop(vigil_scanner *s, struct qitem *out)
 {
 	pthread_mutex_lock(&s->qlock);
 	while (!s->qlen && !s->qdone)
 		pthread_cond_wait(&s->qnonempty, &s->qlock);
-	char *p = NULL;
+	int got = 0;
 	if (s->qlen) {
-		p = s->queue[s->qhead];
+		*out = s->queue[s->qhead];
+		got = 1;
 		s->qhead = (s->qhead + 1) % QUEUE_CAP;
 		s->qlen--;
 		pthread_cond_signal(&s->qnonfull);
 	}
 	pthread_mutex_unlock(&s->qlock);
-	return p;
+	return got;
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	char *path;
-	while ((path = queue_pop(w->s))) {
+	struct qitem it;
+	while (queue_pop(w->s, &it)) {
 		vg_cpulimit_wait(w->s->cpulimit);
-		process_file(w, path);
-		free(path);
+		process_file(w, it.dir, it.name, it.path);
+		vg_dir_unref(it.dir);
+		free(it.path);
 	}
 	return NULL;
 }
 
 /* Walk callbacks (run on the walking thread). */
-static int walk_file(void *ctx, char *path)
+static int walk_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	vigil_scanner *s = ctx;
 	pthread_mutex_lock(&s->qlock);
 	while (s->qlen == QUEUE_CAP)
 		pthread_cond_wait(&s->qnonfull, &s->qlock);
-	s->queue[(s->qhead + s->qlen) % QUEUE_CAP] = path;
+	s->queue[(s->qhead + s->qlen) % QUEUE_CAP] = (struct qitem){dir, name, path};
 	s->qlen++;
 	pthread_cond_signal(&s->qnonempty);
 	pthread_mutex_unlock(&s->qlock);
@@ -600,7 +607,8 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	}
 	/* paths queued but never taken (no worker started) */
 	while (s->qlen) {
-		free(s->queue[s->qhead]);
+		vg_dir_unref(s->queue[s->qhead].dir);
+		free(s->queue[s->qhead].path);
 		s->qhead = (s->qhead + 1) % QUEUE_CAP;
 		s->qlen--;
 	}

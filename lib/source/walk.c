@@ -2,9 +2,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <sys/vfs.h>
 #endif
@@ -12,6 +14,37 @@
 #include "base/errors.h"
 #include "base/util.h"
 #include "source/walk.h"
+
+struct vg_dir {
+	_Atomic unsigned refs;
+	int fd;
+};
+
+int vg_dir_fd(const vg_dir *d)
+{
+	return d->fd;
+}
+
+vg_dir *vg_dir_ref(vg_dir *d)
+{
+	if (d)
+		atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
+	return d;
+}
+
+void vg_dir_unref(vg_dir *d)
+{
+	if (d && atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) == 1) {
+		close(d->fd);
+		free(d);
+	}
+}
+
+static const char *base_of(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
 
 struct dir_item {
 	char *path;
@@ -151,7 +184,7 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 		char *p = vg_strdup(root);
 		if (!p)
 			return VIGIL_FATAL;
-		cb->file(cb->ctx, p);
+		cb->file(cb->ctx, NULL, p, p);
 		return VIGIL_OK;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -208,7 +241,7 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 #ifdef DT_REG
 			/* d_type saves an lstat for the common case */
 			if (ent->d_type == DT_REG) {
-				stop = cb->file(cb->ctx, path);
+				stop = cb->file(cb->ctx, NULL, base_of(path), path);
 				continue;
 			}
 #endif
@@ -235,7 +268,7 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 				}
 			}
 			if (S_ISREG(st.st_mode)) {
-				stop = cb->file(cb->ctx, path);
+				stop = cb->file(cb->ctx, NULL, base_of(path), path);
 				continue;
 			}
 			if (!S_ISDIR(st.st_mode)) {

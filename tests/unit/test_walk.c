@@ -49,9 +49,11 @@ struct seen {
 	int saw_newline_name;
 };
 
-static int on_file(void *ctx, char *path)
+static int on_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	struct seen *s = ctx;
+	(void)name;
+	vg_dir_unref(dir);
 	s->files++;
 	if (strstr(path, "new\nline\xff\xfe"))
 		s->saw_newline_name = 1;
