@@ -34,8 +34,10 @@ struct vg_zeek_state {
 
 /* The per-file state a parser reads and the helpers below update. */
 struct vg_logctx {
-	vigil_logscan *s;
 	const vigil_netmatch *m;
+	vigil_loghit_fn on_hit; /* where hits go (may be NULL) */
+	void *hit_ctx;
+	uint64_t *hits;         /* counted here */
 	const char *file;
 	unsigned long line;
 	vigil_logfmt fmt;

@@ -107,145 +107,6 @@ void vigil_logscan_stats(const vigil_logscan *s, vigil_logstats *out)
 	*out = s->st;
 }
 
-/* ---- hits ---- */
-
-static int already_seen(struct vg_logctx *c, const vigil_ioc *ioc)
-{
-	for (unsigned i = 0; i < c->nseen; i++)
-		if (c->seen[i] == ioc)
-			return 1;
-	if (c->nseen < sizeof c->seen / sizeof *c->seen)
-		c->seen[c->nseen++] = ioc;
-	return 0;
-}
-
-static void emit(struct vg_logctx *c, const char *field, const char *p,
-		 size_t n, const vigil_ioc *ioc)
-{
-	if (already_seen(c, ioc))
-		return;
-	vigil_loghit h = {
-		.file = c->file, .line = c->line,
-		/* lines read before the format is known are read as text */
-		.format = c->fmt == VIGIL_LOG_AUTO ? VIGIL_LOG_GENERIC : c->fmt,
-		.client = c->client_len ? c->client : NULL,
-		.client_len = c->client_len, .field = field, .value = p,
-		.value_len = n, .ioc = ioc,
-	};
-	if (c->ts_kind == VG_TS_PARSED) {
-		h.has_time = 1;
-		h.time_us = c->time_us;
-	} else if (c->ts_kind != VG_TS_NONE) {
-		h.has_time = vg_logtime_parse(c->ts_kind, c->ts, c->ts_len,
-					      c->year, &h.time_us);
-	}
-	c->s->st.hits++;
-	if (c->s->fn)
-		c->s->fn(c->s->ctx, &h);
-}
-
-void vg_log_name(struct vg_logctx *c, const char *field, const char *p, size_t n)
-{
-	if (!c->want_dom || n == 0)
-		return;
-	const vigil_ioc *ioc = vigil_netmatch_domain(c->m, p, n);
-	if (ioc)
-		emit(c, field, p, n, ioc);
-}
-
-void vg_log_ip(struct vg_logctx *c, const char *field, const char *p, size_t n)
-{
-	if (!c->want_ip || n == 0)
-		return;
-	const vigil_ioc *ioc = vigil_netmatch_ip(c->m, p, n);
-	if (ioc)
-		emit(c, field, p, n, ioc);
-}
-
-/* The IOC a host ("name", "name:port", "1.2.3.4:80", "[v6]:port") matches. */
-static const vigil_ioc *host_ioc(struct vg_logctx *c, const char *p, size_t n)
-{
-	if (n && p[0] == '[') {
-		const char *close = memchr(p, ']', n);
-		return close && c->want_ip
-			       ? vigil_netmatch_ip(c->m, p + 1, (size_t)(close - p - 1))
-			       : NULL;
-	}
-	const char *colon = memchr(p, ':', n);
-	if (colon && memchr(colon + 1, ':', n - (size_t)(colon - p) - 1))
-		return c->want_ip ? vigil_netmatch_ip(c->m, p, n) : NULL; /* bare v6 */
-	if (colon)
-		n = (size_t)(colon - p);
-	if (n && p[n - 1] >= '0' && p[n - 1] <= '9')
-		return c->want_ip ? vigil_netmatch_ip(c->m, p, n) : NULL;
-	return c->want_dom ? vigil_netmatch_domain(c->m, p, n) : NULL;
-}
-
-void vg_log_host(struct vg_logctx *c, const char *field, const char *p, size_t n)
-{
-	const vigil_ioc *ioc = host_ioc(c, p, n);
-	if (ioc)
-		emit(c, field, p, n, ioc);
-}
-
-/* The host part of a URL ("scheme://user@host:port/path"): 1 and *h, *hn,
- * or 0 when p holds no "://". */
-static int url_host(const char *p, size_t n, const char **h, size_t *hn)
-{
-	const char *sep = vg_memmem(p, n, "://");
-	if (!sep)
-		return 0;
-	const char *s = sep + 3, *end = p + n, *he = s;
-	while (he < end && *he != '/' && *he != '?' && *he != '#')
-		he++;
-	for (const char *q = he; q > s; q--)
-		if (q[-1] == '@') {
-			s = q;
-			break;
-		}
-	*h = s;
-	*hn = (size_t)(he - s);
-	return 1;
-}
-
-int vg_log_may_match(struct vg_logctx *c, const char *p, size_t n)
-{
-	if (n == 0)
-		return 0;
-	/* vg_log_name, vg_log_ip, and vg_log_host of a plain name or address */
-	if ((c->want_dom && vigil_netmatch_domain(c->m, p, n)) ||
-	    (c->want_ip && vigil_netmatch_ip(c->m, p, n)) ||
-	    (c->want_url && vigil_netmatch_url(c->m, p, n)))
-		return 1;
-	/* what only a port, brackets or a URL add: their host part */
-	if (!memchr(p, ':', n) && p[0] != '[')
-		return 0;
-	const char *h;
-	size_t hn;
-	return host_ioc(c, p, n) || (url_host(p, n, &h, &hn) && host_ioc(c, h, hn));
-}
-
-void vg_log_url(struct vg_logctx *c, const char *field, const char *p, size_t n)
-{
-	if (c->want_url) {
-		const vigil_ioc *ioc = vigil_netmatch_url(c->m, p, n);
-		if (ioc) {
-			emit(c, field, p, n, ioc);
-			return;
-		}
-	}
-	/* the host of the URL, reported with the whole URL as the value */
-	const char *h;
-	size_t hn;
-	if (!url_host(p, n, &h, &hn))
-		return;
-	const vigil_ioc *ioc = host_ioc(c, h, hn);
-	if (ioc)
-		emit(c, field, p, n, ioc);
-}
-
-/* ---- lines ---- */
-
 static int parse_line(struct vg_logctx *c, vigil_logfmt fmt, const char *l,
 		      size_t n)
 {
@@ -365,7 +226,9 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 	if (!src)
 		return VIGIL_FATAL;
 	struct file_state f = {.forced = fmt, .detect_left = DETECT_LINES};
-	f.c.s = s;
+	f.c.on_hit = s->fn;
+	f.c.hit_ctx = s->ctx;
+	f.c.hits = &s->st.hits;
 	f.c.m = s->m;
 	f.c.file = name;
 	f.c.fmt = fmt;

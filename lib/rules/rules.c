@@ -12,10 +12,6 @@
 #include "rules/rules_split.h"
 #include "base/util.h"
 
-/* The external variables Loki and THOR define for every file. */
-const char *const vg_rule_externals[] = {"filename", "filepath", "extension",
-					 "filetype", "owner",    "md5", NULL};
-
 /* Sources are collected first and compiled in vigil_rules_finish(), so
  * that a cached compilation of the same sources can be used instead. */
 #define source vg_rule_source
@@ -34,16 +30,6 @@ struct vigil_rules {
 	int from_cache;
 	int failed; /* a compile error: the compiler takes nothing more */
 };
-
-YR_COMPILER *vg_rules_new_compiler(void)
-{
-	YR_COMPILER *c;
-	if (yr_compiler_create(&c) != ERROR_SUCCESS)
-		return NULL;
-	for (int i = 0; vg_rule_externals[i]; i++)
-		yr_compiler_define_string_variable(c, vg_rule_externals[i], "");
-	return c;
-}
 
 vigil_rules *vigil_rules_create(vigil_diag_fn diag, void *ctx)
 {
@@ -189,20 +175,6 @@ int vigil_rules_from_cache(const vigil_rules *r)
 	return r->from_cache;
 }
 
-int vg_rules_compile_one(YR_COMPILER *comp, const struct vg_rule_source *s,
-			 const char *text)
-{
-	/* One namespace per source: rule names may repeat across files. */
-	if (text || s->text)
-		return yr_compiler_add_string(comp, text ? text : s->text, s->name);
-	FILE *f = fopen(s->name, "r");
-	if (!f)
-		return -1;
-	int errors = yr_compiler_add_file(comp, f, s->name, s->name);
-	fclose(f);
-	return errors;
-}
-
 /* One source into the compiler; compile errors arrive via compile_cb. */
 static int compile_source(vigil_rules *r, const struct source *s)
 {
@@ -267,15 +239,6 @@ int vigil_rules_finish(vigil_rules *r)
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
 			"compiled rules not cached");
 	return VIGIL_OK;
-}
-
-unsigned vg_yara_rule_count(struct YR_RULES *rules)
-{
-	unsigned n = 0;
-	const YR_RULE *rule;
-	if (rules)
-		yr_rules_foreach(rules, rule) n++;
-	return n;
 }
 
 unsigned vigil_rules_count(const vigil_rules *r)
