@@ -66,7 +66,9 @@ static unsigned long hits;
 static void run(vigil_logfmt fmt, const uint8_t *d, size_t n, unsigned cap)
 {
 	if (!scanners[cap]) {
-		scanners[cap] = vigil_logscan_create(m, on_hit, &hits);
+		scanners[cap] = vigil_logscan_create(m);
+		if (scanners[cap])
+			vigil_logscan_set_callback(scanners[cap], on_hit, &hits);
 		if (!scanners[cap])
 			return;
 		vigil_logscan_set_max_line(scanners[cap], caps[cap]);

@@ -201,7 +201,9 @@ int cmd_logs(int argc, char **argv)
 	if (!(out = cli_open_output(a.output)))
 		goto done;
 	rep = logs_report_create(out, a.json, a.summary);
-	scan = rep ? vigil_logscan_create(m, logs_report_hit, rep) : NULL;
+	scan = rep ? vigil_logscan_create(m) : NULL;
+	if (scan)
+		vigil_logscan_set_callback(scan, logs_report_hit, rep);
 	if (!scan) {
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;

@@ -259,6 +259,7 @@ int cmd_scan(int argc, char **argv)
 {
 	struct scan_args a = {.builtin = 1, .min_score = 40};
 	struct cli_diag diag = {0};
+	vigil_scan_options_init(&a.opt);
 	int rc = parse_args(argc, argv, &a);
 	vigil_iocs *iocs = NULL;
 	vigil_rules *rules = NULL;
@@ -271,7 +272,9 @@ int cmd_scan(int argc, char **argv)
 	diag.verbose = a.verbose;
 
 	iocs = vigil_iocs_create();
-	rules = vigil_rules_create(cli_print_diag, &diag);
+	rules = vigil_rules_create();
+	if (rules)
+		vigil_rules_set_diag(rules, cli_print_diag, &diag);
 	if (!iocs || !rules) {
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;

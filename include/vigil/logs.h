@@ -66,9 +66,10 @@ typedef struct vigil_logstats {
 typedef struct vigil_logscan vigil_logscan;
 
 /* m must outlive the scanner. NULL on allocation failure. */
-vigil_logscan *vigil_logscan_create(const vigil_netmatch *m,
-				    vigil_loghit_fn fn, void *ctx);
+vigil_logscan *vigil_logscan_create(const vigil_netmatch *m);
 void vigil_logscan_destroy(vigil_logscan *s);
+/* Called for every hit, in the order of the input. */
+void vigil_logscan_set_callback(vigil_logscan *s, vigil_loghit_fn fn, void *ctx);
 void vigil_logscan_set_diag(vigil_logscan *s, vigil_diag_fn fn, void *ctx);
 /* Longest line kept (default 1 MiB, at least 256 bytes); longer lines are
  * skipped, counted and reported. */

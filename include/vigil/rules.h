@@ -15,8 +15,10 @@ extern "C" {
 
 typedef struct vigil_rules vigil_rules;
 
-vigil_rules *vigil_rules_create(vigil_diag_fn diag, void *ctx);
+vigil_rules *vigil_rules_create(void);
 void vigil_rules_destroy(vigil_rules *rules);
+/* Compile errors (with file and line) and cache notes go here. */
+void vigil_rules_set_diag(vigil_rules *rules, vigil_diag_fn fn, void *ctx);
 
 /*
  * Add a .yar/.yara file, or every such file below a directory. Each file

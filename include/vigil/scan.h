@@ -47,9 +47,14 @@ typedef struct vigil_scanner vigil_scanner;
 /* Called, serialised, for each file with findings, a skip or an error. */
 typedef void (*vigil_file_fn)(void *ctx, const vigil_file_result *r);
 
-/* iocs and rules are borrowed (either may be NULL) and must outlive it. */
+/* Defaults: every field 0 but max_size (128 MiB). */
+void vigil_scan_options_init(vigil_scan_options *opt);
+
+/* iocs (sealed: vigil_iocs_seal) and rules (finished) are borrowed, either
+ * may be NULL, and must outlive the scanner. */
 vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
-				    vigil_iocs *iocs, vigil_rules *rules);
+				    const vigil_iocs *iocs,
+				    const vigil_rules *rules);
 void vigil_scanner_destroy(vigil_scanner *s);
 void vigil_scanner_set_callback(vigil_scanner *s, vigil_file_fn fn, void *ctx);
 void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx);

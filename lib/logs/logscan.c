@@ -59,17 +59,20 @@ int vigil_logfmt_parse(const char *name, vigil_logfmt *out)
 	return -1;
 }
 
-vigil_logscan *vigil_logscan_create(const vigil_netmatch *m,
-				    vigil_loghit_fn fn, void *ctx)
+vigil_logscan *vigil_logscan_create(const vigil_netmatch *m)
 {
 	vigil_logscan *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
 	s->m = m;
-	s->fn = fn;
-	s->ctx = ctx;
 	s->max_line = DEFAULT_MAX_LINE;
 	return s;
+}
+
+void vigil_logscan_set_callback(vigil_logscan *s, vigil_loghit_fn fn, void *ctx)
+{
+	s->fn = fn;
+	s->ctx = ctx;
 }
 
 void vigil_logscan_destroy(vigil_logscan *s)

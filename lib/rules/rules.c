@@ -31,7 +31,7 @@ struct vigil_rules {
 	int failed; /* a compile error: the compiler takes nothing more */
 };
 
-vigil_rules *vigil_rules_create(vigil_diag_fn diag, void *ctx)
+vigil_rules *vigil_rules_create(void)
 {
 	if (yr_initialize() != ERROR_SUCCESS)
 		return NULL;
@@ -41,9 +41,13 @@ vigil_rules *vigil_rules_create(vigil_diag_fn diag, void *ctx)
 		yr_finalize();
 		return NULL;
 	}
-	r->diag = diag;
-	r->ctx = ctx;
 	return r;
+}
+
+void vigil_rules_set_diag(vigil_rules *r, vigil_diag_fn fn, void *ctx)
+{
+	r->diag = fn;
+	r->ctx = ctx;
 }
 
 static void drop_sets(vigil_rules *r)
@@ -256,7 +260,7 @@ unsigned vigil_rules_file_count(const vigil_rules *r)
 	return (unsigned)r->nsrc;
 }
 
-struct YR_RULES *vg_rules_yara(vigil_rules *r, vigil_file_class c)
+struct YR_RULES *vg_rules_yara(const vigil_rules *r, vigil_file_class c)
 {
 	return r && c < VIGIL_FILE_CLASSES ? r->set[c] : NULL;
 }

@@ -29,7 +29,7 @@ int vg_rules_uses_include(const char *text, size_t len);
 
 /* The compiled rules for files of class c (after vigil_rules_finish), or
  * NULL. */
-struct YR_RULES *vg_rules_yara(vigil_rules *r, vigil_file_class c);
+struct YR_RULES *vg_rules_yara(const vigil_rules *r, vigil_file_class c);
 
 /* A compiler with the externals defined. */
 struct _YR_COMPILER *vg_rules_new_compiler(void);

@@ -1,43 +1,33 @@
 /*
- * The sweep (see include/vigil/scan.h): the calling thread walks the roots
- * and queues file paths; worker threads read each file once into a buffer
- * and run every matcher on those bytes: digests, hash and file-name IOCs,
- * YARA, structural checks.
+ * The sweep (see include/vigil/scan.h): walk -> read -> match -> report.
+ * The calling thread walks the roots (source/walk.c) and queues each file
+ * with its open directory; worker threads read it once (source/readfile.c,
+ * the digests fed chunk by chunk) and hand the bytes to their matcher
+ * (scan/match.c); results reach the caller through one serialised
+ * callback.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <yara.h>
-
-#include <vigil/checks.h>
 #include <vigil/scan.h>
 
 #include "base/cpulimit.h"
-#include "base/errors.h"
-#include "formats/filetype.h"
-#include "iocs/iocs_internal.h"
-#include "rules/rules_internal.h"
+#include "base/digest.h"
 #include "base/util.h"
+#include "scan/match.h"
+#include "source/readfile.h"
 #include "source/walk.h"
 
 #define QUEUE_CAP 1024
-#define CHUNK (1u << 20)
 #define DEFAULT_MAX_SIZE (128ull << 20)
-#define DEFAULT_YARA_SCORE 75
-#define YARA_TIMEOUT_S 60
 
 struct vigil_scanner {
 	vigil_scan_options opt;
-	vigil_iocs *iocs;
-	vigil_rules *rules;
+	const vigil_iocs *iocs;
+	const vigil_rules *rules;
 	vigil_file_fn on_file;
 	void *file_ctx;
 	vigil_diag_fn diag;
@@ -62,131 +52,22 @@ struct vigil_scanner {
 	_Atomic uint64_t by_level[4];
 };
 
-/* Per-file findings; strings owned. */
-struct findings {
-	vigil_finding *items;
-	size_t len, cap;
-	int oom;
-};
-
 struct worker {
 	vigil_scanner *s;
 	pthread_t thread;
-	uint8_t *buf;
-	size_t cap;
-	EVP_MD_CTX *md[3];
-	YR_SCANNER *yr[VIGIL_FILE_CLASSES]; /* one per class of files */
-	struct findings f;
-	uid_t owner_uid;
-	char owner[64];
+	vg_buf buf;
+	vg_digests *dg;   /* fed while the file is read */
+	vg_matcher *match;
 };
-
-static void add_finding(struct findings *f, const char *kind, const char *id,
-			const char *source, const char *message, int score)
-{
-	if (!vg_grow(&f->items, &f->cap, f->len + 1, sizeof *f->items)) {
-		f->oom = 1;
-		return;
-	}
-	vigil_finding *x = &f->items[f->len];
-	x->kind = kind; /* static strings */
-	x->id = vg_strdup(id ? id : "");
-	x->source = vg_strdup(source ? source : "");
-	x->message = vg_strdup(message ? message : "");
-	x->score = score < 0 ? 0 : score > 100 ? 100 : score;
-	if (!x->id || !x->source || !x->message) {
-		free((char *)x->id);
-		free((char *)x->source);
-		free((char *)x->message);
-		f->oom = 1;
-		return;
-	}
-	f->len++;
-}
-
-static void clear_findings(struct findings *f)
-{
-	for (size_t i = 0; i < f->len; i++) {
-		free((char *)f->items[i].id);
-		free((char *)f->items[i].source);
-		free((char *)f->items[i].message);
-	}
-	f->len = 0;
-	f->oom = 0;
-}
-
-static void add_ioc_finding(struct findings *f, const char *kind,
-			    const vigil_ioc *ioc)
-{
-	char *src = ioc->line ? vg_asprintf("%s:%lu", ioc->source, ioc->line)
-			      : vg_strdup(ioc->source);
-	add_finding(f, kind, ioc->value, src ? src : ioc->source, ioc->comment,
-		    ioc->score);
-	free(src);
-}
-
-static void on_path_ioc(void *ctx, const vigil_ioc *ioc)
-{
-	add_ioc_finding(ctx, "filename", ioc);
-}
-
-static void on_check(void *ctx, const vigil_finding *fd)
-{
-	add_finding(ctx, "tamper", fd->id, fd->source, fd->message, fd->score);
-}
-
-static int yara_cb(YR_SCAN_CONTEXT *yctx, int msg, void *data, void *user)
-{
-	struct findings *f = user;
-	if (msg != CALLBACK_MSG_RULE_MATCHING)
-		return CALLBACK_CONTINUE;
-	YR_RULE *rule = data;
-	YR_META *meta;
-	int score = DEFAULT_YARA_SCORE;
-	const char *desc = "";
-	yr_rule_metas_foreach(rule, meta)
-	{
-		if (strcmp(meta->identifier, "score") == 0) {
-			if (meta->type == META_TYPE_INTEGER)
-				score = (int)meta->integer;
-			else if (meta->type == META_TYPE_STRING)
-				score = atoi(meta->string);
-		} else if (strcmp(meta->identifier, "description") == 0 &&
-			   meta->type == META_TYPE_STRING) {
-			desc = meta->string;
-		}
-	}
-	add_finding(f, "yara", rule->identifier, rule->ns->name, desc, score);
-	return CALLBACK_CONTINUE;
-}
-
-static int finding_cmp(const void *a, const void *b)
-{
-	const vigil_finding *x = a, *y = b;
-	if (x->score != y->score)
-		return y->score - x->score;
-	int k = strcmp(x->kind, y->kind);
-	return k ? k : strcmp(x->id, y->id);
-}
 
 static void bump(_Atomic uint64_t *c, uint64_t n)
 {
 	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
-/* Deliver one result to the user's callback, serialised. */
-static void deliver(vigil_scanner *s, vigil_file_result *r, struct findings *f)
+/* Count one result and hand it to the user's callback, serialised. */
+static void deliver(vigil_scanner *s, const vigil_file_result *r)
 {
-	if (f && f->len) {
-		qsort(f->items, f->len, sizeof *f->items, finding_cmp);
-		int scores[64];
-		size_t n = f->len < 64 ? f->len : 64;
-		for (size_t i = 0; i < n; i++)
-			scores[i] = f->items[i].score;
-		r->score = vigil_score_combine(scores, n);
-		r->findings = f->items;
-		r->nfindings = f->len;
-	}
 	bump(&s->by_level[vigil_score_level(r->score)], 1);
 	if (r->skip)
 		bump(&s->skipped[r->skip], 1);
@@ -200,219 +81,44 @@ static void deliver(vigil_scanner *s, vigil_file_result *r, struct findings *f)
 	pthread_mutex_unlock(&s->report_lock);
 }
 
-static const char *owner_name(struct worker *w, uid_t uid)
+static void digest_chunk(void *ctx, const uint8_t *p, size_t n)
 {
-	if (w->owner[0] && w->owner_uid == uid)
-		return w->owner;
-	struct passwd pw, *res = NULL;
-	char buf[1024];
-	if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res)
-		snprintf(w->owner, sizeof w->owner, "%s", res->pw_name);
-	else
-		snprintf(w->owner, sizeof w->owner, "%lu", (unsigned long)uid);
-	w->owner_uid = uid;
-	return w->owner;
+	vg_digests_update(ctx, p, n);
 }
 
-static void define_externals(YR_SCANNER *yr, struct worker *w, const char *path,
-			     const struct stat *st, const uint8_t *buf,
-			     size_t len, const char *md5hex)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	const char *dot = strrchr(base, '.');
-	char ext[32] = "";
-	if (dot && dot != base && strlen(dot) < sizeof ext) {
-		/* Loki: the extension with its dot, lower-case */
-		for (size_t i = 0; dot[i]; i++)
-			ext[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] + 32 : dot[i]);
-		ext[strlen(dot)] = '\0';
-	}
-	yr_scanner_define_string_variable(yr, "filename", base);
-	yr_scanner_define_string_variable(yr, "filepath", path);
-	yr_scanner_define_string_variable(yr, "extension", ext);
-	yr_scanner_define_string_variable(yr, "filetype", vg_filetype(buf, len));
-	yr_scanner_define_string_variable(yr, "owner", owner_name(w, st->st_uid));
-	yr_scanner_define_string_variable(yr, "md5", md5hex);
-}
-
-static ssize_t read_full(int fd, uint8_t *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-static void digest_update(struct worker *w, const uint8_t *p, size_t n)
-{
-	for (int i = 0; i < 3; i++)
-		EVP_DigestUpdate(w->md[i], p, n);
-}
-
+/* One file of the sweep: read it once, match the bytes, report. */
 static void process_file(struct worker *w, vg_dir *dir, const char *name,
 			 const char *path)
 {
 	vigil_scanner *s = w->s;
 	vigil_file_result r = {0};
-	struct stat st;
 	r.path = path;
 	bump(&s->files_seen, 1);
 
-	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY;
-#ifdef O_CLOEXEC
-	flags |= O_CLOEXEC;
-#endif
-	if (!s->opt.follow_symlinks)
-		flags |= O_NOFOLLOW;
-	int fd = dir ? openat(vg_dir_fd(dir), name, flags) : open(path, flags);
-	if (fd < 0) {
-		int e = errno;
-		r.error = vg_error_from_errno(e, 0);
-		r.error_detail = strerror(e);
-		deliver(s, &r, NULL);
-		return;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		/* replaced by something else since it was listed */
-		close(fd);
-		r.skip = VIGIL_SKIP_SPECIAL;
-		deliver(s, &r, NULL);
-		return;
-	}
-	r.size = (uint64_t)st.st_size;
-	uint64_t max = s->opt.max_size;
-	int whole = r.size <= max;
-	for (int i = 0; i < 3; i++)
-		EVP_DigestInit_ex(w->md[i],
-				  i == 0 ? EVP_md5() : i == 1 ? EVP_sha1() : EVP_sha256(),
-				  NULL);
-
-	size_t len = 0;
-	int rerr = 0;
-	if (whole) {
-		/* the whole file in one buffer, read once, for every matcher */
-		size_t need = (size_t)r.size + 1;
-		if (need > w->cap) {
-			uint8_t *nb = realloc(w->buf, need);
-			if (!nb) {
-				close(fd);
-				r.error = VIGIL_ERR_IO;
-				r.error_detail = "out of memory";
-				deliver(s, &r, NULL);
-				return;
-			}
-			w->buf = nb;
-			w->cap = need;
-		}
-		for (size_t off = 0; off < (size_t)r.size;) {
-			vg_cpulimit_wait(s->cpulimit);
-			size_t want = (size_t)r.size - off < CHUNK ? (size_t)r.size - off : CHUNK;
-			ssize_t got = read_full(fd, w->buf + off, want);
-			if (got < 0) {
-				rerr = errno;
-				break;
-			}
-			/* digest each chunk while it is still in the CPU cache */
-			digest_update(w, w->buf + off, (size_t)got);
-			off += (size_t)got;
-			len = off;
-			if ((size_t)got < want)
-				break;
-		}
-		if (!rerr && len == (size_t)r.size) {
-			uint8_t extra;
-			ssize_t more = read(fd, &extra, 1);
-			if (more > 0) {
-				r.error = VIGIL_ERR_CHANGED;
-				r.error_detail = "file grew while read; examined its first bytes";
-			}
-		} else if (!rerr) {
-			r.error = VIGIL_ERR_CHANGED;
-			r.error_detail = "file shrank while read; examined what was read";
-		}
-	} else {
-		/* too large for YARA: stream it through the digests only */
-		if (w->cap < CHUNK) {
-			uint8_t *nb = realloc(w->buf, CHUNK);
-			if (nb) {
-				w->buf = nb;
-				w->cap = CHUNK;
-			}
-		}
-		for (;;) {
-			vg_cpulimit_wait(s->cpulimit);
-			ssize_t got = w->cap >= CHUNK ? read_full(fd, w->buf, CHUNK) : -1;
-			if (got < 0) {
-				rerr = w->cap >= CHUNK ? errno : ENOMEM;
-				break;
-			}
-			if (got == 0)
-				break;
-			digest_update(w, w->buf, (size_t)got);
-			len += (size_t)got;
-		}
-		r.skip = VIGIL_SKIP_TOO_LARGE;
-	}
-	close(fd);
-	bump(&s->bytes_read, len);
-	if (rerr) {
-		r.error = vg_error_from_errno(rerr, 0);
-		r.error_detail = strerror(rerr);
-		deliver(s, &r, NULL);
+	int dg_ok = vg_digests_init(w->dg);
+	vg_read_opts ro = {s->opt.follow_symlinks, s->opt.max_size, s->cpulimit,
+			   digest_chunk, w->dg};
+	vg_read rd;
+	int got = vg_read_entry(dir, name, path, &ro, &w->buf, &rd);
+	bump(&s->bytes_read, rd.len);
+	r.size = rd.opened ? (uint64_t)rd.st.st_size : 0;
+	r.skip = rd.skip;
+	r.error = rd.error;
+	r.error_detail = rd.error_detail;
+	if (!got) {
+		deliver(s, &r);
 		return;
 	}
 	bump(&s->files_scanned, 1);
-
-	unsigned dl;
-	EVP_DigestFinal_ex(w->md[0], r.md5, &dl);
-	EVP_DigestFinal_ex(w->md[1], r.sha1, &dl);
-	EVP_DigestFinal_ex(w->md[2], r.sha256, &dl);
-	r.hashed = 1;
-
-	struct findings *f = &w->f;
-	clear_findings(f);
-	if (s->iocs) {
-		const vigil_ioc *ioc;
-		if ((ioc = vigil_iocs_find_hash(s->iocs, r.md5, 16)))
-			add_ioc_finding(f, "hash", ioc);
-		if ((ioc = vigil_iocs_find_hash(s->iocs, r.sha1, 20)))
-			add_ioc_finding(f, "hash", ioc);
-		if ((ioc = vigil_iocs_find_hash(s->iocs, r.sha256, 32)))
-			add_ioc_finding(f, "hash", ioc);
-		vigil_iocs_match_path(s->iocs, path, strlen(path), on_path_ioc, f);
-	}
-	if (whole && w->yr[VIGIL_FILE_MZ]) {
-		/* the rules that can match a file starting as this one does */
-		YR_SCANNER *yr = w->yr[vigil_file_class_of(w->buf, len)];
-		char md5hex[33];
-		vg_hex(r.md5, 16, md5hex);
-		define_externals(yr, w, path, &st, w->buf, len, md5hex);
-		yr_scanner_set_callback(yr, yara_cb, f);
-		int yrc = yr_scanner_scan_mem(yr, w->buf, len);
-		if (yrc != ERROR_SUCCESS && !r.error) {
-			r.error = VIGIL_ERR_YARA;
-			r.error_detail = yrc == ERROR_SCAN_TIMEOUT
-						 ? "YARA timed out on the file"
-						 : "YARA could not scan the file";
-		}
-	}
-	if (whole && !s->opt.no_checks)
-		vigil_checks_run(w->buf, len, on_check, f);
-	if (f->oom && !r.error) {
+	if (dg_ok && vg_digests_final(w->dg, r.md5, r.sha1, r.sha256))
+		r.hashed = 1;
+	vg_match_meta meta = {rd.st.st_uid, 1};
+	if (!vg_match(w->match, path, w->buf.data, (size_t)rd.len, &meta,
+		      !rd.whole, &r) && !r.error) {
 		r.error = VIGIL_ERR_IO;
-		r.error_detail = "out of memory while recording findings";
+		r.error_detail = "the digests could not be computed";
 	}
-	deliver(s, &r, f);
-	clear_findings(f);
+	deliver(s, &r);
 }
 
 static int queue_pop(vigil_scanner *s, struct qitem *out)
@@ -476,7 +182,7 @@ static void walk_event(void *ctx, const char *path, vigil_skip skip,
 	r.error_detail = errnum ? strerror(errnum) : NULL;
 	if (skip == VIGIL_SKIP_SPECIAL || skip == VIGIL_SKIP_SYMLINK)
 		bump(&s->files_seen, 1);
-	deliver(s, &r, NULL);
+	deliver(s, &r);
 }
 
 static void walk_excluded(void *ctx, const char *path)
@@ -485,8 +191,15 @@ static void walk_excluded(void *ctx, const char *path)
 	bump(&s->excluded, 1);
 }
 
+void vigil_scan_options_init(vigil_scan_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->max_size = DEFAULT_MAX_SIZE;
+}
+
 vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
-				    vigil_iocs *iocs, vigil_rules *rules)
+				    const vigil_iocs *iocs,
+				    const vigil_rules *rules)
 {
 	vigil_scanner *s = calloc(1, sizeof *s);
 	if (!s)
@@ -502,8 +215,6 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 		s->opt.threads = 256;
 	s->iocs = iocs;
 	s->rules = rules;
-	if (iocs)
-		vg_iocs_prepare(iocs); /* before threads share it */
 	pthread_mutex_init(&s->report_lock, NULL);
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qnonempty, NULL);
@@ -536,32 +247,18 @@ void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx)
 
 static void worker_free(struct worker *w)
 {
-	for (int i = 0; i < 3; i++)
-		EVP_MD_CTX_free(w->md[i]);
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
-		if (w->yr[c])
-			yr_scanner_destroy(w->yr[c]);
-	clear_findings(&w->f);
-	free(w->f.items);
-	free(w->buf);
+	vg_matcher_free(w->match);
+	vg_digests_free(w->dg);
+	vg_buf_free(&w->buf);
 }
 
 static int worker_init(struct worker *w, vigil_scanner *s)
 {
 	memset(w, 0, sizeof *w);
 	w->s = s;
-	for (int i = 0; i < 3; i++)
-		if (!(w->md[i] = EVP_MD_CTX_new()))
-			return 0;
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
-		YR_RULES *yr = vg_rules_yara(s->rules, (vigil_file_class)c);
-		if (!yr)
-			continue;
-		if (yr_scanner_create(yr, &w->yr[c]) != ERROR_SUCCESS)
-			return 0;
-		yr_scanner_set_timeout(w->yr[c], YARA_TIMEOUT_S);
-	}
-	return 1;
+	w->dg = vg_digests_new();
+	w->match = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
+	return w->dg && w->match;
 }
 
 int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)

@@ -201,7 +201,9 @@ static void rules_compile_with_metadata(void **state)
 	struct rules_ctx c = {0};
 	rctx = &c;
 	c.diag.strict = 1; /* a rule YARA warns about (slow string...) fails */
-	c.rules = vigil_rules_create(count_diag, &c.diag);
+	c.rules = vigil_rules_create();
+	if (c.rules)
+		vigil_rules_set_diag(c.rules, count_diag, &c.diag);
 	assert_non_null(c.rules);
 	for_each_pack(add_pack_rules);
 	assert_int_equal(vigil_rules_finish(c.rules), VIGIL_OK);

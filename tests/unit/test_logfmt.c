@@ -50,7 +50,9 @@ static vigil_logstats scan(vigil_logfmt fmt, const void *buf, size_t len,
 			   struct hits *hs)
 {
 	memset(hs, 0, sizeof *hs);
-	vigil_logscan *s = vigil_logscan_create(m, on_hit, hs);
+	vigil_logscan *s = vigil_logscan_create(m);
+	if (s)
+		vigil_logscan_set_callback(s, on_hit, hs);
 	vigil_logscan_set_diag(s, on_diag, hs);
 	vigil_logscan_set_year(s, 2023);
 	vigil_logscan_buffer(s, "t.log", buf, len, fmt);
@@ -266,7 +268,9 @@ static void test_reader_lines(void **state)
 	memcpy(buf + o, "\0\x01\xff\xfe akamaicontainer.com\n", 26);
 	o += 26;
 	o += (size_t)sprintf(buf + o, "last akamaicontainer.com");
-	vigil_logscan *s = vigil_logscan_create(m, on_hit, &h);
+	vigil_logscan *s = vigil_logscan_create(m);
+	if (s)
+		vigil_logscan_set_callback(s, on_hit, &h);
 	memset(&h, 0, sizeof h);
 	vigil_logscan_set_diag(s, on_diag, &h);
 	vigil_logscan_set_max_line(s, 4096);
@@ -303,7 +307,9 @@ static void test_cap_independent_of_reads(void **state)
 		buf[o++] = '\n';
 		struct hits h;
 		memset(&h, 0, sizeof h);
-		vigil_logscan *s = vigil_logscan_create(m, on_hit, &h);
+		vigil_logscan *s = vigil_logscan_create(m);
+		if (s)
+			vigil_logscan_set_callback(s, on_hit, &h);
 		vigil_logscan_set_max_line(s, 4096);
 		vigil_logscan_buffer(s, "t.log", buf, o, VIGIL_LOG_GENERIC);
 		vigil_logstats st;

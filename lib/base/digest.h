@@ -1,0 +1,28 @@
+/*
+ * MD5, SHA-1 and SHA-256 of the same bytes, fed once: each chunk goes
+ * through the three while it is still in the CPU cache. Every OpenSSL
+ * return is checked: a failed digest is reported, never used.
+ */
+#ifndef VIGIL_BASE_DIGEST_H
+#define VIGIL_BASE_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vg_digests vg_digests;
+
+vg_digests *vg_digests_new(void);
+void vg_digests_free(vg_digests *d);
+
+/* Start over; 0 when OpenSSL failed (then update and final fail too). */
+int vg_digests_init(vg_digests *d);
+void vg_digests_update(vg_digests *d, const void *p, size_t n);
+/* 1 with the three digests, 0 when any step since init failed. */
+int vg_digests_final(vg_digests *d, uint8_t md5[16], uint8_t sha1[20],
+		     uint8_t sha256[32]);
+
+/* All three of a buffer in one pass over cache-sized pieces. */
+int vg_digests_buffer(vg_digests *d, const void *p, size_t n, uint8_t md5[16],
+		      uint8_t sha1[20], uint8_t sha256[32]);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Reading one file of a sweep: open it without following a symlink put in
+ * its place (relative to its directory's descriptor when the walk gave
+ * one), check it is still a regular file, and read it once — whole into a
+ * reusable buffer when it is at most max bytes, else streamed — handing
+ * every chunk to a sink (the digests) while it is still in the CPU cache.
+ * A file that grows or shrinks while read is reported as changed and
+ * examined as read. read() rather than mmap(), so that a file truncated
+ * under the reader cannot raise SIGBUS.
+ */
+#ifndef VIGIL_SOURCE_READFILE_H
+#define VIGIL_SOURCE_READFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <vigil/common.h>
+
+#include "base/cpulimit.h"
+#include "source/walk.h"
+
+/* A buffer reused from file to file by one thread. */
+typedef struct vg_buf {
+	uint8_t *data;
+	size_t cap;
+} vg_buf;
+
+typedef void (*vg_chunk_fn)(void *ctx, const uint8_t *p, size_t n);
+
+typedef struct vg_read_opts {
+	int follow_symlinks; /* without it, O_NOFOLLOW */
+	uint64_t max;        /* largest file read whole */
+	vg_cpulimit *cpulimit; /* waited on between chunks; may be NULL */
+	vg_chunk_fn chunk;   /* every chunk read, in order; may be NULL */
+	void *chunk_ctx;
+} vg_read_opts;
+
+typedef struct vg_read {
+	struct stat st;      /* of the open file (valid when opened) */
+	int opened;          /* a regular file was opened */
+	int whole;           /* buf holds the file's len bytes */
+	uint64_t len;        /* bytes read */
+	vigil_skip skip;     /* SPECIAL: not a regular file; TOO_LARGE: streamed */
+	vigil_error error;   /* NONE, or why it could not be (fully) read */
+	const char *error_detail; /* static text, or NULL */
+} vg_read;
+
+/*
+ * Read dir/name (path when dir is NULL). Returns 1 when bytes were read
+ * and can be examined (whole, or streamed through chunk; out->error may
+ * still say CHANGED), 0 when nothing can be examined (out says why).
+ */
+int vg_read_entry(vg_dir *dir, const char *name, const char *path,
+		  const vg_read_opts *opt, vg_buf *buf, vg_read *out);
+
+void vg_buf_free(vg_buf *b);
+
+#endif
