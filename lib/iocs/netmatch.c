@@ -1,5 +1,5 @@
 /*
- * The network IOC matcher (see include/vigil/logs.h).
+ * The network IOC matcher (see include/vigil/netmatch.h).
  *
  * Domains: an open-addressing hash set of the IOC names. A name from a log
  * is hashed once from its last byte backwards, so the hash of every suffix
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <vigil/logs.h>
+#include <vigil/netmatch.h>
 
 #include "iocs/netmatch_internal.h"
 #include "base/util.h"
