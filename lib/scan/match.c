@@ -32,7 +32,9 @@ struct vg_matcher {
 	const vigil_iocs *iocs;
 	int no_checks;
 	vg_digests *dg;
-	YR_SCANNER *yr[VIGIL_FILE_CLASSES]; /* one per class of files */
+	/* one per class of files; NULL where no rule is compiled for the
+	 * class, so that YARA never reads bytes no rule can match */
+	YR_SCANNER *yr[VIGIL_FILE_CLASSES];
 	struct owned *items;
 	vigil_finding *view; /* what r->findings points to */
 	size_t len, cap, viewcap;
@@ -53,7 +55,8 @@ vg_matcher *vg_matcher_new(const vigil_iocs *iocs, const vigil_rules *rules,
 		goto fail;
 	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
 		YR_RULES *yr = vg_rules_yara(rules, (vigil_file_class)c);
-		if (!yr)
+		/* YARA's automaton walks every byte even of an empty set */
+		if (!yr || !vigil_rules_class_count(rules, (vigil_file_class)c))
 			continue;
 		if (yr_scanner_create(yr, &m->yr[c]) != ERROR_SUCCESS) {
 			m->yr[c] = NULL;
@@ -268,9 +271,10 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 			add_ioc(m, "hash", ioc);
 		vigil_iocs_match_path(m->iocs, name, strlen(name), on_path_ioc, m);
 	}
-	if (!digests_only && m->yr[VIGIL_FILE_MZ]) {
-		/* the rules that can match bytes starting as these do */
-		YR_SCANNER *yr = m->yr[vigil_file_class_of(buf, len)];
+	/* the rules that can match bytes starting as these do; none: the
+	 * file is fully examined without YARA */
+	YR_SCANNER *yr = digests_only ? NULL : m->yr[vigil_file_class_of(buf, len)];
+	if (yr) {
 		char md5hex[33];
 		vg_hex(r->md5, 16, md5hex);
 		define_externals(m, yr, name, buf, len, meta, md5hex);

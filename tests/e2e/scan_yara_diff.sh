@@ -53,6 +53,12 @@ rule mz_and_or { strings: $a = "hello" $b = "mimikatz" condition: uint16(0) == 0
 rule mz_not { strings: $a = "hello" condition: not uint16(0) == 0x5a4d and $a }
 rule mz_masked { strings: $a = "hello" condition: uint16(0) == 0x5a4d & 0xffff and $a }
 EOT
+# rules for MZ files only: ELF and other files then have no rule at all and
+# are examined without YARA (lib/scan/match.c)
+cat >"$T/mz_only.yar" <<'EOT'
+rule mz_hello { strings: $a = "hello" condition: uint16(0) == 0x5a4d and $a }
+rule mz_mimikatz { strings: $a = "mimikatz" condition: uint16(0) == 0x5a4d and $a }
+EOT
 # a global rule requiring MZ: without it every file with "hello" would match
 cat >"$T/global.yar" <<'EOT'
 global rule only_mz { condition: uint16(0) == 0x5a4d }
@@ -88,6 +94,17 @@ compare "own rules" "$T/own.yar"
 # yara -r puts all its rule files in one namespace, where a global rule
 # would gate the others too; vigil gives each file its own
 compare "global rule" "$T/global.yar"
+compare "MZ-only rules" "$T/mz_only.yar"
+run_vigil scan --verbose --json --no-builtin --no-checks --rules "$T/mz_only.yar" "$D"
+nfiles=$(find "$D" -type f | wc -l)
+got=$(jq -r 'select(.type=="summary") | "\(.files_seen) \(.files_scanned) \([.errors[]] | add) \(.skipped["too-large"])"' "$T/out")
+if grep -q 'by first bytes: MZ files 2, ELF files 0, other files 0$' "$T/err" &&
+	[ "$got" = "$nfiles $nfiles 0 0" ]; then
+	ok "classes without rules: every file scanned, none an error"
+else
+	not_ok "classes without rules: expected $nfiles files scanned, no error: $got"
+	cat "$T/err"
+fi
 run_vigil scan --verbose --no-builtin --no-checks --rules "$T/own.yar" --rules "$T/global.yar" /dev/null
 # 24 rules, the private one included. ELF files lose mz_header, mz_str,
 # mz_nested, php_magic and m_byte; other files the three MZ ones and
