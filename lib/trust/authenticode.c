@@ -18,6 +18,7 @@
 
 #include "trust/authenticode.h"
 #include "formats/byteread.h"
+#include "base/timeutil.h"
 #include "base/util.h"
 
 #define OID_SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
@@ -81,23 +82,12 @@ static int oid_is(const ASN1_OBJECT *o, const char *dotted)
 	return o && OBJ_obj2txt(txt, sizeof txt, o, 1) > 0 && strcmp(txt, dotted) == 0;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
 {
 	struct tm tm;
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		return 0;
-	*out = days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+	*out = vg_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
 			       (unsigned)tm.tm_mday) * 86400 +
 	       tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 1;
