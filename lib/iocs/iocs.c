@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "iocs/iocs_internal.h"
+#include "iocs/netmatch_internal.h"
 #include "base/util.h"
 
 vigil_iocs *vigil_iocs_create(void)
@@ -180,14 +181,9 @@ static int is_ip(const char *s, int family)
 	unsigned char addr[16];
 	if (inet_pton(family, buf, addr) != 1)
 		return 0;
-	if (slash) {
-		char *end;
-		long bits = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || bits < 0 ||
-		    bits > (family == AF_INET ? 32 : 128))
-			return 0;
-	}
-	return 1;
+	unsigned bits;
+	return !slash ||
+	       vg_parse_prefix_len(slash + 1, family == AF_INET ? 32 : 128, &bits);
 }
 
 static int is_hostname(const char *s)
