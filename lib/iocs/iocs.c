@@ -22,15 +22,9 @@ void vigil_iocs_destroy(vigil_iocs *set)
 {
 	if (!set)
 		return;
-	for (int t = 0; t < VIGIL_IOC_TYPE_COUNT; t++) {
-		struct ioc_list *l = &set->lists[t];
-		for (size_t i = 0; i < l->len; i++) {
-			free((char *)l->items[i].value);
-			free((char *)l->items[i].comment);
-			free((char *)l->items[i].source);
-		}
-		free(l->items);
-	}
+	for (int t = 0; t < VIGIL_IOC_TYPE_COUNT; t++)
+		free(set->lists[t].items);
+	vg_strpool_free(&set->strings);
 	free(set->keys);
 	vg_pathmatch_destroy(set->paths);
 	free(set);
@@ -42,6 +36,20 @@ void vigil_iocs_set_diag(vigil_iocs *set, vigil_diag_fn fn, void *ctx)
 	set->diag_ctx = ctx;
 }
 
+/* s (NULL: "") from the pool; the same string as *last is not stored
+ * again. */
+static const char *pooled(vigil_iocs *set, const char **last, const char *s)
+{
+	if (!s)
+		s = "";
+	if (*last && strcmp(*last, s) == 0)
+		return *last;
+	const char *p = vg_strpool_add(&set->strings, s);
+	if (p)
+		*last = p;
+	return p;
+}
+
 vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
 			  const char *value, const char *comment,
 			  const char *source, unsigned long line, int score)
@@ -49,20 +57,20 @@ vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
 	struct ioc_list *l = &set->lists[type];
 	if (!vg_grow(&l->items, &l->cap, l->len + 1, sizeof *l->items))
 		return NULL;
-	vigil_ioc *ioc = &l->items[l->len];
+	/* On failure the strings already copied stay in the pool, unused
+	 * until the set is destroyed. */
+	const char *v = vg_strpool_add(&set->strings, value);
+	const char *c = pooled(set, &set->last_comment, comment);
+	const char *src = pooled(set, &set->last_source, source);
+	if (!v || !c || !src)
+		return NULL;
+	vigil_ioc *ioc = &l->items[l->len++];
 	ioc->type = type;
-	ioc->value = vg_strdup(value);
-	ioc->comment = vg_strdup(comment ? comment : "");
-	ioc->source = vg_strdup(source ? source : "");
+	ioc->value = v;
+	ioc->comment = c;
+	ioc->source = src;
 	ioc->line = line;
 	ioc->score = score;
-	if (!ioc->value || !ioc->comment || !ioc->source) {
-		free((char *)ioc->value);
-		free((char *)ioc->comment);
-		free((char *)ioc->source);
-		return NULL;
-	}
-	l->len++;
 	return ioc;
 }
 

@@ -4,6 +4,7 @@
 
 #include <vigil/iocs.h>
 
+#include "base/strpool.h"
 #include "iocs/pathmatch.h"
 
 struct hash_key {
@@ -23,11 +24,17 @@ struct vigil_iocs {
 	size_t nkeys, keycap;
 	int keys_sorted;
 	vg_pathmatch *paths;
+	/* The IOCs' strings. Loaders add a file's IOCs in a row, so the
+	 * source (and often the comment) is the previous IOC's: those are
+	 * stored once. */
+	vg_strpool strings;
+	const char *last_comment, *last_source;
 	vigil_diag_fn diag;
 	void *diag_ctx;
 };
 
-/* Append an IOC; strings are copied. Returns the stored IOC or NULL. */
+/* Append an IOC; strings are copied into the set's pool. Returns the
+ * stored IOC or NULL. */
 vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
 			  const char *value, const char *comment,
 			  const char *source, unsigned long line, int score);
