@@ -502,8 +502,6 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 		s->opt.threads = 256;
 	s->iocs = iocs;
 	s->rules = rules;
-	if (iocs)
-		vg_iocs_prepare(iocs); /* before threads share it */
 	pthread_mutex_init(&s->report_lock, NULL);
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qnonempty, NULL);
