@@ -206,5 +206,10 @@ int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
 		fprintf(stderr, "vigil: IOC input not usable, stopping\n");
 		return -1;
 	}
+	/* loading is over: the scanner's threads and the matchers read it */
+	if (vigil_iocs_seal(iocs) != VIGIL_OK) {
+		fprintf(stderr, "vigil: IOC set not usable, stopping\n");
+		return -1;
+	}
 	return 0;
 }

@@ -51,7 +51,8 @@ int cli_push(const char ***arr, size_t *n, const char *v);
 
 /*
  * Load the built-in packs (IOCs, and rules when rules is not NULL) unless
- * builtin is 0, then every --iocs path. Returns -1, after saying why, when
+ * builtin is 0, then every --iocs path, and seal the IOC set (no adds
+ * after this; lookups thread-safe). Returns -1, after saying why, when
  * the run must stop: content that cannot be read, or with strict any
  * malformed IOC line.
  */

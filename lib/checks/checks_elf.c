@@ -22,7 +22,7 @@
 
 #include "checks/checks_internal.h"
 #include "base/entropy.h"
-#include "formats/byteread_be.h"
+#include "formats/byteread.h"
 #include "formats/elf.h"
 #include "base/util.h"
 

@@ -11,6 +11,7 @@
  * URLs: normalised "scheme://host[:port]" origins, sorted, each with a path.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,17 @@ int vg_parse_ipv6(const char *s, size_t n, uint8_t out[16])
 	return inet_pton(AF_INET6, buf, out) == 1;
 }
 
+int vg_parse_prefix_len(const char *s, unsigned max, unsigned *bits)
+{
+	char *end;
+	errno = 0;
+	long b = strtol(s, &end, 10);
+	if (end == s || *end || errno || b < 0 || b > (long)max)
+		return 0;
+	*bits = (unsigned)b;
+	return 1;
+}
+
 /* "addr" or "addr/bits" of an IOC */
 static int split_prefix(const char *v, size_t *addr_len, unsigned *bits,
 			unsigned max)
@@ -206,14 +218,7 @@ static int split_prefix(const char *v, size_t *addr_len, unsigned *bits,
 	const char *slash = strchr(v, '/');
 	*addr_len = slash ? (size_t)(slash - v) : strlen(v);
 	*bits = max;
-	if (slash) {
-		char *end;
-		long b = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || b < 0 || b > (long)max)
-			return 0;
-		*bits = (unsigned)b;
-	}
-	return 1;
+	return !slash || vg_parse_prefix_len(slash + 1, max, bits);
 }
 
 static uint32_t v4_mask(unsigned plen)

@@ -70,8 +70,6 @@ int vg_log_may_match(struct vg_logctx *c, const char *p, size_t n);
 /* Parse a time stamp; 1 on success. */
 int vg_logtime_parse(enum vg_ts_kind kind, const char *p, size_t n, int year,
 		     int64_t *out_us);
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t vg_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* Line parsers: 0 when the line was understood (hit or not, including
  * lines the format ignores), -1 when malformed. */
