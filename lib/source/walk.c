@@ -278,8 +278,8 @@ static vg_dir *dir_handle(struct walker *w, int fd, const struct stat *st,
 
 /*
  * Open the subdirectory p, relative to its parent: without following a
- * symlink put in its place since it was listed (ELOOP, or ENOTDIR for
- * something else, reported as changed or vanished) unless following.
+ * symlink put in its place since it was listed (reported as changed)
+ * unless following.
  * NULL when it is not to be listed (already reported).
  */
 static vg_dir *open_pending(struct walker *w, const struct pending *p, DIR **ds)
@@ -296,10 +296,20 @@ static vg_dir *open_pending(struct walker *w, const struct pending *p, DIR **ds)
 		/* unreadable, but the verdict on a mount point or a loop comes
 		 * first, as it did when the walk stat'ed entries before opening
 		 * them */
+		int stf = follow ? 0 : AT_SYMLINK_NOFOLLOW;
 		if ((e == EACCES || e == EPERM) &&
-		    fstatat(pfd, p->name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISDIR(st.st_mode) && pruned(w, &st, p->parent->dev, p->path, -1))
+		    fstatat(pfd, p->name, &st, stf) == 0 && S_ISDIR(st.st_mode) &&
+		    pruned(w, &st, p->parent->dev, p->path, -1))
 			return NULL;
+		/* Linux gives ENOTDIR, not ELOOP, for a symlink opened with
+		 * O_DIRECTORY | O_NOFOLLOW: still there but no directory any
+		 * more is a change, not a disappearance */
+		if (e == ENOTDIR && fstatat(pfd, p->name, &st, stf) == 0 &&
+		    !S_ISDIR(st.st_mode)) {
+			w->cb->event(w->cb->ctx, p->path, VIGIL_SKIP_NONE,
+				     VIGIL_ERR_CHANGED, e);
+			return NULL;
+		}
 		report_errno(w, p->path, e, follow);
 		return NULL;
 	}
