@@ -3,6 +3,7 @@
  * file records with hostile strings (invalid UTF-8, control characters),
  * NULL members, and the level written from the score. Every output must
  * parse, be one line, and hold the expected values in the expected order.
+ * Last, the finding a log hit carries (vigil_loghit.finding).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include <vigil/iocs.h>
+#include <vigil/logs.h>
 #include <vigil/report.h>
 
 /* Parse s (which must be one line of JSON text without control bytes,
@@ -226,6 +229,60 @@ static void test_file_skip(void **state)
 	assert_null(vigil_file_result_json(NULL));
 }
 
+struct hit_seen {
+	unsigned n;
+	char json[2][512];
+};
+
+static void on_hit(void *ctx, const vigil_loghit *h)
+{
+	struct hit_seen *hs = ctx;
+	assert_int_equal(h->finding.level, vigil_score_level(h->finding.score));
+	char *s = vigil_finding_json(&h->finding);
+	assert_non_null(s);
+	if (hs->n < 2)
+		snprintf(hs->json[hs->n], sizeof hs->json[0], "%s", s);
+	hs->n++;
+	free(s);
+}
+
+static void test_loghit_finding(void **state)
+{
+	(void)state;
+	/* a Squid line whose URL holds an escape sequence and an invalid
+	 * byte: the evidence is the field and the escaped value; an IOC
+	 * without a line is sourced by its file alone */
+	vigil_iocs *set = vigil_iocs_create();
+	assert_non_null(set);
+	assert_int_equal(vigil_iocs_add_network(set, "evil.example", 70, "c2 of x",
+						"feed.txt", 3), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "203.0.113.9", 100, "",
+						"list.txt", 0), VIGIL_OK);
+	vigil_netmatch *m = vigil_netmatch_create(set);
+	assert_non_null(m);
+	struct hit_seen hs = {0};
+	vigil_logscan *s = vigil_logscan_create(m, on_hit, &hs);
+	assert_non_null(s);
+	static const char log[] =
+		"1680093296.123    150 10.0.0.7 TCP_MISS/200 1234 GET "
+		"http://evil.example/a\033[2J\377 - HIER_DIRECT/203.0.113.9 text/html\n";
+	vigil_logscan_buffer(s, "access.log", log, sizeof log - 1, VIGIL_LOG_SQUID);
+	vigil_logscan_destroy(s);
+	assert_int_equal(hs.n, 2);
+	assert_string_equal(hs.json[0],
+		"{\"kind\":\"network\",\"id\":\"evil.example\",\"score\":70,"
+		"\"level\":\"warning\",\"source\":\"feed.txt:3\",\"message\":\"c2 of x\","
+		"\"evidence\":\"url=http://evil.example/a\\\\x1b[2J\\\\xff\"}");
+	json_t *j = json_loads(hs.json[1], 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(str(j, "source"), "list.txt");
+	assert_string_equal(str(j, "evidence"), "dst=203.0.113.9");
+	assert_string_equal(str(j, "level"), "alert");
+	json_decref(j);
+	vigil_netmatch_destroy(m);
+	vigil_iocs_destroy(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_file_plain),
 		cmocka_unit_test(test_file_hostile),
 		cmocka_unit_test(test_file_skip),
+		cmocka_unit_test(test_loghit_finding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
