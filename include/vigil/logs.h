@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "finding.h"
 #include "iocs.h"
 #include "netmatch.h"
 
@@ -52,6 +53,13 @@ typedef struct vigil_loghit {
 	const char *value;   /* the observable as in the log (untrusted bytes) */
 	size_t value_len;
 	const vigil_ioc *ioc;
+	/* The hit in the one result shape: kind "network", id the IOC's value,
+	 * source its file:line (the file alone when it has no line, or when
+	 * out of memory), message its comment, its score and level, and
+	 * evidence the field and the observable ("query=evil.example", the
+	 * log's bytes escaped with vigil_escape(); NULL when out of memory).
+	 * Valid for the duration of the callback. */
+	vigil_finding finding;
 } vigil_loghit;
 
 typedef void (*vigil_loghit_fn)(void *ctx, const vigil_loghit *hit);

@@ -35,6 +35,7 @@ static void report(struct out *o, const char *id, int score, char *msg)
 		.source = SRC,
 		.message = msg ? msg : "(out of memory formatting the evidence)",
 		.score = score,
+		.level = vigil_score_level(score),
 	};
 	o->emit(o->ctx, &f);
 	free(msg);
