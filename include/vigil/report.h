@@ -2,8 +2,8 @@
  * The one JSON writer of results: a finding and a file result as JSON
  * text, the same for every command, so that no caller needs a JSON
  * library's types. Untrusted strings are written as they are when valid
- * UTF-8 (JSON escapes cover control characters) and escaped with
- * vigil_escape() otherwise; a NULL string is written as null. Paths are
+ * UTF-8 with no character a terminal acts on (see vigil_escape_needed())
+ * and escaped with vigil_escape() otherwise; a NULL string is written as null. Paths are
  * escaped as the text output shows them.
  *
  * A finding's "level" is always vigil_level_name(vigil_score_level(score)),

@@ -12,13 +12,13 @@ json_t *vg_json_textn(const char *s, size_t n)
 {
 	if (!s)
 		return json_null();
-	/* jansson refuses invalid UTF-8: escape only then, so that readable
-	 * names stay readable */
-	json_t *j = json_stringn(s, n);
-	if (j)
-		return j;
+	/* readable text is kept as it is; JSON's own \u escapes are not
+	 * enough for the rest, because `jq -r` turns "\u001b" back into a
+	 * raw ESC, and jansson refuses invalid UTF-8 anyway */
+	if (!vigil_escape_needed(s, n))
+		return json_stringn(s, n);
 	char *e = vigil_escape(s, n);
-	j = e ? json_string(e) : NULL;
+	json_t *j = e ? json_string(e) : NULL;
 	free(e);
 	return j;
 }

@@ -7,8 +7,9 @@
  * <vigil/...>) and gets its records as text.
  *
  * The one rule for untrusted text: kept as it is when it is valid UTF-8
- * (JSON's escapes cover control characters), escaped with vigil_escape()
- * otherwise, so that readable names stay readable and every record is
+ * holding nothing a terminal acts on, escaped with vigil_escape() when
+ * vigil_escape_needed() says so (C0, ESC, DEL, C1, bidi, invalid bytes:
+ * JSON's \u escapes would come back raw out of `jq -r`), so that readable names stay readable and every record is
  * valid JSON; NULL is written as JSON null. A caller that wants "" for
  * NULL passes "".
  *

@@ -46,7 +46,6 @@ int vg_authenticode_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 	if (pe->nsections && !(r = calloc(pe->nsections, sizeof *r)))
 		return -1;
 	size_t n = 0;
-	uint64_t sum = hdr;
 	for (size_t i = 0; i < pe->nsections; i++) {
 		const vg_pe_section *s = &pe->sections[i];
 		if (!s->raw_size)
@@ -56,7 +55,6 @@ int vg_authenticode_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 			return 0;
 		}
 		r[n++] = (struct range){s->raw_off, s->raw_size};
-		sum += s->raw_size;
 	}
 	if (n)
 		qsort(r, n, sizeof *r, cmp_range);
@@ -65,12 +63,23 @@ int vg_authenticode_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 		 EVP_DigestUpdate(ctx, buf, cks) == 1 &&
 		 EVP_DigestUpdate(ctx, buf + cks + 4, sec - (cks + 4)) == 1 &&
 		 EVP_DigestUpdate(ctx, buf + sec + 8, hdr - (sec + 8)) == 1;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = EVP_DigestUpdate(ctx, buf + r[i].off, r[i].len) == 1;
+	/* Each byte once, as signers hash (osslsigncode verifies so): a
+	 * SizeOfHeaders past the first section's raw offset (UPX lays files
+	 * out so) or overlapping sections would otherwise hash the shared
+	 * bytes twice, and a genuine file would look changed after signing.
+	 * Each section from the end of what was hashed, in raw-offset order. */
+	uint64_t done = hdr;
+	for (size_t i = 0; ok && i < n; i++) {
+		uint64_t end = r[i].off + r[i].len, from = r[i].off > done ? r[i].off : done;
+		if (end > from)
+			ok = EVP_DigestUpdate(ctx, buf + from, end - from) == 1;
+		if (end > done)
+			done = end;
+	}
 	/* the rest, up to FileSize - CertTableSize */
 	uint64_t cert = pe->signed_ ? pe->cert_size : 0;
-	if (ok && len > cert && len - cert > sum)
-		ok = EVP_DigestUpdate(ctx, buf + sum, len - cert - sum) == 1;
+	if (ok && len > cert && len - cert > done)
+		ok = EVP_DigestUpdate(ctx, buf + done, len - cert - done) == 1;
 	ok = ok && EVP_DigestFinal_ex(ctx, out, outlen) == 1;
 	EVP_MD_CTX_free(ctx);
 	free(r);

@@ -74,8 +74,9 @@ static void test_finding_plain(void **state)
 static void test_finding_hostile(void **state)
 {
 	(void)state;
-	/* invalid UTF-8 is escaped (the \xHH of vigil_escape); valid UTF-8
-	 * with control characters is kept, JSON's escapes carry it */
+	/* invalid UTF-8 and text with characters a terminal acts on are
+	 * escaped (vigil_escape), not left to JSON's \u escapes that `jq -r`
+	 * undoes; plain valid UTF-8 is kept */
 	vigil_finding f = {
 		.kind = "network", .id = "bad\xff\xfe.example",
 		.source = "feed\x80.txt:3", .message = "line1\nline2\x1b[31m\tred \xc3\xa9",
@@ -87,8 +88,8 @@ static void test_finding_hostile(void **state)
 	assert_string_equal(str(j, "kind"), "network");
 	assert_string_equal(str(j, "id"), "bad\\xff\\xfe.example");
 	assert_string_equal(str(j, "source"), "feed\\x80.txt:3");
-	assert_string_equal(str(j, "message"), "line1\nline2\x1b[31m\tred \xc3\xa9");
-	assert_string_equal(str(j, "evidence"), "query=\x01x");
+	assert_string_equal(str(j, "message"), "line1\\nline2\\x1b[31m\\tred \xc3\xa9");
+	assert_string_equal(str(j, "evidence"), "query=\\x01x");
 	assert_int_equal(json_integer_value(json_object_get(j, "score")), 70);
 	assert_string_equal(str(j, "level"), "warning");
 	json_decref(j);
