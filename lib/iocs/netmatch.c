@@ -8,7 +8,9 @@
  * never "l.com" or "notevil.com".
  * Addresses: sorted (network, prefix) tables per family, probed once per
  * prefix length present, longest first.
- * URLs: normalised "scheme://host[:port]" origins, sorted, each with a path.
+ * URLs: normalised "scheme://host[:port]" origins, sorted, each with a path;
+ * a path that ends with '/' (and has no query) is a directory and matches
+ * every URL below it, any other path only itself.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@ struct v6_ent {
 struct url_ent {
 	char *origin; /* scheme://host[:port] */
 	char *path;   /* "" matches every path of the origin */
+	int below;    /* path ends with '/': it and everything below it match */
 	const vigil_ioc *ioc;
 };
 
@@ -457,6 +460,10 @@ static int build_urls(vigil_netmatch *m, const vigil_iocs *set)
 			free(e->origin);
 			return 0;
 		}
+		/* "https://host/dl/" names a directory the payloads are served
+		 * from; with a query the IOC is one request, matched exactly */
+		e->below = rlen && rest[rlen - 1] == '/' && !memchr(rest, '?', rlen) &&
+			   !memchr(rest, '#', rlen);
 		e->ioc = ioc;
 		m->nurl++;
 	}
@@ -465,11 +472,14 @@ static int build_urls(vigil_netmatch *m, const vigil_iocs *set)
 	return 1;
 }
 
-static int path_matches(const char *ioc_path, const char *p, size_t n)
+static int path_matches(const struct url_ent *e, const char *p, size_t n)
 {
+	const char *ioc_path = e->path;
 	size_t k = strlen(ioc_path);
 	if (k == 0)
 		return 1;
+	if (e->below)
+		return n >= k && memcmp(ioc_path, p, k) == 0;
 	if (n == 0 || p[0] != '/') {
 		/* the log's URL has no '/' before its query: the IOC's has one */
 		ioc_path++;
@@ -490,7 +500,7 @@ const vigil_ioc *vigil_netmatch_url(const vigil_netmatch *m, const char *url,
 	const char *rest;
 	if (!vg_url_split(url, len, origin, &olen, &rest, &rlen))
 		return NULL;
-	struct url_ent key = {origin, NULL, NULL};
+	struct url_ent key = {.origin = origin};
 	const struct url_ent *e = bsearch(&key, m->url, m->nurl, sizeof *m->url, url_cmp);
 	if (!e)
 		return NULL;
@@ -501,7 +511,7 @@ const vigil_ioc *vigil_netmatch_url(const vigil_netmatch *m, const char *url,
 	/* the most specific path wins, then the first loaded */
 	for (; e < m->url + m->nurl && !url_cmp(e, &key); e++) {
 		size_t pl = strlen(e->path);
-		if (path_matches(e->path, rest, rlen) &&
+		if (path_matches(e, rest, rlen) &&
 		    (!best || pl > best_len || (pl == best_len && e->ioc < best)))
 			best = e->ioc, best_len = pl;
 	}
