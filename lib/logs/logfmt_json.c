@@ -152,7 +152,11 @@ static void zeek(struct vg_logctx *c, json_t *o)
 		c->ts = json_string_value(ts);
 		c->ts_len = json_string_length(ts);
 	}
-	const char *orig = str(o, "id.orig_h", &n);
+	/* "id_orig_h" with Log::default_scope_sep = "_" */
+	int dot = json_object_get(o, "id.orig_h") || json_object_get(o, "id.resp_h");
+	const char *orig_h = dot ? "id.orig_h" : "id_orig_h";
+	const char *resp_h = dot ? "id.resp_h" : "id_resp_h";
+	const char *orig = str(o, orig_h, &n);
 	if (orig) {
 		c->client = orig;
 		c->client_len = n;
@@ -172,8 +176,8 @@ static void zeek(struct vg_logctx *c, json_t *o)
 			if (json_is_string(v))
 				check_rdata(c, json_string_value(v), json_string_length(v));
 	if (c->want_ip) {
-		check_ip(c, "dst", o, "id.resp_h");
-		check_ip(c, "src", o, "id.orig_h");
+		check_ip(c, "dst", o, resp_h);
+		check_ip(c, "src", o, orig_h);
 	}
 }
 
@@ -227,7 +231,8 @@ int vg_logfmt_json(struct vg_logctx *c, const char *l, size_t n)
 	int rc = 0;
 	if (json_is_string(type))
 		eve(c, o, json_string_value(type));
-	else if (json_object_get(o, "id.orig_h") || json_object_get(o, "ts"))
+	else if (json_object_get(o, "id.orig_h") || json_object_get(o, "id_orig_h") ||
+		 json_object_get(o, "ts"))
 		zeek(c, o);
 	else
 		rc = -1;

@@ -25,6 +25,7 @@ struct hits {
 	char text[4096];
 	unsigned n;
 	unsigned diags;
+	char diag_text[2048]; /* "severity|file:line|message" lines */
 };
 
 static void on_hit(void *ctx, const vigil_loghit *h)
@@ -44,6 +45,9 @@ static void on_diag(void *ctx, const vigil_diag *d)
 {
 	struct hits *hs = ctx;
 	hs->diags++;
+	size_t o = strlen(hs->diag_text);
+	snprintf(hs->diag_text + o, sizeof hs->diag_text - o, "%d|%s:%lu|%s\n",
+		 (int)d->severity, d->file, d->line, d->message);
 }
 
 static vigil_logstats scan(vigil_logfmt fmt, const void *buf, size_t len,
@@ -128,6 +132,50 @@ static void test_zeek_http_ssl_conn(void **state)
 		"6|sni|x.msstorageazure.com|msstorageazure.com|10.0.0.6|2023-03-29T12:34:57Z\n"
 		"8|dst|203.0.113.200|203.0.113.0/24|10.0.0.7|2023-03-29T12:34:58Z\n"
 		"9|src|203.0.113.1|203.0.113.0/24|203.0.113.1|2023-03-29T12:34:58Z\n");
+}
+
+/* Zeek with Log::default_scope_sep = "_" (item 4 of the real-data
+ * issue): id_orig_h and id_resp_h are the same columns, in TSV and JSON. */
+static void test_zeek_scope_sep(void **state)
+{
+	struct hits h;
+	vigil_logstats st = scan_str(VIGIL_LOG_AUTO,
+		"#separator \\x09\n"
+		"#fields\tts\tuid\tid_orig_h\tid_orig_p\tid_resp_h\tid_resp_p\tproto\tquery\tanswers\n"
+		"1680093296.5\tC1\t10.0.0.5\t5353\t203.0.113.7\t53\tudp\twww.example.org\t-\n"
+		"1680093297\tC2\t203.0.113.8\t5353\t10.0.0.1\t53\tudp\takamaicontainer.com\t-\n", &h);
+	assert_string_equal(h.text,
+		"3|dst|203.0.113.7|203.0.113.0/24|10.0.0.5|2023-03-29T12:34:56.500000Z\n"
+		"4|query|akamaicontainer.com|akamaicontainer.com|203.0.113.8|2023-03-29T12:34:57Z\n"
+		"4|src|203.0.113.8|203.0.113.0/24|203.0.113.8|2023-03-29T12:34:57Z\n");
+	assert_int_equal(st.malformed, 0);
+	assert_int_equal(h.diags, 0);
+	scan_str(VIGIL_LOG_AUTO,
+		"{\"ts\":1680093300.0,\"id_orig_h\":\"10.0.0.8\",\"id_resp_h\":\"203.0.113.5\"}\n", &h);
+	assert_string_equal(h.text,
+		"1|dst|203.0.113.5|203.0.113.0/24|10.0.0.8|2023-03-29T12:35:00Z\n");
+}
+
+/* A #fields header with none of the columns vigil reads: its lines are
+ * searched as text, and the file is named once. */
+static void test_zeek_unknown_columns(void **state)
+{
+	struct hits h;
+	vigil_logstats st = scan_str(VIGIL_LOG_AUTO,
+		"#separator \\x09\n#path\tfiles\n"
+		"#fields\tts\tfuid\ttx_hosts\trx_hosts\tsource\n"
+		"1680093296.5\tF1\t203.0.113.9\t10.0.0.5\tHTTP\n"
+		"1680093297\tF2\t192.0.2.1\t10.0.0.5\tcdn.akamaicontainer.com\n"
+		"#fields\tts\tfuid\ttx_hosts\n"
+		"1680093298\tF3\t203.0.113.10\n", &h);
+	assert_string_equal(h.text,
+		"4|text|203.0.113.9|203.0.113.0/24|-|2023-03-29T12:34:56.500000Z\n"
+		"5|text|cdn.akamaicontainer.com|akamaicontainer.com|-|2023-03-29T12:34:57Z\n"
+		"7|text|203.0.113.10|203.0.113.0/24|-|2023-03-29T12:34:58Z\n");
+	assert_int_equal(st.malformed, 0);
+	assert_int_equal(h.diags, 1);
+	assert_non_null(strstr(h.diag_text, "0|t.log:3|"));
+	assert_non_null(strstr(h.diag_text, "none of the columns"));
 }
 
 static void test_json(void **state)
@@ -389,6 +437,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zeek_dns),
 		cmocka_unit_test(test_zeek_http_ssl_conn),
+		cmocka_unit_test(test_zeek_scope_sep),
+		cmocka_unit_test(test_zeek_unknown_columns),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_prefilter),
 		cmocka_unit_test(test_bind),
