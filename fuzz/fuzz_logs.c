@@ -6,7 +6,8 @@
  * in half; with bit 0x40, the same with zstd. Bits 0x18 pick the line
  * cap (256, 1000, 4096 bytes or 1 MiB) to exercise the overlong-line path.
  * JSON input runs twice, with and without the prefilter that skips lines
- * with no candidate string, and the parsed hits must agree.
+ * with no candidate string: the hits and the count of malformed lines must
+ * agree (the prefilter's structural check says what the parse would).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,18 +64,25 @@ static const size_t caps[4] = {256, 1000, 4096, 1u << 20};
 static vigil_logscan *scanners[4];
 static unsigned long hits;
 
-static void run(vigil_logfmt fmt, const uint8_t *d, size_t n, unsigned cap)
+static vigil_logstats run(vigil_logfmt fmt, const uint8_t *d, size_t n, unsigned cap)
 {
+	vigil_logstats before = {0}, after = {0};
 	if (!scanners[cap]) {
 		scanners[cap] = vigil_logscan_create(m);
 		if (scanners[cap])
 			vigil_logscan_set_callback(scanners[cap], on_hit, &hits);
 		if (!scanners[cap])
-			return;
+			return after;
 		vigil_logscan_set_max_line(scanners[cap], caps[cap]);
 		vigil_logscan_set_year(scanners[cap], 2023);
 	}
+	vigil_logscan_stats(scanners[cap], &before);
 	vigil_logscan_buffer(scanners[cap], "fuzz.log", d, n, fmt);
+	vigil_logscan_stats(scanners[cap], &after);
+	/* what this input added */
+	after.malformed -= before.malformed;
+	after.hits -= before.hits;
+	return after;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -118,15 +126,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	parsed_hits = 0;
-	run(fmt, d, n, max_line);
+	vigil_logstats on = run(fmt, d, n, max_line);
 	if (fmt == VIGIL_LOG_JSON) {
-		/* the JSON prefilter must never lose a hit the parser reports */
+		/* the JSON prefilter must never lose a hit the parser reports,
+		 * nor change what is malformed */
 		unsigned long with = parsed_hits;
 		parsed_hits = 0;
 		vg_json_prefilter = 0;
-		run(fmt, d, n, max_line);
+		vigil_logstats off = run(fmt, d, n, max_line);
 		vg_json_prefilter = 1;
-		if (parsed_hits != with)
+		if (parsed_hits != with || on.malformed != off.malformed || on.hits != off.hits)
 			abort();
 	}
 	return 0;
