@@ -285,6 +285,54 @@ static void test_windns(void **state)
 	assert_int_equal(st.malformed, 1);
 }
 
+/* Lines of BIND, dnsmasq and Windows DNS logs their parsers do not read
+ * (item 21 of the real-data issue): searched as text and counted as
+ * malformed; the Windows DNS header and its legend are part of the format. */
+static void test_text_fallback(void **state)
+{
+	struct hits h;
+	vigil_logstats st = scan_str(VIGIL_LOG_BIND,
+		"29-Mar-2023 12:34:56.789 queries: info: client @0x1 10.0.0.5#53211 (a.example): query: a.example IN A +\n"
+		"Mar 29 12:34:57 ns1 named[12]: zone akamaicontainer.com/IN: loaded serial 5\n"
+		"29-Mar-2023 12:34:58.000 resolver: info: 203.0.113.4#53 lame server\n", &h);
+	assert_string_equal(h.text,
+		"2|text|akamaicontainer.com|akamaicontainer.com|-|2023-03-29T12:34:57Z\n"
+		"3|text|203.0.113.4|203.0.113.0/24|-|2023-03-29T12:34:58Z\n");
+	assert_int_equal(st.malformed, 2);
+
+	st = scan_str(VIGIL_LOG_DNSMASQ,
+		"Mar 29 12:34:56 dnsmasq[1]: query[A] x.example from 10.0.0.5\n"
+		"Mar 29 12:34:57 dnsmasq[1]: /etc/hosts akamaicontainer.com is 203.0.113.9\n"
+		"Mar 29 12:34:58 dnsmasq-dhcp[1]: DHCPACK(eth0) 203.0.113.20 aa:bb:cc:dd:ee:ff host\n"
+		"Mar 29 12:34:59 dnsmasq[1]:\n", &h);
+	assert_string_equal(h.text,
+		"2|text|akamaicontainer.com|akamaicontainer.com|-|2023-03-29T12:34:57Z\n"
+		"2|text|203.0.113.9|203.0.113.0/24|-|2023-03-29T12:34:57Z\n"
+		"3|text|203.0.113.20|203.0.113.0/24|-|2023-03-29T12:34:58Z\n");
+	assert_int_equal(st.malformed, 3);
+
+	st = scan_str(VIGIL_LOG_WINDNS,
+		"DNS Server log file creation at 3/29/2023 12:00:00 PM\r\n"
+		"Log file wrap at 3/29/2023 12:00:00 PM\r\n"
+		"\r\n"
+		"Message logging key (for packets - other items use a subset of these fields):\r\n"
+		"\tField #  Information         Values\r\n"
+		"\t-------  -----------         ------\r\n"
+		"\t   1     Date\r\n"
+		"\t  10     Query/Response      R = Response\r\n"
+		"\t                             blank = Query\r\n"
+		"\t  16     Question Name\r\n"
+		"\r\n"
+		"3/29/2023 12:34:56 PM 0E18 PACKET  0000020F8D5F4F30 UDP Rcv 10.0.0.5        0002   Q [0001   D   NOERROR] A      (3)www(15)akamaicontainer(3)com(0)\r\n"
+		"3/29/2023 12:34:57 PM 0E18 EVENT   The DNS server loaded zone msstorageazure.com\r\n"
+		"\tRemote addr 203.0.113.30, port 53\r\n", &h);
+	assert_string_equal(h.text,
+		"12|query|www.akamaicontainer.com|akamaicontainer.com|10.0.0.5|2023-03-29T12:34:56Z\n"
+		"13|text|msstorageazure.com|msstorageazure.com|-|2023-03-29T12:34:57Z\n"
+		"14|text|203.0.113.30|203.0.113.0/24|-|-\n");
+	assert_int_equal(st.malformed, 2);
+}
+
 static void test_generic(void **state)
 {
 	struct hits h;
@@ -446,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_dnsmasq),
 		cmocka_unit_test(test_squid),
 		cmocka_unit_test(test_windns),
+		cmocka_unit_test(test_text_fallback),
 		cmocka_unit_test(test_generic),
 		cmocka_unit_test(test_reader_lines),
 		cmocka_unit_test(test_cap_independent_of_reads),
