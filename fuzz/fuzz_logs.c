@@ -5,6 +5,8 @@
  * first byte set, the rest is gzip-compressed first and fed whole and cut
  * in half; with bit 0x40, the same with zstd. Bits 0x18 pick the line
  * cap (256, 1000, 4096 bytes or 1 MiB) to exercise the overlong-line path.
+ * Seeds of compressed logs (xz, bzip2, lz4: libarchive's filters) are
+ * committed as "#vigil-hex" text (hexseed.h), format byte first.
  * JSON input runs twice, with and without the prefilter that skips lines
  * with no candidate string: the hits and the count of malformed lines must
  * agree (the prefilter's structural check says what the parse would).
@@ -19,6 +21,7 @@
 #include <vigil/iocs.h>
 #include <vigil/logs.h>
 
+#include "hexseed.h"
 #include "logs/logs_internal.h"
 
 static vigil_iocs *set;
@@ -86,13 +89,24 @@ static vigil_logstats run(vigil_logfmt fmt, const uint8_t *d, size_t n, unsigned
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void one_input(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!m)
 		init();
-	if (size < 1)
+	int failed;
+	uint8_t *own = hexseed_decode(&data, &size, &failed);
+	if (failed)
 		return 0;
+	if (size >= 1)
+		one_input(data, size);
+	free(own);
+	return 0;
+}
+
+static void one_input(const uint8_t *data, size_t size)
+{
 	vigil_logfmt fmt = (vigil_logfmt)((data[0] & 7) % VIGIL_LOG_FORMAT_COUNT);
 	const uint8_t *d = data + 1;
 	size_t n = size - 1;
@@ -102,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t *z = malloc(cap ? cap : 1);
 		size_t zn = 0;
 		if (!z)
-			return 0;
+			return;
 		if (data[0] & 0x80) {
 			z_stream zs = {0};
 			if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
@@ -123,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			run(fmt, z, zn / 2, max_line);
 		}
 		free(z);
-		return 0;
+		return;
 	}
 	parsed_hits = 0;
 	vigil_logstats on = run(fmt, d, n, max_line);
@@ -138,5 +152,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (parsed_hits != with || on.malformed != off.malformed || on.hits != off.hits)
 			abort();
 	}
-	return 0;
 }

@@ -262,6 +262,7 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 				f.c.line + 1, "%s", vg_logsource_error(src));
 			f.status = VIGIL_FAILED;
 			s->st.files_failed++;
+			s->st.files_unreadable += vg_logsource_unsupported(src) != 0;
 			break;
 		}
 		if (got == 0) {
