@@ -2,7 +2,7 @@
  * Network IOC hunting in logs: a matcher built once from the network IOCs
  * of a set (domains with their subdomains, IPv4/IPv6 addresses and CIDR
  * ranges, URLs), and a streaming log scanner that reads DNS, proxy and flow
- * logs (plain, gzip or zstd) line by line in constant memory and reports
+ * logs (plain or compressed) line by line in constant memory and reports
  * every observable that matches.
  */
 #ifndef VIGIL_LOGS_H
@@ -66,6 +66,8 @@ typedef void (*vigil_loghit_fn)(void *ctx, const vigil_loghit *hit);
 
 typedef struct vigil_logstats {
 	uint64_t files, files_failed; /* files read; files that could not be (fully) read */
+	uint64_t files_unreadable;    /* of files_failed: compressed or archived in a
+				       * form vigil cannot read, nothing searched */
 	uint64_t bytes;               /* decompressed bytes */
 	uint64_t lines, malformed, too_long;
 	uint64_t hits;
@@ -88,8 +90,11 @@ void vigil_logscan_set_year(vigil_logscan *s, int year);
 
 /*
  * Scan a file ("-" is standard input) or every regular file below a
- * directory (symlinks not followed). gzip and zstd are detected by
- * their magic. Returns VIGIL_OK, VIGIL_WARN when lines were malformed or
+ * directory (symlinks not followed). Compressions are detected by their
+ * magic: gzip and zstd, and those libarchive decodes in the process (xz,
+ * bzip2, lz4, lzip, lzma, compress); a file compressed or archived in a
+ * form vigil cannot read fails (counted in files_failed and
+ * files_unreadable). Returns VIGIL_OK, VIGIL_WARN when lines were malformed or
  * too long, VIGIL_FAILED when a file could not be read (reported), and
  * VIGIL_FATAL on allocation failure.
  */

@@ -232,6 +232,8 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 	f.c.on_hit = s->fn;
 	f.c.hit_ctx = s->ctx;
 	f.c.hits = &s->st.hits;
+	f.c.diag = s->diag;
+	f.c.diag_ctx = s->diag_ctx;
 	f.c.m = s->m;
 	f.c.file = name;
 	f.c.fmt = fmt;
@@ -260,6 +262,7 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 				f.c.line + 1, "%s", vg_logsource_error(src));
 			f.status = VIGIL_FAILED;
 			s->st.files_failed++;
+			s->st.files_unreadable += vg_logsource_unsupported(src) != 0;
 			break;
 		}
 		if (got == 0) {
