@@ -4,6 +4,8 @@
 # (no label boundaries, no parsing); it is the floor people use today.
 # Usage: bench/logs.sh [SIZE_BYTES] [N_IOCS]   (default 1 GiB, 10000)
 # The log is generated once into $BENCH_DIR (default build/bench-logs).
+# FORMAT=json runs both tools on the same log as Zeek JSON lines instead
+# (converted once with awk), the path of the JSON prefilter.
 set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-1073741824}
@@ -17,6 +19,20 @@ LOG=$DIR/dns-$SIZE.log
 IOCS=$DIR/bench-$N-c2-iocs.txt
 if [ ! -s "$LOG" ] || [ ! -s "$IOCS" ]; then
 	"$GEN" "$LOG" "$SIZE" "$IOCS" "$N" 100
+fi
+if [ "${FORMAT:-tsv}" = json ]; then
+	JLOG=$DIR/dns-$SIZE.json
+	if [ ! -s "$JLOG" ]; then
+		awk -F '\t' '/^#/ { next } {
+			n = split($22, a, ","); ans = ""
+			for (i = 1; i <= n; i++)
+				if (a[i] != "-") ans = ans (ans == "" ? "" : ",") "\"" a[i] "\""
+			printf "{\"ts\":%s,\"uid\":\"%s\",\"id.orig_h\":\"%s\",\"id.orig_p\":%s,", $1, $2, $3, $4
+			printf "\"id.resp_h\":\"%s\",\"id.resp_p\":%s,\"proto\":\"%s\",\"query\":\"%s\",", $5, $6, $7, $10
+			printf "\"qtype_name\":\"%s\",\"rcode_name\":\"%s\",\"answers\":[%s],\"rejected\":false}\n", $14, $16, ans
+		}' "$LOG" >"$JLOG"
+	fi
+	LOG=$JLOG
 fi
 grep -v '^#' "$IOCS" >"$DIR/patterns-$N.txt"
 bytes=$(wc -c <"$LOG")
@@ -33,9 +49,9 @@ t3=$(now)
 vhits=$(tail -n 1 "$DIR/vigil.out" | sed 's/.*"hits":\([0-9]*\).*/\1/')
 ghits=$(wc -l <"$DIR/grep-c.out")
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v bytes="$bytes" -v n="$N" \
-    -v vh="$vhits" -v gh="$ghits" 'BEGIN {
+    -v vh="$vhits" -v gh="$ghits" -v fmt="${FORMAT:-tsv}" 'BEGIN {
 	vt = b - a; gt = c - b; gu = d - c; mb = bytes / 1e6
-	printf "Zeek dns.log %.0f MB, %d domain IOCs\n", mb, n
+	printf "Zeek dns.log (%s) %.0f MB, %d domain IOCs\n", fmt, mb, n
 	printf "vigil logs (1 thread)      %7.2f s  %7.0f MB/s  %d hits\n", vt, mb / vt, vh
 	printf "LC_ALL=C grep -F -f        %7.2f s  %7.0f MB/s  %d lines  (vigil %.1fx faster)\n", gt, mb / gt, gh, gt / vt
 	printf "grep -F -f (UTF-8 locale)  %7.2f s  %7.0f MB/s  (vigil %.1fx faster)\n", gu, mb / gu, gu / vt

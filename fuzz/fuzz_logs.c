@@ -5,8 +5,11 @@
  * first byte set, the rest is gzip-compressed first and fed whole and cut
  * in half; with bit 0x40, the same with zstd. Bits 0x18 pick the line
  * cap (256, 1000, 4096 bytes or 1 MiB) to exercise the overlong-line path.
+ * Seeds of compressed logs (xz, bzip2, lz4: libarchive's filters) are
+ * committed as "#vigil-hex" text (hexseed.h), format byte first.
  * JSON input runs twice, with and without the prefilter that skips lines
- * with no candidate string, and the parsed hits must agree.
+ * with no candidate string: the hits and the count of malformed lines must
+ * agree (the prefilter's structural check says what the parse would).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include <vigil/iocs.h>
 #include <vigil/logs.h>
 
+#include "hexseed.h"
 #include "logs/logs_internal.h"
 
 static vigil_iocs *set;
@@ -63,28 +67,46 @@ static const size_t caps[4] = {256, 1000, 4096, 1u << 20};
 static vigil_logscan *scanners[4];
 static unsigned long hits;
 
-static void run(vigil_logfmt fmt, const uint8_t *d, size_t n, unsigned cap)
+static vigil_logstats run(vigil_logfmt fmt, const uint8_t *d, size_t n, unsigned cap)
 {
+	vigil_logstats before = {0}, after = {0};
 	if (!scanners[cap]) {
 		scanners[cap] = vigil_logscan_create(m);
 		if (scanners[cap])
 			vigil_logscan_set_callback(scanners[cap], on_hit, &hits);
 		if (!scanners[cap])
-			return;
+			return after;
 		vigil_logscan_set_max_line(scanners[cap], caps[cap]);
 		vigil_logscan_set_year(scanners[cap], 2023);
 	}
+	vigil_logscan_stats(scanners[cap], &before);
 	vigil_logscan_buffer(scanners[cap], "fuzz.log", d, n, fmt);
+	vigil_logscan_stats(scanners[cap], &after);
+	/* what this input added */
+	after.malformed -= before.malformed;
+	after.hits -= before.hits;
+	return after;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void one_input(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!m)
 		init();
-	if (size < 1)
+	int failed;
+	uint8_t *own = hexseed_decode(&data, &size, &failed);
+	if (failed)
 		return 0;
+	if (size >= 1)
+		one_input(data, size);
+	free(own);
+	return 0;
+}
+
+static void one_input(const uint8_t *data, size_t size)
+{
 	vigil_logfmt fmt = (vigil_logfmt)((data[0] & 7) % VIGIL_LOG_FORMAT_COUNT);
 	const uint8_t *d = data + 1;
 	size_t n = size - 1;
@@ -94,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t *z = malloc(cap ? cap : 1);
 		size_t zn = 0;
 		if (!z)
-			return 0;
+			return;
 		if (data[0] & 0x80) {
 			z_stream zs = {0};
 			if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
@@ -115,19 +137,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			run(fmt, z, zn / 2, max_line);
 		}
 		free(z);
-		return 0;
+		return;
 	}
 	parsed_hits = 0;
-	run(fmt, d, n, max_line);
+	vigil_logstats on = run(fmt, d, n, max_line);
 	if (fmt == VIGIL_LOG_JSON) {
-		/* the JSON prefilter must never lose a hit the parser reports */
+		/* the JSON prefilter must never lose a hit the parser reports,
+		 * nor change what is malformed */
 		unsigned long with = parsed_hits;
 		parsed_hits = 0;
 		vg_json_prefilter = 0;
-		run(fmt, d, n, max_line);
+		vigil_logstats off = run(fmt, d, n, max_line);
 		vg_json_prefilter = 1;
-		if (parsed_hits != with)
+		if (parsed_hits != with || on.malformed != off.malformed || on.hits != off.hits)
 			abort();
 	}
-	return 0;
 }

@@ -103,7 +103,9 @@ int cli_opt_size(const char *name, const char *arg, uint64_t lo, uint64_t hi,
 
 json_t *cli_json_text(const char *s)
 {
-	json_t *j = json_string(s ? s : "");
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
 	if (!j) {
 		char *e = vigil_escape_str(s);
 		j = e ? json_string(e) : NULL;
@@ -114,6 +116,8 @@ json_t *cli_json_text(const char *s)
 
 json_t *cli_json_path(const char *path)
 {
+	if (!path)
+		return json_null();
 	char *e = vigil_escape_str(path);
 	json_t *j = e ? json_string(e) : NULL;
 	free(e);
@@ -204,6 +208,11 @@ int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
 	}
 	if (st >= VIGIL_FAILED || (strict && st != VIGIL_OK)) {
 		fprintf(stderr, "vigil: IOC input not usable, stopping\n");
+		return -1;
+	}
+	/* loading is over: the scanner's threads and the matchers read it */
+	if (vigil_iocs_seal(iocs) != VIGIL_OK) {
+		fprintf(stderr, "vigil: IOC set not usable, stopping\n");
 		return -1;
 	}
 	return 0;

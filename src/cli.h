@@ -29,10 +29,14 @@ int cli_opt_int(const char *name, const char *arg, long lo, long hi, long *out);
 int cli_opt_size(const char *name, const char *arg, uint64_t lo, uint64_t hi,
 		 uint64_t *out);
 
-/* A JSON string from untrusted text: kept as is when it is valid UTF-8,
- * escaped (vigil_escape) otherwise. Never NULL unless out of memory. */
+/* For the records the CLI builds itself (summaries, log hits): the
+ * library's rules of <vigil/report.h>, which records of results come
+ * from. Untrusted text is kept as is when it is valid UTF-8 and escaped
+ * (vigil_escape) otherwise; NULL is JSON null (pass "" to get "").
+ * Never NULL unless out of memory. */
 json_t *cli_json_text(const char *s);
-/* A JSON string of an escaped path, as the text output shows it. */
+/* A JSON string of an escaped path, as the text output shows it; JSON
+ * null for NULL. */
 json_t *cli_json_path(const char *path);
 /* Write one compact JSON record and a newline; steals rec. */
 void cli_json_emit(FILE *out, json_t *rec);
@@ -51,7 +55,8 @@ int cli_push(const char ***arr, size_t *n, const char *v);
 
 /*
  * Load the built-in packs (IOCs, and rules when rules is not NULL) unless
- * builtin is 0, then every --iocs path. Returns -1, after saying why, when
+ * builtin is 0, then every --iocs path, and seal the IOC set (no adds
+ * after this; lookups thread-safe). Returns -1, after saying why, when
  * the run must stop: content that cannot be read, or with strict any
  * malformed IOC line.
  */

@@ -116,11 +116,15 @@ int cmd_inspect(int argc, char **argv)
 	if (!out)
 		return 2;
 	struct cli_diag diag = {0};
-	vigil_inspect_options opt = {.ca_file = a.ca_file, .max_network = (size_t)a.max_network};
+	vigil_inspect_options opt;
+	vigil_inspect_options_init(&opt);
+	opt.ca_file = a.ca_file;
+	opt.max_network = (size_t)a.max_network;
 	int status = 0, shown = 0;
 	for (int i = optind; i < argc; i++) {
-		json_t *r = NULL;
-		int st = vigil_inspect_file(argv[i], a.max_size, &opt, &r, cli_print_diag, &diag);
+		char *text = NULL;
+		int st = vigil_inspect_file(argv[i], a.max_size, &opt, &text, cli_print_diag,
+					    &diag);
 		if (st == VIGIL_FATAL) {
 			status = 2;
 			break;
@@ -129,19 +133,26 @@ int cmd_inspect(int argc, char **argv)
 			status = 2;
 			continue;
 		}
-		json_object_set_new(r, "path", cli_json_path(argv[i]));
+		/* the text is the record; parsed for the score and the renderer */
+		json_t *r = json_loads(text, 0, NULL);
+		if (!r) {
+			fputs("vigil: out of memory\n", stderr);
+			free(text);
+			status = 2;
+			break;
+		}
 		if (json_integer_value(json_object_get(r, "score")) >= a.min_score && status == 0)
 			status = 1;
 		if (a.json) {
-			json_t *rec = cli_json_record("inspect");
-			json_object_update(rec, r);
-			cli_json_emit(out, rec);
+			fputs(text, out);
+			fputc('\n', out);
 		} else {
 			if (shown++)
 				fputc('\n', out);
 			inspect_print_text(out, r);
 		}
 		json_decref(r);
+		free(text);
 	}
 	if (out != stdout && fclose(out) != 0) {
 		fputs("vigil: error writing the output\n", stderr);

@@ -16,8 +16,8 @@ static const char usage[] =
 "\n"
 "Search DNS, proxy and flow logs for network IOCs (C2 domains and their\n"
 "subdomains, IPv4/IPv6 addresses and CIDR ranges, URLs). The format is\n"
-"detected per file; gzip and zstd files are read as they are; directories\n"
-"are walked; '-' is standard input.\n"
+"detected per file; gzip, zstd, xz, bzip2, lz4, lzip, lzma and compress\n"
+"files are read as they are; directories are walked; '-' is standard input.\n"
 "\n"
 "Formats (--format): zeek (TSV dns/http/ssl/conn...), json (Zeek JSON and\n"
 "Suricata eve.json), bind, dnsmasq, squid, windns (Windows DNS debug log),\n"
@@ -46,8 +46,9 @@ static const char usage[] =
 "(BIND, dnsmasq, Windows DNS) are taken as UTC.\n"
 "\n"
 "Exit status: 0 no hit, 1 at least one hit, 2 an error that stopped the\n"
-"run (bad option, no network IOC loaded). Malformed lines are reported on\n"
-"standard error with FILE:LINE and counted; they do not change the status.\n"
+"run (bad option, no network IOC loaded) or, with no hit, a file compressed\n"
+"in a form vigil cannot read. Malformed lines are reported on standard\n"
+"error with FILE:LINE and counted; they do not change the status.\n"
 "\n"
 "Example:\n"
 "  vigil logs --iocs signature-base/iocs/c2-iocs.txt /var/log/zeek/\n";
@@ -225,7 +226,9 @@ int cmd_logs(int argc, char **argv)
 		fprintf(stderr, "vigil: out of memory\n");
 		rc = 2;
 	} else {
-		rc = stats.hits ? 1 : 0;
+		/* a file that could not be read at all (a compression vigil
+		 * cannot read) is an error, unless a hit says more */
+		rc = stats.hits ? 1 : stats.files_unreadable ? 2 : 0;
 	}
 done:
 	if (out && out != stdout && fclose(out) != 0) {

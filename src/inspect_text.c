@@ -74,7 +74,7 @@ static void wrap_word(struct wrap *w, const char *word)
 
 static void header(FILE *out, const json_t *r)
 {
-	/* the path is escaped already (cli_json_path), as in `vigil scan` */
+	/* the path is escaped already (by the library), as in `vigil scan` */
 	const char *path = json_string_value(json_object_get(r, "path"));
 	fprintf(out, "%s\n", path ? path : "-");
 	fprintf(out, "  size         %" JSON_INTEGER_FORMAT " bytes, entropy ", num(r, "size"));

@@ -1,5 +1,5 @@
 /* Text rendering of a `vigil inspect` result (the JSON model of
- * include/vigil/inspect.h). */
+ * include/vigil/inspect.h, parsed). */
 #ifndef VIGIL_INSPECT_TEXT_H
 #define VIGIL_INSPECT_TEXT_H
 
@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 /* Print r for a reader; every string from the file is escaped. r's "path"
- * must be escaped already (cli_json_path). */
+ * is escaped already (the library writes it so). */
 void inspect_print_text(FILE *out, const json_t *r);
 
 #endif

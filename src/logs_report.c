@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <vigil/escape.h>
+#include <vigil/report.h>
 
 #include "cli.h"
 #include "logs_report.h"
@@ -192,13 +193,24 @@ static char *ioc_source(const vigil_ioc *ioc)
 	return s;
 }
 
+/* The hit's finding as the library's finding writer has it (the same
+ * object as in `vigil scan`), parsed back into a value of this record. */
+static json_t *finding(const vigil_finding *f)
+{
+	char *text = vigil_finding_json(f);
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return j ? j : json_null();
+}
+
 static void ioc_fields(json_t *rec, const vigil_ioc *ioc)
 {
 	char *src = ioc_source(ioc);
 	json_object_set_new(rec, "ioc", cli_json_text(ioc->value));
 	json_object_set_new(rec, "ioc_type", json_string(type_name(ioc->type)));
 	json_object_set_new(rec, "ioc_source", src ? cli_json_path(src) : json_null());
-	json_object_set_new(rec, "ioc_comment", cli_json_text(ioc->comment));
+	json_object_set_new(rec, "ioc_comment",
+			    cli_json_text(ioc->comment ? ioc->comment : ""));
 	json_object_set_new(rec, "score", json_integer(ioc->score));
 	free(src);
 }
@@ -234,6 +246,7 @@ void logs_report_hit(void *ctx, const vigil_loghit *h)
 		json_object_set_new(rec, "field", json_string(h->field));
 		json_object_set_new(rec, "value", json_bytes(h->value, h->value_len));
 		ioc_fields(rec, h->ioc);
+		json_object_set_new(rec, "finding", finding(&h->finding));
 		cli_json_emit(rep->out, rec);
 		return;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <vigil/escape.h>
+#include <vigil/report.h>
 
 #include "cli.h"
 #include "scan_report.h"
@@ -51,40 +52,14 @@ static void hex(const uint8_t *d, size_t n, char *out)
 
 static void json_file(struct scan_report *rep, const vigil_file_result *r)
 {
-	json_t *rec = cli_json_record("file");
-	char buf[65];
-	json_object_set_new(rec, "path", cli_json_path(r->path));
-	json_object_set_new(rec, "size", json_integer((json_int_t)r->size));
-	if (r->hashed) {
-		hex(r->md5, 16, buf);
-		json_object_set_new(rec, "md5", json_string(buf));
-		hex(r->sha1, 20, buf);
-		json_object_set_new(rec, "sha1", json_string(buf));
-		hex(r->sha256, 32, buf);
-		json_object_set_new(rec, "sha256", json_string(buf));
+	char *rec = vigil_file_result_json(r);
+	if (!rec) {
+		fputs("vigil: out of memory writing a record\n", stderr);
+		return;
 	}
-	json_object_set_new(rec, "score", json_integer(r->score));
-	json_object_set_new(rec, "level",
-			    json_string(vigil_level_name(vigil_score_level(r->score))));
-	json_t *arr = json_array();
-	for (size_t i = 0; i < r->nfindings; i++) {
-		const vigil_finding *f = &r->findings[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "kind", json_string(f->kind));
-		json_object_set_new(o, "id", cli_json_text(f->id));
-		json_object_set_new(o, "score", json_integer(f->score));
-		json_object_set_new(o, "source", cli_json_text(f->source));
-		json_object_set_new(o, "message", cli_json_text(f->message));
-		json_array_append_new(arr, o);
-	}
-	json_object_set_new(rec, "findings", arr);
-	json_object_set_new(rec, "skip", r->skip ? json_string(vigil_skip_name(r->skip))
-						 : json_null());
-	json_object_set_new(rec, "error", r->error ? json_string(vigil_error_name(r->error))
-						   : json_null());
-	if (r->error_detail)
-		json_object_set_new(rec, "error_detail", cli_json_text(r->error_detail));
-	cli_json_emit(rep->out, rec);
+	fputs(rec, rep->out);
+	fputc('\n', rep->out);
+	free(rec);
 }
 
 /* Append printf output to a growing string. */

@@ -5,11 +5,13 @@
  * specifics, network indicators in the strings, and the tampering findings
  * of vigil_checks_run().
  *
- * The result is a JSON object (jansson's json_t): the documented model of
- * docs/cli.md ("vigil inspect"), which the CLI prints as JSON or renders as
- * text. Strings taken from the file are kept when they are valid UTF-8 and
- * escaped (vigil_escape) otherwise; a renderer for a terminal must still
- * escape control characters.
+ * The result is JSON text: one object, the record {"schema", "type":
+ * "inspect", "path", ...} documented in docs/cli.md ("vigil inspect"),
+ * which the CLI prints as a JSON Lines record or parses and renders as
+ * text. The path is escaped as in `vigil scan`; other strings taken from
+ * the file are kept when they are valid UTF-8 and escaped (vigil_escape)
+ * otherwise; a renderer for a terminal must still escape control
+ * characters. Findings are written as <vigil/report.h> writes them.
  */
 #ifndef VIGIL_INSPECT_H
 #define VIGIL_INSPECT_H
@@ -23,8 +25,6 @@
 extern "C" {
 #endif
 
-struct json_t; /* <jansson.h> */
-
 typedef struct vigil_inspect_options {
 	/* PEM bundle of trusted roots for Authenticode chain validation; NULL:
 	 * the chain is not checked ("trusted": null). */
@@ -33,13 +33,18 @@ typedef struct vigil_inspect_options {
 	size_t max_network;
 } vigil_inspect_options;
 
+/* The defaults: no CA file, the library's max_network. */
+void vigil_inspect_options_init(vigil_inspect_options *opt);
+
 /*
- * Inspect len bytes; name is what the report calls the file (may be NULL).
- * On VIGIL_OK *out is a new object (json_decref it). VIGIL_FATAL: out of
- * memory or an unusable ca_file; the reason is sent to diag.
+ * Inspect len bytes; name is what the report calls the file (may be NULL:
+ * "path" is null); opt may be NULL for the defaults. On VIGIL_OK
+ * *json_out is a new string (free()), compact and without a newline; else
+ * it is NULL. VIGIL_FATAL: out of memory or an unusable ca_file; the
+ * reason is sent to diag.
  */
 int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
-			 const vigil_inspect_options *opt, struct json_t **out,
+			 const vigil_inspect_options *opt, char **json_out,
 			 vigil_diag_fn diag, void *diag_ctx);
 
 /*
@@ -48,7 +53,7 @@ int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
  * cannot be read (the reason goes to diag), else as above.
  */
 int vigil_inspect_file(const char *path, uint64_t max_size,
-		       const vigil_inspect_options *opt, struct json_t **out,
+		       const vigil_inspect_options *opt, char **json_out,
 		       vigil_diag_fn diag, void *diag_ctx);
 
 #ifdef __cplusplus

@@ -38,7 +38,8 @@ typedef enum vigil_ioc_format {
  * "hash", "filename", "c2", "stix", "misp", "list", or ends in .json or
  * .csv). Returns VIGIL_OK, VIGIL_WARN when items were skipped (each
  * reported), VIGIL_FAILED when the path could not be read or a file is not
- * usable as a whole (malformed JSON...).
+ * usable as a whole (malformed JSON...), VIGIL_FATAL when out of memory or
+ * the set is sealed (vigil_iocs_seal).
  */
 int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt);
 

@@ -48,7 +48,7 @@ void vigil_iocs_set_diag(vigil_iocs *set, vigil_diag_fn fn, void *ctx);
 /*
  * Add single indicators (used by the loaders above and by threat-intel
  * readers). Returns VIGIL_OK or VIGIL_FAILED with a diagnostic naming
- * source:line.
+ * source:line; VIGIL_FATAL when out of memory or the set is sealed.
  */
 int vigil_iocs_add_hash(vigil_iocs *set, const char *hex, int score,
 			const char *comment, const char *source,
@@ -61,22 +61,34 @@ int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
 			   const char *comment, const char *source,
 			   unsigned long line);
 
+/*
+ * End loading: sort the lookup tables and build the file-name prefilter.
+ * Afterwards every add and load (vigil_iocs_add_*, vigil_iocs_load*) is
+ * refused with VIGIL_FATAL and the diagnostic "IOC set is sealed", and the
+ * lookups below are fast and thread-safe. Before sealing they give the
+ * same answers by linear search, but they are not thread-safe (an add may
+ * run beside them); hand a scanner or several threads a sealed set.
+ * Sealing twice is harmless. Returns VIGIL_OK.
+ */
+int vigil_iocs_seal(vigil_iocs *set);
+
 size_t vigil_iocs_count(const vigil_iocs *set, vigil_ioc_type type);
 /* The i-th indicator of a type, in load order; NULL past the end. */
 const vigil_ioc *vigil_iocs_get(const vigil_iocs *set, vigil_ioc_type type,
 				size_t i);
 
-/* Exact lookup of a binary digest (16, 20 or 32 bytes); NULL if absent. */
-const vigil_ioc *vigil_iocs_find_hash(vigil_iocs *set, const uint8_t *digest,
-				      size_t len);
+/* Exact lookup of a binary digest (16, 20 or 32 bytes); NULL if absent.
+ * Of duplicates, the one loaded first. */
+const vigil_ioc *vigil_iocs_find_hash(const vigil_iocs *set,
+				      const uint8_t *digest, size_t len);
 
 /*
- * Call fn for every file-name IOC whose regex matches path and whose
- * false-positive regex does not. '/' in path also matches '\\' in the regex
- * (Windows-style IOCs). Thread-safe once loading is over.
+ * Call fn, in load order, for every file-name IOC whose regex matches path
+ * and whose false-positive regex does not. '/' in path also matches '\\' in
+ * the regex (Windows-style IOCs). VIGIL_FATAL when out of memory.
  */
 typedef void (*vigil_ioc_match_fn)(void *ctx, const vigil_ioc *ioc);
-int vigil_iocs_match_path(vigil_iocs *set, const char *path, size_t len,
+int vigil_iocs_match_path(const vigil_iocs *set, const char *path, size_t len,
 			  vigil_ioc_match_fn fn, void *ctx);
 
 /* Normalise a defanged indicator in place: hxxp -> http, [.] (.) -> . */

@@ -2,7 +2,7 @@
  * Network IOC hunting in logs: a matcher built once from the network IOCs
  * of a set (domains with their subdomains, IPv4/IPv6 addresses and CIDR
  * ranges, URLs), and a streaming log scanner that reads DNS, proxy and flow
- * logs (plain, gzip or zstd) line by line in constant memory and reports
+ * logs (plain or compressed) line by line in constant memory and reports
  * every observable that matches.
  */
 #ifndef VIGIL_LOGS_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "finding.h"
 #include "iocs.h"
 #include "netmatch.h"
 
@@ -52,12 +53,21 @@ typedef struct vigil_loghit {
 	const char *value;   /* the observable as in the log (untrusted bytes) */
 	size_t value_len;
 	const vigil_ioc *ioc;
+	/* The hit in the one result shape: kind "network", id the IOC's value,
+	 * source its file:line (the file alone when it has no line, or when
+	 * out of memory), message its comment, its score and level, and
+	 * evidence the field and the observable ("query=evil.example", the
+	 * log's bytes escaped with vigil_escape(); NULL when out of memory).
+	 * Valid for the duration of the callback. */
+	vigil_finding finding;
 } vigil_loghit;
 
 typedef void (*vigil_loghit_fn)(void *ctx, const vigil_loghit *hit);
 
 typedef struct vigil_logstats {
 	uint64_t files, files_failed; /* files read; files that could not be (fully) read */
+	uint64_t files_unreadable;    /* of files_failed: compressed or archived in a
+				       * form vigil cannot read, nothing searched */
 	uint64_t bytes;               /* decompressed bytes */
 	uint64_t lines, malformed, too_long;
 	uint64_t hits;
@@ -80,8 +90,11 @@ void vigil_logscan_set_year(vigil_logscan *s, int year);
 
 /*
  * Scan a file ("-" is standard input) or every regular file below a
- * directory (symlinks not followed). gzip and zstd are detected by
- * their magic. Returns VIGIL_OK, VIGIL_WARN when lines were malformed or
+ * directory (symlinks not followed). Compressions are detected by their
+ * magic: gzip and zstd, and those libarchive decodes in the process (xz,
+ * bzip2, lz4, lzip, lzma, compress); a file compressed or archived in a
+ * form vigil cannot read fails (counted in files_failed and
+ * files_unreadable). Returns VIGIL_OK, VIGIL_WARN when lines were malformed or
  * too long, VIGIL_FAILED when a file could not be read (reported), and
  * VIGIL_FATAL on allocation failure.
  */

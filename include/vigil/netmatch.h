@@ -38,7 +38,9 @@ const vigil_ioc *vigil_netmatch_ip(const vigil_netmatch *m, const char *addr,
 				   size_t len);
 /* A URL: scheme and host are compared case-insensitively (trailing dot and
  * default port dropped); an IOC without a path matches every URL of its
- * host, one with a path matches that path with any query or fragment. */
+ * host, one whose path ends with '/' every URL at or below that path, one
+ * with another path that path with any query or fragment. An IOC without
+ * a scheme ("host/path", from MISP) matches http and https URLs. */
 const vigil_ioc *vigil_netmatch_url(const vigil_netmatch *m, const char *url,
 				    size_t len);
 

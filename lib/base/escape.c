@@ -36,10 +36,27 @@ static size_t utf8_seq_len(const unsigned char *s, size_t left)
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
 		return 0;
-	/* C1 controls (U+0080..U+009F) act on terminals: escape them too. */
+	/* C1 controls (U+0080..U+009F) act on terminals, and bidirectional
+	 * formatting characters reorder what a reader sees (a name that
+	 * displays as "exe.txt"): both are escaped like invalid bytes. */
 	if (n == 2 && cp < 0xA0)
 		return 0;
+	if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200E || cp == 0x200F || cp == 0x061C)
+		return 0;
 	return n;
+}
+
+int vigil_escape_needed(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq_len(s + i, len - i);
+		if (n == 0 || s[i] < 0x20 || s[i] == 0x7F)
+			return 1;
+		i += n;
+	}
+	return 0;
 }
 
 char *vigil_escape(const char *str, size_t len)

@@ -22,7 +22,7 @@
 
 #include "checks/checks_internal.h"
 #include "base/entropy.h"
-#include "formats/byteread_be.h"
+#include "formats/byteread.h"
 #include "formats/elf.h"
 #include "base/util.h"
 
@@ -108,6 +108,7 @@ void vg_check_elf(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ctx)
 		.source = SRC,
 		.message = msg ? msg : "bytes appended after the end of the ELF data",
 		.score = score,
+		.level = vigil_score_level(score),
 	};
 	emit(ctx, &f);
 	free(msg);

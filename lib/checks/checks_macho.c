@@ -54,6 +54,7 @@ void vg_check_macho(const uint8_t *buf, size_t len, vigil_emit_fn emit, void *ct
 			.source = SRC,
 			.message = msg ? msg : "the code signature cannot be valid",
 			.score = 40,
+			.level = vigil_score_level(40),
 		};
 		emit(ctx, &f);
 		free(msg);

@@ -35,6 +35,7 @@ static void report(struct out *o, const char *id, int score, char *msg)
 		.source = SRC,
 		.message = msg ? msg : "(out of memory formatting the evidence)",
 		.score = score,
+		.level = vigil_score_level(score),
 	};
 	o->emit(o->ctx, &f);
 	free(msg);
@@ -93,6 +94,33 @@ static void check_slack(const uint8_t *buf, const vg_pe *pe, struct out *o)
 				   i, n, off, (unsigned long long)c->slack_nonzero,
 				   (unsigned long long)c->pad_allowed, h,
 				   enc ? " (looks encrypted or compressed)" : "", tagtxt));
+	}
+}
+
+/*
+ * An entry whose PKCS#7 is byte for byte that of an earlier one: no signing
+ * tool writes the same signature twice (a second signature goes nested, or
+ * into an entry of its own with other bytes), so the copy was pasted in by
+ * hand, to pad the table or to make the file parse differently.
+ */
+static void check_duplicates(const uint8_t *buf, const vg_pe *pe, struct out *o)
+{
+	for (size_t i = 1; i < pe->ncerts; i++) {
+		const vg_pe_cert *c = &pe->certs[i];
+		if (c->der != VG_PE_DER_OK)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const vg_pe_cert *p = &pe->certs[j];
+			if (p->der != VG_PE_DER_OK || p->der_len != c->der_len ||
+			    memcmp(buf + p->der_off, buf + c->der_off, c->der_len))
+				continue;
+			report(o, "VGL-PE-CERT-DUPLICATE", 60,
+			       vg_asprintf("certificate entry %zu at 0x%llx repeats the PKCS#7 "
+					   "of entry %zu (%llu bytes)", i,
+					   (unsigned long long)c->offset, j,
+					   (unsigned long long)c->der_len));
+			break;
+		}
 	}
 }
 
@@ -224,6 +252,7 @@ void vg_check_pe_parsed(const uint8_t *buf, size_t len, const vg_pe *pe,
 		return;
 	}
 	check_table(pe, &o);
+	check_duplicates(buf, pe, &o);
 	check_slack(buf, pe, &o);
 	if (pe->after_cert_len)
 		report(&o, "VGL-PE-OVERLAY-AFTER-CERT", 65,

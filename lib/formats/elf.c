@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/entropy.h"
-#include "formats/byteread_be.h"
+#include "formats/byteread.h"
 #include "formats/elf.h"
 #include "base/util.h"
 
@@ -41,36 +41,20 @@ static void extend(vg_elf_layout *lay, uint64_t end)
 		lay->data_end = end;
 }
 
-struct walk {
-	const uint8_t *b;
-	size_t len;
-	int big;
-};
-
-static int rd16(const struct walk *w, uint64_t off, uint16_t *v)
-{
-	return vg_rd16(w->big, w->b, w->len, off, v);
-}
-
-static int rd32(const struct walk *w, uint64_t off, uint32_t *v)
-{
-	return vg_rd32(w->big, w->b, w->len, off, v);
-}
-
 /* An address or offset field: 4 bytes in ELF32, 8 in ELF64. */
-static int rdaddr(const struct walk *w, int is64, uint64_t off, uint64_t *v)
+static int rdaddr(const vg_bytes *w, int is64, uint64_t off, uint64_t *v)
 {
 	if (is64)
-		return vg_rd64(w->big, w->b, w->len, off, v);
+		return vg_rd64(w, off, v);
 	uint32_t x;
-	if (!rd32(w, off, &x))
+	if (!vg_rd32(w, off, &x))
 		return 0;
 	*v = x;
 	return 1;
 }
 
 /* Fields of section 0 that extended numbering uses; 0 when unreadable. */
-static int section0(const struct walk *w, const vg_elf_layout *lay,
+static int section0(const vg_bytes *w, const vg_elf_layout *lay,
 		    uint64_t *size, uint32_t *info)
 {
 	*size = 0;
@@ -78,7 +62,7 @@ static int section0(const struct walk *w, const vg_elf_layout *lay,
 	if (!lay->shoff || lay->shentsize < (lay->is64 ? SHDR64_SIZE : SHDR32_SIZE))
 		return 0;
 	if (!rdaddr(w, lay->is64, lay->shoff + (lay->is64 ? 32 : 20), size) ||
-	    !rd32(w, lay->shoff + (lay->is64 ? 44 : 28), info)) {
+	    !vg_rd32(w, lay->shoff + (lay->is64 ? 44 : 28), info)) {
 		*size = 0;
 		*info = 0;
 		return 0;
@@ -86,7 +70,7 @@ static int section0(const struct walk *w, const vg_elf_layout *lay,
 	return 1;
 }
 
-static void walk_segments(const struct walk *w, vg_elf_layout *lay)
+static void walk_segments(const vg_bytes *w, vg_elf_layout *lay)
 {
 	uint64_t n = lay->phnum;
 	if (!n)
@@ -122,7 +106,7 @@ static void walk_segments(const struct walk *w, vg_elf_layout *lay)
 	}
 }
 
-static void walk_sections(const struct walk *w, vg_elf_layout *lay)
+static void walk_sections(const vg_bytes *w, vg_elf_layout *lay)
 {
 	uint64_t n = lay->shnum;
 	if (!n)
@@ -147,7 +131,7 @@ static void walk_sections(const struct walk *w, vg_elf_layout *lay)
 	for (uint64_t i = 1; i < n; i++) { /* section 0 holds no data */
 		uint64_t s = lay->shoff + i * lay->shentsize, off, size;
 		uint32_t type;
-		if (!rd32(w, s + 4, &type) ||
+		if (!vg_rd32(w, s + 4, &type) ||
 		    !rdaddr(w, lay->is64, s + (lay->is64 ? 24 : 16), &off) ||
 		    !rdaddr(w, lay->is64, s + (lay->is64 ? 32 : 20), &size))
 			continue;
@@ -169,19 +153,19 @@ int vg_elf_layout_read(const uint8_t *buf, size_t len, vg_elf_layout *lay,
 			*err = "not an ELF file";
 		return VIGIL_FAILED;
 	}
-	struct walk w = {buf, len, buf[EI_DATA] == ELFDATA2MSB};
+	vg_bytes w = {buf, len, buf[EI_DATA] == ELFDATA2MSB};
 	lay->is64 = buf[EI_CLASS] == ELFCLASS64;
 	lay->big_endian = w.big;
 	size_t ehsize = lay->is64 ? EHDR64_SIZE : EHDR32_SIZE;
 	uint16_t phnum16, shnum16;
-	if (len < ehsize || !rd16(&w, 16, &lay->type) || !rd16(&w, 18, &lay->machine) ||
+	if (len < ehsize || !vg_rd16(&w, 16, &lay->type) || !vg_rd16(&w, 18, &lay->machine) ||
 	    !rdaddr(&w, lay->is64, 24, &lay->entry) ||
 	    !rdaddr(&w, lay->is64, lay->is64 ? 32 : 28, &lay->phoff) ||
 	    !rdaddr(&w, lay->is64, lay->is64 ? 40 : 32, &lay->shoff) ||
-	    !rd16(&w, lay->is64 ? 54 : 42, &lay->phentsize) ||
-	    !rd16(&w, lay->is64 ? 56 : 44, &phnum16) ||
-	    !rd16(&w, lay->is64 ? 58 : 46, &lay->shentsize) ||
-	    !rd16(&w, lay->is64 ? 60 : 48, &shnum16)) {
+	    !vg_rd16(&w, lay->is64 ? 54 : 42, &lay->phentsize) ||
+	    !vg_rd16(&w, lay->is64 ? 56 : 44, &phnum16) ||
+	    !vg_rd16(&w, lay->is64 ? 58 : 46, &lay->shentsize) ||
+	    !vg_rd16(&w, lay->is64 ? 60 : 48, &shnum16)) {
 		if (err)
 			*err = "truncated ELF header";
 		return VIGIL_FAILED;

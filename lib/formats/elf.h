@@ -10,7 +10,7 @@
  *
  * Two layers:
  *  - vg_elf_layout() reads the file header and the program and section
- *    header tables with the bounds-checked readers of formats/byteread*.h,
+ *    header tables with the bounds-checked readers of formats/byteread.h,
  *    without allocating or copying. It answers "where does the ELF's own
  *    data end", which the per-file sweep check needs on every ELF file.
  *  - vg_elf_parse() hands a private copy of buf to libelf (elf_memory) for

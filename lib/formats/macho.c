@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats/byteread_be.h"
+#include "formats/byteread.h"
 #include "formats/macho.h"
 #include "base/util.h"
 
@@ -19,17 +19,6 @@
 #define DYLIB_CMD_SIZE 24      /* cmd, cmdsize, name offset, timestamp, 2 versions */
 #define LINKEDIT_CMD_SIZE 16   /* cmd, cmdsize, dataoff, datasize */
 #define CD_TEAM_FIELD 48       /* teamOffset in a CodeDirectory >= 0x20200 */
-
-struct rd {
-	const uint8_t *b;
-	size_t len;
-	int big;
-};
-
-static int rd32(const struct rd *r, uint64_t off, uint32_t *v)
-{
-	return vg_rd32(r->big, r->b, r->len, off, v);
-}
 
 /* Which thin header is this? 0 none, else 32 or 64; *big the byte order. */
 static int thin_kind(const uint8_t *b, size_t len, int *big)
@@ -241,12 +230,12 @@ static int parse_codesig(vg_macho_slice *s, const uint8_t *b, size_t len)
 
 /* ---- load commands ---- */
 
-static int add_dylib(vg_macho_slice *s, const struct rd *r, uint64_t off,
+static int add_dylib(vg_macho_slice *s, const vg_bytes *r, uint64_t off,
 		     uint32_t cmd, uint32_t cmdsize, size_t *cap)
 {
 	uint32_t name, cur, compat;
-	if (cmdsize < DYLIB_CMD_SIZE || !rd32(r, off + 8, &name) ||
-	    !rd32(r, off + 16, &cur) || !rd32(r, off + 20, &compat)) {
+	if (cmdsize < DYLIB_CMD_SIZE || !vg_rd32(r, off + 8, &name) ||
+	    !vg_rd32(r, off + 16, &cur) || !vg_rd32(r, off + 20, &compat)) {
 		s->anomalies |= VG_MACHO_ANOM_DYLIB_BAD;
 		return 0;
 	}
@@ -284,13 +273,13 @@ static int parse_thin(vg_macho_slice *s, const uint8_t *b, size_t len)
 		s->anomalies |= VG_MACHO_ANOM_SLICE_NESTED;
 		return 0;
 	}
-	struct rd r = {b, len, big};
+	vg_bytes r = {b, len, big};
 	s->is64 = kind == 64;
 	s->big_endian = big;
 	uint64_t hdr = s->is64 ? MH64_SIZE : MH32_SIZE;
-	if (!rd32(&r, 4, &s->cputype) || !rd32(&r, 8, &s->cpusubtype) ||
-	    !rd32(&r, 12, &s->filetype) || !rd32(&r, 16, &s->ncmds) ||
-	    !rd32(&r, 20, &s->sizeofcmds) || !rd32(&r, 24, &s->flags) || len < hdr) {
+	if (!vg_rd32(&r, 4, &s->cputype) || !vg_rd32(&r, 8, &s->cpusubtype) ||
+	    !vg_rd32(&r, 12, &s->filetype) || !vg_rd32(&r, 16, &s->ncmds) ||
+	    !vg_rd32(&r, 20, &s->sizeofcmds) || !vg_rd32(&r, 24, &s->flags) || len < hdr) {
 		s->anomalies |= VG_MACHO_ANOM_CMDS_PAST_END;
 		return 0;
 	}
@@ -309,7 +298,7 @@ static int parse_thin(vg_macho_slice *s, const uint8_t *b, size_t len)
 	uint64_t off = hdr;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t cmd, cmdsize;
-		if (off + 8 > limit || !rd32(&r, off, &cmd) || !rd32(&r, off + 4, &cmdsize)) {
+		if (off + 8 > limit || !vg_rd32(&r, off, &cmd) || !vg_rd32(&r, off + 4, &cmdsize)) {
 			s->anomalies |= VG_MACHO_ANOM_CMDS_PAST_END;
 			break;
 		}
@@ -331,8 +320,8 @@ static int parse_thin(vg_macho_slice *s, const uint8_t *b, size_t len)
 				s->anomalies |= VG_MACHO_ANOM_CS_DUP;
 			} else if (cmdsize >= LINKEDIT_CMD_SIZE) {
 				s->cs.present = 1;
-				rd32(&r, off + 8, &s->cs.dataoff);
-				rd32(&r, off + 12, &s->cs.datasize);
+				vg_rd32(&r, off + 8, &s->cs.dataoff);
+				vg_rd32(&r, off + 12, &s->cs.datasize);
 				if (parse_codesig(s, b, len) < 0)
 					return -1;
 			} else {

@@ -17,7 +17,7 @@
  * sizeofcmds and the slice. When LC_CODE_SIGNATURE is present its SuperBlob
  * (big-endian) is parsed to the CodeDirectory: signing identifier, Team ID.
  *
- * Every read goes through formats/byteread*.h. The vg_macho owns what it
+ * Every read goes through formats/byteread.h. The vg_macho owns what it
  * points to; nothing points into buf.
  */
 #ifndef VIGIL_FORMATS_MACHO_H

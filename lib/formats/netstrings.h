@@ -14,11 +14,17 @@
  * is handled in pieces of that size, so an indicator straddling a piece
  * boundary is missed.
  *
- * Domains need a top-level domain from a short built-in list (common
- * generic ones and country codes often seen in intrusions); country codes
- * that are also common file extensions (.so, .sh, .py, .pl, .rs, .md, .in,
- * .cc, .la...) are left out on purpose, to keep names like "libc.so" and
- * "Makefile.in" out of the output. URL hosts need no listed TLD: the scheme
+ * Domains: the name must end in a public suffix of the ICANN list
+ * (libpsl's built-in copy, see base/psl.h) with a registrable label before
+ * it, so "co.uk" and "config.json" are not domains. Then the top-level
+ * label decides: under the TLDs most seen in intrusions (com, net, org,
+ * country codes, xyz, top, wiki...: ANYWHERE_TLDS in netstrings.c) a name
+ * is listed wherever it is; under one that is also a common file
+ * extension (.so, .sh, .py, .pl, .rs, .md, .in, .cc, .la, .zip, .app,
+ * .ads...) only as a URL's host, to keep "libc.so" and "Makefile.in" out;
+ * under any other public suffix (hundreds are words: .name, .email,
+ * .target, .data) only when the string shows it is a host: "user@NAME",
+ * "NAME:PORT" or "NAME/path". URL hosts need no listed TLD: the scheme
  * is evidence enough. IPv4 addresses are four decimal octets 0-255 without
  * leading zeros, not preceded by a letter, digit or dot and not followed by
  * a digit or another ".<digit>" (so "v1.2.3.4" and "1.2.3.4.5" are not

@@ -1,16 +1,16 @@
 /*
- * `vigil inspect`: one file's anatomy as a JSON object. The common part
+ * `vigil inspect`: one file's anatomy as a JSON record. The common part
  * (size, digests, file type, network indicators, findings) is here; each
  * format adds its own (inspect_pe.c, inspect_elf.c, inspect_macho.c).
  */
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <vigil/checks.h>
 #include <vigil/inspect.h>
 
+#include "base/digest.h"
 #include "base/entropy.h"
 #include "formats/filetype.h"
 #include "formats/elf.h"
@@ -29,31 +29,25 @@ struct findings {
 static void add_finding(void *ctx, const vigil_finding *f)
 {
 	struct findings *fs = ctx;
-	json_t *o = json_object();
-	if (!o)
-		return;
-	vg_ij_set(o, "kind", json_string(f->kind));
-	vg_ij_set(o, "id", vg_ij_text(f->id));
-	vg_ij_set(o, "score", json_integer(f->score));
-	vg_ij_set(o, "level", json_string(vigil_level_name(vigil_score_level(f->score))));
-	vg_ij_set(o, "message", vg_ij_text(f->message));
-	json_array_append_new(fs->list, o);
+	/* the report writer's shape, as in `vigil scan` (a failed allocation
+	 * leaves the finding out of the list, not out of the score) */
+	json_array_append_new(fs->list, vg_json_finding(f));
 	if (fs->n < sizeof fs->scores / sizeof *fs->scores)
 		fs->scores[fs->n++] = f->score;
 }
 
+/* The same three digests as the scan (base/digest.c), in one pass; left
+ * out of the model when OpenSSL fails. */
 static void digests(const uint8_t *buf, size_t len, json_t *obj)
 {
-	static const struct {
-		const char *key;
-		const EVP_MD *(*md)(void);
-	} algs[] = {{"md5", EVP_md5}, {"sha1", EVP_sha1}, {"sha256", EVP_sha256}};
-	for (size_t i = 0; i < sizeof algs / sizeof *algs; i++) {
-		uint8_t d[EVP_MAX_MD_SIZE];
-		unsigned dl = 0;
-		if (EVP_Digest(buf, len, d, &dl, algs[i].md(), NULL))
-			vg_ij_set(obj, algs[i].key, vg_ij_hex(d, dl));
+	uint8_t md5[16], sha1[20], sha256[32];
+	vg_digests *d = vg_digests_new();
+	if (d && vg_digests_buffer(d, buf, len, md5, sha1, sha256)) {
+		vg_ij_set(obj, "md5", vg_json_hex(md5, sizeof md5));
+		vg_ij_set(obj, "sha1", vg_json_hex(sha1, sizeof sha1));
+		vg_ij_set(obj, "sha256", vg_json_hex(sha256, sizeof sha256));
 	}
+	vg_digests_free(d);
 }
 
 static json_t *network(const uint8_t *buf, size_t len, size_t max, int *capped)
@@ -68,7 +62,7 @@ static json_t *network(const uint8_t *buf, size_t len, size_t max, int *capped)
 		if (!o)
 			break;
 		vg_ij_set(o, "kind", json_string(vg_netstr_kind_name(s->kind)));
-		vg_ij_set(o, "value", vg_ij_text(s->value));
+		vg_ij_set(o, "value", vg_json_text(s->value));
 		vg_ij_set(o, "offset", json_integer((json_int_t)s->offset));
 		vg_ij_set(o, "utf16", json_boolean(s->utf16));
 		json_array_append_new(a, o);
@@ -103,20 +97,26 @@ static int format_part(const uint8_t *buf, size_t len, const vigil_inspect_optio
 	return st == VIGIL_FATAL ? VIGIL_FATAL : VIGIL_OK;
 }
 
-int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
-			 const vigil_inspect_options *opt, json_t **out,
-			 vigil_diag_fn diag, void *diag_ctx)
+void vigil_inspect_options_init(vigil_inspect_options *opt)
 {
-	*out = NULL;
-	json_t *obj = json_object();
+	*opt = (vigil_inspect_options){.ca_file = NULL, .max_network = 0};
+}
+
+/* The model as a jansson object: the record header, then the anatomy. */
+static json_t *model(const uint8_t *buf, size_t len, const char *name,
+		     const vigil_inspect_options *opt, vigil_diag_fn diag,
+		     void *diag_ctx)
+{
+	json_t *obj = vg_json_record("inspect");
 	struct findings fs = {.list = json_array()};
 	if (!obj || !fs.list) {
 		json_decref(obj);
 		json_decref(fs.list);
 		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, name, 0, "out of memory");
-		return VIGIL_FATAL;
+		return NULL;
 	}
-	vg_ij_set(obj, "path", vg_ij_text(name));
+	/* escaped as the text output shows it, as in `vigil scan` */
+	vg_ij_set(obj, "path", vg_json_path(name));
 	vg_ij_set(obj, "size", json_integer((json_int_t)len));
 	digests(buf, len, obj);
 	vg_ij_set(obj, "filetype", json_string(vg_filetype(buf, len)));
@@ -128,7 +128,7 @@ int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
 		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, name, 0, "%s", why);
 		json_decref(obj);
 		json_decref(fs.list);
-		return VIGIL_FATAL;
+		return NULL;
 	}
 	int capped = 0;
 	vg_ij_set(obj, "network", network(buf, len, opt ? opt->max_network : 0, &capped));
@@ -140,17 +140,32 @@ int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
 	json_object_set_new(obj, "findings", fs.list);
 	vg_ij_set(obj, "score", json_integer(score));
 	vg_ij_set(obj, "level", json_string(vigil_level_name(vigil_score_level(score))));
-	*out = obj;
+	return obj;
+}
+
+int vigil_inspect_buffer(const uint8_t *buf, size_t len, const char *name,
+			 const vigil_inspect_options *opt, char **json_out,
+			 vigil_diag_fn diag, void *diag_ctx)
+{
+	*json_out = NULL;
+	json_t *obj = model(buf, len, name, opt, diag, diag_ctx);
+	if (!obj)
+		return VIGIL_FATAL;
+	*json_out = vg_json_dump(obj);
+	if (!*json_out) {
+		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, name, 0, "out of memory");
+		return VIGIL_FATAL;
+	}
 	return VIGIL_OK;
 }
 
 int vigil_inspect_file(const char *path, uint64_t max_size,
-		       const vigil_inspect_options *opt, json_t **out,
+		       const vigil_inspect_options *opt, char **json_out,
 		       vigil_diag_fn diag, void *diag_ctx)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	*out = NULL;
+	*json_out = NULL;
 	int e = vg_read_file(path, max_size > SIZE_MAX - 1 ? SIZE_MAX - 1 : (size_t)max_size,
 			     &buf, &len);
 	if (e) {
@@ -159,8 +174,8 @@ int vigil_inspect_file(const char *path, uint64_t max_size,
 			: e == EINVAL ? "not a regular file" : strerror(e));
 		return VIGIL_FAILED;
 	}
-	int st = vigil_inspect_buffer((const uint8_t *)buf, len, path, opt, out, diag,
-				      diag_ctx);
+	int st = vigil_inspect_buffer((const uint8_t *)buf, len, path, opt, json_out,
+				      diag, diag_ctx);
 	free(buf);
 	return st;
 }

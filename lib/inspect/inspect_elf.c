@@ -51,7 +51,7 @@ static json_t *sections(const vg_elf *e)
 			break;
 		char f[4] = {s->flags & 2 ? 'a' : '-', s->flags & 1 ? 'w' : '-',
 			     s->flags & 4 ? 'x' : '-', '\0'}; /* SHF_ALLOC/WRITE/EXECINSTR */
-		vg_ij_set(o, "name", vg_ij_text(s->name));
+		vg_ij_set(o, "name", vg_json_text(s->name));
 		vg_ij_set(o, "type", json_integer(s->type));
 		vg_ij_set(o, "flags", json_string(f));
 		vg_ij_set(o, "offset", json_integer((json_int_t)s->offset));
@@ -100,12 +100,12 @@ int vg_inspect_elf(const uint8_t *buf, size_t len, json_t *obj)
 	const char *m = vg_elf_machine_name(l->machine);
 	vg_ij_set(o, "machine_name", m ? json_string(m) : json_null());
 	vg_ij_set(o, "entry_point", json_integer((json_int_t)l->entry));
-	vg_ij_set(o, "interpreter", vg_ij_text(e->interp));
-	vg_ij_set(o, "soname", vg_ij_text(e->soname));
+	vg_ij_set(o, "interpreter", vg_json_text(e->interp));
+	vg_ij_set(o, "soname", vg_json_text(e->soname));
 	for (size_t i = 0; i < e->nneeded; i++)
-		json_array_append_new(needed, vg_ij_text(e->needed[i]));
+		json_array_append_new(needed, vg_json_text(e->needed[i]));
 	json_object_set_new(o, "needed", needed);
-	vg_ij_set(o, "build_id", e->build_id_len ? vg_ij_hex(e->build_id, e->build_id_len)
+	vg_ij_set(o, "build_id", e->build_id_len ? vg_json_hex(e->build_id, e->build_id_len)
 						 : json_null());
 	vg_ij_set(o, "segments", segments(e));
 	vg_ij_set(o, "sections", sections(e));

@@ -1,7 +1,9 @@
 /*
  * Pieces of `vigil inspect` (lib/inspect*.c): each format adds its part of
- * the JSON model; the helpers keep the file's strings safe and the numbers
- * uniform.
+ * the JSON model. Strings, times and digests go through the report
+ * writers (report/json_write.h: vg_json_text, vg_json_textn, vg_json_time,
+ * vg_json_hex), so that the model writes them as every other record does;
+ * the helpers here are inspect's own.
  */
 #ifndef VIGIL_INSPECT_INTERNAL_H
 #define VIGIL_INSPECT_INTERNAL_H
@@ -13,15 +15,8 @@
 #include <vigil/checks.h>
 #include <vigil/inspect.h>
 
-/* A string from the file: kept when valid UTF-8, escaped otherwise; JSON
- * null for NULL. Never NULL unless out of memory. */
-json_t *vg_ij_text(const char *s);
-/* The same for n bytes that need not be NUL-terminated. */
-json_t *vg_ij_bytes(const char *s, size_t n);
-/* Seconds since 1970 as "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
-json_t *vg_ij_time(int64_t t);
-/* Hex of n bytes. */
-json_t *vg_ij_hex(const uint8_t *p, size_t n);
+#include "report/json_write.h"
+
 /* Entropy rounded to 3 decimals; null when negative (not computed). */
 json_t *vg_ij_entropy(double h);
 /* The names of the bits set in bits (names[i] for bit i; NULL or "" for

@@ -21,7 +21,7 @@ static json_t *dylibs(const vg_macho_slice *s)
 		json_t *o = json_object();
 		if (!o)
 			break;
-		vg_ij_set(o, "name", vg_ij_text(d->name));
+		vg_ij_set(o, "name", vg_json_text(d->name));
 		vg_ij_set(o, "command", cmd ? json_string(cmd) : json_integer(d->cmd));
 		vg_ij_set(o, "current_version", version(d->current_version));
 		vg_ij_set(o, "compatibility_version", version(d->compat_version));
@@ -48,8 +48,8 @@ static json_t *codesig(const vg_macho_codesig *cs)
 		vg_ij_set(o, "ad_hoc", json_boolean(cs->cd_flags & VG_CS_ADHOC));
 	}
 	vg_ij_set(o, "cms_signature", json_boolean(cs->has_cms));
-	vg_ij_set(o, "identifier", vg_ij_text(cs->identifier));
-	vg_ij_set(o, "team_id", vg_ij_text(cs->team_id));
+	vg_ij_set(o, "identifier", vg_json_text(cs->identifier));
+	vg_ij_set(o, "team_id", vg_json_text(cs->team_id));
 	return o;
 }
 
@@ -82,7 +82,7 @@ static json_t *slice(const vg_macho_slice *s)
 	vg_ij_set(o, "filetype_name", ft ? json_string(ft) : json_null());
 	vg_ij_set(o, "flags", json_integer(s->flags));
 	vg_ij_set(o, "load_commands", json_integer(s->ncmds));
-	vg_ij_set(o, "install_name", vg_ij_text(s->id_dylib));
+	vg_ij_set(o, "install_name", vg_json_text(s->id_dylib));
 	vg_ij_set(o, "dylibs", dylibs(s));
 	vg_ij_set(o, "code_signature", codesig(&s->cs));
 	vg_ij_set(o, "anomalies", anomalies(s->anomalies));

@@ -28,7 +28,7 @@ static json_t *sections(const vg_pe *pe)
 		json_t *o = json_object();
 		if (!o)
 			break;
-		vg_ij_set(o, "name", vg_ij_text(s->name));
+		vg_ij_set(o, "name", vg_json_text(s->name));
 		vg_ij_set(o, "virtual_address", json_integer(s->vaddr));
 		vg_ij_set(o, "virtual_size", json_integer(s->vsize));
 		vg_ij_set(o, "raw_offset", json_integer(s->raw_off));
@@ -57,7 +57,7 @@ static json_t *imports(const vg_pe *pe)
 				break;
 			}
 			cur = im->dll;
-			vg_ij_set(d, "dll", vg_ij_text(im->dll));
+			vg_ij_set(d, "dll", vg_json_text(im->dll));
 			json_object_set_new(d, "functions", funcs);
 			json_array_append_new(a, d);
 		}
@@ -67,7 +67,7 @@ static json_t *imports(const vg_pe *pe)
 		if (im->by_ordinal) {
 			vg_ij_set(f, "ordinal", json_integer(im->ordinal));
 		} else {
-			vg_ij_set(f, "name", vg_ij_text(im->name));
+			vg_ij_set(f, "name", vg_json_text(im->name));
 			vg_ij_set(f, "hint", json_integer(im->ordinal));
 		}
 		json_array_append_new(funcs, f);
@@ -83,13 +83,13 @@ static json_t *exports(const vg_pe *pe)
 		json_decref(a);
 		return NULL;
 	}
-	vg_ij_set(o, "dll_name", vg_ij_text(pe->export_dll_name));
+	vg_ij_set(o, "dll_name", vg_json_text(pe->export_dll_name));
 	for (size_t i = 0; i < pe->nexports; i++) {
 		const vg_pe_export *e = &pe->exports[i];
 		json_t *f = json_object();
 		if (!f)
 			break;
-		vg_ij_set(f, "name", vg_ij_text(e->name));
+		vg_ij_set(f, "name", vg_json_text(e->name));
 		vg_ij_set(f, "ordinal", json_integer(e->ordinal));
 		vg_ij_set(f, "rva", json_integer(e->rva));
 		json_array_append_new(a, f);
@@ -106,10 +106,10 @@ static json_t *version_info(const vg_pe *pe)
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	vg_ij_set(o, "CompanyName", vg_ij_text(pe->company_name));
-	vg_ij_set(o, "ProductName", vg_ij_text(pe->product_name));
-	vg_ij_set(o, "FileVersion", vg_ij_text(pe->file_version));
-	vg_ij_set(o, "OriginalFilename", vg_ij_text(pe->original_filename));
+	vg_ij_set(o, "CompanyName", vg_json_text(pe->company_name));
+	vg_ij_set(o, "ProductName", vg_json_text(pe->product_name));
+	vg_ij_set(o, "FileVersion", vg_json_text(pe->file_version));
+	vg_ij_set(o, "OriginalFilename", vg_json_text(pe->original_filename));
 	return o;
 }
 
@@ -190,25 +190,25 @@ static json_t *signature(const vg_ac_sig *s)
 	vg_ij_set(o, "nested", json_integer(s->nest_level));
 	if (s->error)
 		vg_ij_set(o, "error", json_string(s->error));
-	vg_ij_set(o, "digest_algorithm", s->digest_alg[0] ? vg_ij_text(s->digest_alg) : json_null());
+	vg_ij_set(o, "digest_algorithm", s->digest_alg[0] ? vg_json_text(s->digest_alg) : json_null());
 	vg_ij_set(o, "signed_digest", s->signed_digest_len
-		  ? vg_ij_hex(s->signed_digest, s->signed_digest_len) : json_null());
+		  ? vg_json_hex(s->signed_digest, s->signed_digest_len) : json_null());
 	vg_ij_set(o, "image_digest", s->image_digest_len
-		  ? vg_ij_hex(s->image_digest, s->image_digest_len) : json_null());
+		  ? vg_json_hex(s->image_digest, s->image_digest_len) : json_null());
 	vg_ij_set(o, "digest_match", verdict(s->digest_match));
 	vg_ij_set(o, "intact", verdict(s->intact));
 	vg_ij_set(o, "trusted", verdict(s->trusted));
 	if (s->trusted == 0 && s->trust_error[0])
-		vg_ij_set(o, "trust_error", vg_ij_text(s->trust_error));
-	vg_ij_set(o, "subject", vg_ij_text(s->subject));
-	vg_ij_set(o, "issuer", vg_ij_text(s->issuer));
-	vg_ij_set(o, "serial", vg_ij_text(s->serial));
+		vg_ij_set(o, "trust_error", vg_json_text(s->trust_error));
+	vg_ij_set(o, "subject", vg_json_text(s->subject));
+	vg_ij_set(o, "issuer", vg_json_text(s->issuer));
+	vg_ij_set(o, "serial", vg_json_text(s->serial));
 	vg_ij_set(o, "thumbprint_sha1", s->thumbprint_sha1[0]
 		  ? json_string(s->thumbprint_sha1) : json_null());
-	vg_ij_set(o, "not_before", s->has_validity ? vg_ij_time(s->not_before) : json_null());
-	vg_ij_set(o, "not_after", s->has_validity ? vg_ij_time(s->not_after) : json_null());
+	vg_ij_set(o, "not_before", s->has_validity ? vg_json_time(s->not_before) : json_null());
+	vg_ij_set(o, "not_after", s->has_validity ? vg_json_time(s->not_after) : json_null());
 	vg_ij_set(o, "signing_time", s->has_signing_time
-		  ? vg_ij_time(s->signing_time) : json_null());
+		  ? vg_json_time(s->signing_time) : json_null());
 	vg_ij_set(o, "timestamp", s->timestamp == VG_AC_TS_RFC3161 ? json_string("RFC 3161")
 		  : s->timestamp == VG_AC_TS_LEGACY ? json_string("Authenticode countersignature")
 		  : json_null());
@@ -255,7 +255,7 @@ static void headers(const uint8_t *buf, size_t len, const vg_pe *pe, json_t *o)
 	vg_ij_set(o, "subsystem_name", sub ? json_string(sub) : json_null());
 	vg_ij_set(o, "dll_characteristics", json_integer(pe->dll_characteristics));
 	vg_ij_set(o, "timestamp", json_integer(pe->timestamp));
-	vg_ij_set(o, "timestamp_utc", pe->reproducible ? json_null() : vg_ij_time(pe->timestamp));
+	vg_ij_set(o, "timestamp_utc", pe->reproducible ? json_null() : vg_json_time(pe->timestamp));
 	vg_ij_set(o, "reproducible", json_boolean(pe->reproducible));
 	vg_ij_set(o, "image_base", json_integer((json_int_t)pe->image_base));
 	vg_ij_set(o, "entry_point", json_integer(pe->entry_rva));

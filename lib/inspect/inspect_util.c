@@ -1,53 +1,6 @@
-/* JSON helpers and architecture names for `vigil inspect`. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#include <vigil/escape.h>
-
+/* inspect's own JSON helpers (report/json_write.h has the shared ones) and
+ * architecture names for `vigil inspect`. */
 #include "inspect/inspect_internal.h"
-#include "base/util.h"
-
-json_t *vg_ij_bytes(const char *s, size_t n)
-{
-	/* jansson refuses invalid UTF-8: escape only then, so that readable
-	 * names stay readable */
-	json_t *j = json_stringn(s, n);
-	if (j)
-		return j;
-	char *e = vigil_escape(s, n);
-	j = e ? json_string(e) : NULL;
-	free(e);
-	return j;
-}
-
-json_t *vg_ij_text(const char *s)
-{
-	return s ? vg_ij_bytes(s, strlen(s)) : json_null();
-}
-
-json_t *vg_ij_time(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return json_null();
-	return json_string(buf);
-}
-
-json_t *vg_ij_hex(const uint8_t *p, size_t n)
-{
-	char *s = malloc(2 * n + 1);
-	if (!s)
-		return NULL;
-	vg_hex(p, n, s);
-	json_t *j = json_string(s);
-	free(s);
-	return j;
-}
 
 json_t *vg_ij_entropy(double h)
 {

@@ -153,6 +153,18 @@ int vg_intel_add_network(struct vg_intel *in, const char *value, int score,
 						in->src, line));
 }
 
+int vg_intel_add_url_any_scheme(struct vg_intel *in, const char *value, int score,
+				const char *comment, unsigned long line)
+{
+	/* vigil_iocs_add_network takes a value without "://" for a domain */
+	if (!vg_iocs_append(in->set, VIGIL_IOC_URL, value, comment, in->src, line, score)) {
+		raise_status(in, VIGIL_FATAL);
+		return -1;
+	}
+	in->added++;
+	return 1;
+}
+
 int vg_intel_add_filename(struct vg_intel *in, const char *name, int score,
 			  const char *comment, unsigned long line)
 {

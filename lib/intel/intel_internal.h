@@ -63,6 +63,10 @@ int vg_intel_add_network(struct vg_intel *in, const char *value, int score,
 			 const char *comment, unsigned long line);
 int vg_intel_add_filename(struct vg_intel *in, const char *name, int score,
 			  const char *comment, unsigned long line);
+/* A URL without a scheme ("host[:port]/path", host lower case, checked by
+ * the caller), matched as http and https URLs (iocs/netmatch.c). */
+int vg_intel_add_url_any_scheme(struct vg_intel *in, const char *value, int score,
+				const char *comment, unsigned long line);
 
 /* Is s (length n) 32, 40 or 64 hex digits? */
 int vg_intel_is_hash(const char *s, size_t n);

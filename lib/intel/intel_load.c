@@ -163,6 +163,8 @@ static int name_wanted(const char *path)
 int vigil_iocs_load_buffer(vigil_iocs *set, const char *name, const char *buf,
 			   size_t len, vigil_ioc_format fmt)
 {
+	if (vg_iocs_refuse_sealed(set, name, 0))
+		return VIGIL_FATAL;
 	if (fmt == VIGIL_IOC_AUTO || fmt > VIGIL_IOC_C2) {
 		/* threat-intel formats by content, else the Loki one by name */
 		vigil_ioc_format loki;
@@ -192,6 +194,9 @@ static int load_file(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 int vigil_iocs_load(vigil_iocs *set, const char *path, vigil_ioc_format fmt)
 {
 	struct stat st;
+	/* before reading anything: a sealed set takes none of it */
+	if (vg_iocs_refuse_sealed(set, path, 0))
+		return VIGIL_FATAL;
 	if (stat(path, &st) != 0) {
 		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
 			"unable to read IOC path: %s", strerror(errno));

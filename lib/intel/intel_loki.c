@@ -30,17 +30,22 @@ static char *trim(char *s)
 	return s;
 }
 
-/* A score field: 1-3 digits, 0..100. */
+/* A score field: 1-3 digits, 0..100. Accumulated by hand: at most three
+ * digits can be read, so the value cannot overflow, and no sign or leading
+ * blank slips in as strtol would let it. */
 static int parse_score(const char *s, int *out)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > 3)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
+	int v = 0;
+	size_t n = 0;
+	for (; s[n]; n++) {
+		if (n == 3 || !isdigit((unsigned char)s[n]))
 			return 0;
-	*out = atoi(s);
-	return *out <= 100;
+		v = v * 10 + (s[n] - '0');
+	}
+	if (n == 0 || v > 100)
+		return 0;
+	*out = v;
+	return 1;
 }
 
 static int parse_hash_line(vigil_iocs *set, char *line, const char *comment,

@@ -1,14 +1,18 @@
 /*
  * MISP: attribute types to IOCs (shared with the CSV reader) and the event
  * JSON reader: {"Event": {...}}, {"response": [events]} or [events], each
- * event with "Attribute" and "Object"[]."Attribute" lists. MISP objects do
- * not nest objects, so the walk has a fixed depth.
+ * event with "Attribute" and "Object"[]."Attribute" lists; an event is
+ * {"Event": {...}} as MISP exports it or the event object itself as
+ * PyMISP's MISPEvent.to_json() writes it. MISP objects do not nest
+ * objects, so the walk has a fixed depth.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "intel/intel_internal.h"
+#include "iocs/netmatch_internal.h"
+#include "base/psl.h"
 #include "base/util.h"
 
 enum misp_kind { K_NONE, K_HASH, K_NET, K_NAME, K_NAME_HASH, K_NET_PORT, K_DOMAIN_IP };
@@ -56,6 +60,69 @@ static void count_unsupported(struct vg_misp *m, const char *type, int to_ids)
 	u->for_ids = to_ids != 0;
 }
 
+/* A host of a scheme-less URL: an IPv4 or IPv6 literal, or a name whose
+ * last labels are a public suffix with a label before it. */
+static int url_host(const char *h, size_t n)
+{
+	uint32_t a4;
+	uint8_t a6[16];
+	if (vg_parse_ipv4(h, n, &a4) || (n > 2 && h[0] == '[' && vg_parse_ipv6(h, n, a6)))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)h[i];
+		if (!(c == '.' || c == '-' || c == '_' || (c >= '0' && c <= '9') ||
+		      ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+			return 0;
+	}
+	return vg_psl_registrable(h, n);
+}
+
+/*
+ * A url attribute without "scheme://" (MISP's UI takes "www.example.com/a"
+ * as typed). With a path, query or fragment it is a URL of any scheme,
+ * stored as written (host lower-cased) for the URL matcher to compare
+ * with http and https; without one it is a host, loaded as a domain or an
+ * address as before. "payload.exe", "files/x.exe": no host, skipped.
+ */
+static int url_attribute(struct vg_misp *m, const char *value, int score,
+			 const char *comment, unsigned long line, const char *where)
+{
+	struct vg_intel *in = m->in;
+	char *v = vg_strdup(value);
+	if (!v)
+		return -1;
+	vigil_refang(v);
+	if (strstr(v, "://")) {
+		free(v);
+		return vg_intel_add_network(in, value, score, comment, line) < 0 ? -1 : 0;
+	}
+	size_t he = strcspn(v, "/?#"), hn = he;
+	if (v[0] == '[') {
+		const char *rb = memchr(v, ']', he);
+		hn = rb ? (size_t)(rb - v) + 1 : he;
+	} else {
+		const char *colon = memchr(v, ':', he);
+		hn = colon ? (size_t)(colon - v) : he;
+	}
+	int port_ok = 1;
+	for (size_t i = hn + 1; hn < he && i < he; i++)
+		port_ok &= v[i] >= '0' && v[i] <= '9';
+	int rc = 0;
+	if (!url_host(v, hn) || !port_ok || (hn < he && hn + 1 == he)) {
+		vg_intel_warn(in, line, "%s%s'url' value '%.80s' is not a URL: no host "
+					"(a public suffix with a name before it), skipped",
+			      where, *where ? ": " : "", value);
+	} else if (v[he] == '\0') {
+		rc = vg_intel_add_network(in, value, score, comment, line);
+	} else {
+		for (size_t i = 0; i < he; i++)
+			v[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] - 'A' + 'a' : v[i]);
+		rc = vg_intel_add_url_any_scheme(in, v, score, comment, line);
+	}
+	free(v);
+	return rc < 0 ? -1 : 0;
+}
+
 int vg_misp_attribute(struct vg_misp *m, const char *type, const char *value,
 		      int to_ids, const char *comment, unsigned long line,
 		      const char *where)
@@ -80,6 +147,8 @@ int vg_misp_attribute(struct vg_misp *m, const char *type, const char *value,
 			      where, *where ? ": " : "", type, value);
 		return 0;
 	}
+	if (kind == K_NET && strcmp(type, "url") == 0)
+		return url_attribute(m, value, score, comment, line, where);
 	int rc = 0;
 	char *first = bar ? vg_strndup(value, (size_t)(bar - value)) : NULL;
 	if (bar && !first)
@@ -141,11 +210,23 @@ void vg_misp_finish(struct vg_misp *m)
 	m->nunsupported = m->cap = 0;
 }
 
+/* The event object itself, as PyMISP's MISPEvent.to_json() writes it: an
+ * "info" string and the lists or members only an event has. */
+static int bare_event(json_t *v)
+{
+	return json_is_string(json_object_get(v, "info")) &&
+	       (json_is_array(json_object_get(v, "Attribute")) ||
+		json_is_array(json_object_get(v, "Object")) ||
+		json_object_get(v, "threat_level_id") || json_object_get(v, "analysis"));
+}
+
 /* "event" objects: {"Event": {...}} or the event itself. */
 static json_t *event_of(json_t *v)
 {
 	json_t *e = json_object_get(v, "Event");
-	return json_is_object(e) ? e : NULL;
+	if (json_is_object(e))
+		return e;
+	return bare_event(v) ? v : NULL;
 }
 
 int vg_intel_is_misp(json_t *root)
@@ -251,7 +332,8 @@ int vg_intel_misp(struct vg_intel *in, json_t *root)
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = one ? one : event_of(json_array_get(list, i));
 		if (!e) {
-			vg_intel_warn(in, 0, "event %zu: no 'Event' object, skipped", i);
+			vg_intel_warn(in, 0, "event %zu: no 'Event' object nor an event "
+					     "('info' and 'Attribute'), skipped", i);
 			continue;
 		}
 		int rc = event(&m, e, i);

@@ -11,24 +11,13 @@
 #include <time.h>
 
 #include "intel/intel_internal.h"
+#include "base/timeutil.h"
 #include "base/util.h"
 
 int vg_intel_is_stix(json_t *root)
 {
 	const char *type = json_string_value(json_object_get(root, "type"));
 	return json_is_object(root) && type && strcmp(type, "bundle") == 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
 }
 
 /* RFC 3339 as STIX writes it: YYYY-MM-DDTHH:MM:SS[.fraction]Z. */
@@ -60,7 +49,7 @@ static int parse_timestamp(const char *s, long long *out)
 	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 ||
 	    v[4] > 59 || v[5] > 60)
 		return 0;
-	*out = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 +
+	*out = vg_days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 +
 	       v[4] * 60 + v[5];
 	return 1;
 }

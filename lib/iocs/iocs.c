@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "iocs/iocs_internal.h"
+#include "iocs/netmatch_internal.h"
 #include "base/util.h"
 
 vigil_iocs *vigil_iocs_create(void)
@@ -21,15 +22,9 @@ void vigil_iocs_destroy(vigil_iocs *set)
 {
 	if (!set)
 		return;
-	for (int t = 0; t < VIGIL_IOC_TYPE_COUNT; t++) {
-		struct ioc_list *l = &set->lists[t];
-		for (size_t i = 0; i < l->len; i++) {
-			free((char *)l->items[i].value);
-			free((char *)l->items[i].comment);
-			free((char *)l->items[i].source);
-		}
-		free(l->items);
-	}
+	for (int t = 0; t < VIGIL_IOC_TYPE_COUNT; t++)
+		free(set->lists[t].items);
+	vg_strpool_free(&set->strings);
 	free(set->keys);
 	vg_pathmatch_destroy(set->paths);
 	free(set);
@@ -41,27 +36,41 @@ void vigil_iocs_set_diag(vigil_iocs *set, vigil_diag_fn fn, void *ctx)
 	set->diag_ctx = ctx;
 }
 
+/* s (NULL: "") from the pool; the same string as *last is not stored
+ * again. */
+static const char *pooled(vigil_iocs *set, const char **last, const char *s)
+{
+	if (!s)
+		s = "";
+	if (*last && strcmp(*last, s) == 0)
+		return *last;
+	const char *p = vg_strpool_add(&set->strings, s);
+	if (p)
+		*last = p;
+	return p;
+}
+
 vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
 			  const char *value, const char *comment,
 			  const char *source, unsigned long line, int score)
 {
 	struct ioc_list *l = &set->lists[type];
-	if (!vg_grow(&l->items, &l->cap, l->len + 1, sizeof *l->items))
+	if (set->sealed || !vg_grow(&l->items, &l->cap, l->len + 1, sizeof *l->items))
 		return NULL;
-	vigil_ioc *ioc = &l->items[l->len];
+	/* On failure the strings already copied stay in the pool, unused
+	 * until the set is destroyed. */
+	const char *v = vg_strpool_add(&set->strings, value);
+	const char *c = pooled(set, &set->last_comment, comment);
+	const char *src = pooled(set, &set->last_source, source);
+	if (!v || !c || !src)
+		return NULL;
+	vigil_ioc *ioc = &l->items[l->len++];
 	ioc->type = type;
-	ioc->value = vg_strdup(value);
-	ioc->comment = vg_strdup(comment ? comment : "");
-	ioc->source = vg_strdup(source ? source : "");
+	ioc->value = v;
+	ioc->comment = c;
+	ioc->source = src;
 	ioc->line = line;
 	ioc->score = score;
-	if (!ioc->value || !ioc->comment || !ioc->source) {
-		free((char *)ioc->value);
-		free((char *)ioc->comment);
-		free((char *)ioc->source);
-		return NULL;
-	}
-	l->len++;
 	return ioc;
 }
 
@@ -82,6 +91,8 @@ int vigil_iocs_add_hash(vigil_iocs *set, const char *hex, int score,
 			const char *comment, const char *source,
 			unsigned long line)
 {
+	if (vg_iocs_refuse_sealed(set, source, line))
+		return VIGIL_FATAL;
 	uint8_t d[32];
 	size_t hl = strlen(hex), n = vg_unhex(hex, hl, d, sizeof d);
 	vigil_ioc_type type;
@@ -112,7 +123,6 @@ int vigil_iocs_add_hash(vigil_iocs *set, const char *hex, int score,
 	memcpy(k->digest, d, n);
 	k->len = (uint8_t)n;
 	k->index = set->lists[type].len - 1;
-	set->keys_sorted = 0;
 	return VIGIL_OK;
 }
 
@@ -121,6 +131,8 @@ int vigil_iocs_add_path_regex(vigil_iocs *set, const char *regex, int score,
 			      const char *source, unsigned long line)
 {
 	char err[256];
+	if (vg_iocs_refuse_sealed(set, source, line))
+		return VIGIL_FATAL;
 	if (score < 0 || score > 100) {
 		vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_WARNING, source, line,
 			"score %d out of range 0-100", score);
@@ -180,14 +192,9 @@ static int is_ip(const char *s, int family)
 	unsigned char addr[16];
 	if (inet_pton(family, buf, addr) != 1)
 		return 0;
-	if (slash) {
-		char *end;
-		long bits = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || bits < 0 ||
-		    bits > (family == AF_INET ? 32 : 128))
-			return 0;
-	}
-	return 1;
+	unsigned bits;
+	return !slash ||
+	       vg_parse_prefix_len(slash + 1, family == AF_INET ? 32 : 128, &bits);
 }
 
 static int is_hostname(const char *s)
@@ -215,6 +222,8 @@ int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
 			   const char *comment, const char *source,
 			   unsigned long line)
 {
+	if (vg_iocs_refuse_sealed(set, source, line))
+		return VIGIL_FATAL;
 	char *v = vg_strdup(value);
 	if (!v)
 		return VIGIL_FATAL;
@@ -277,37 +286,81 @@ int vigil_iocs_add_network(vigil_iocs *set, const char *value, int score,
 	return ioc ? VIGIL_OK : VIGIL_FATAL;
 }
 
-static int key_cmp(const void *a, const void *b)
+static int digest_cmp(const struct hash_key *x, const struct hash_key *y)
 {
-	const struct hash_key *x = a, *y = b;
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
 	return memcmp(x->digest, y->digest, x->len);
 }
 
-void vg_iocs_prepare(vigil_iocs *set)
+/* Index last: duplicates of a digest sort in load order, so that the
+ * sealed search finds the IOC the linear one does. */
+static int key_cmp(const void *a, const void *b)
 {
-	if (!set->keys_sorted && set->nkeys > 1) {
-		qsort(set->keys, set->nkeys, sizeof *set->keys, key_cmp);
-		set->keys_sorted = 1;
-	}
-	vg_pathmatch_prepare(set->paths);
+	const struct hash_key *x = a, *y = b;
+	int c = digest_cmp(x, y);
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-const vigil_ioc *vigil_iocs_find_hash(vigil_iocs *set, const uint8_t *digest,
-				      size_t len)
+int vg_iocs_refuse_sealed(vigil_iocs *set, const char *source,
+			  unsigned long line)
 {
-	vg_iocs_prepare(set);
+	if (!set->sealed)
+		return 0;
+	vg_diag(set->diag, set->diag_ctx, VIGIL_DIAG_ERROR, source, line,
+		"IOC set is sealed");
+	return 1;
+}
+
+int vigil_iocs_seal(vigil_iocs *set)
+{
+	if (set->sealed)
+		return VIGIL_OK;
+	if (set->nkeys > 1)
+		qsort(set->keys, set->nkeys, sizeof *set->keys, key_cmp);
+	/* a prefilter that cannot be allocated leaves every regex to run */
+	vg_pathmatch_prepare(set->paths);
+	set->sealed = 1;
+	return VIGIL_OK;
+}
+
+/* The first key of want's digest in the sorted table, or NULL. */
+static const struct hash_key *sorted_find(const vigil_iocs *set,
+					  const struct hash_key *want)
+{
+	size_t lo = 0, hi = set->nkeys;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (digest_cmp(&set->keys[mid], want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < set->nkeys && digest_cmp(&set->keys[lo], want) == 0)
+		return &set->keys[lo];
+	return NULL;
+}
+
+const vigil_ioc *vigil_iocs_find_hash(const vigil_iocs *set,
+				      const uint8_t *digest, size_t len)
+{
 	struct hash_key k;
-	if (len > sizeof k.digest)
+	if (len != 16 && len != 20 && len != 32)
 		return NULL;
 	memset(k.digest, 0, sizeof k.digest);
 	memcpy(k.digest, digest, len);
 	k.len = (uint8_t)len;
-	if (!set->nkeys)
-		return NULL;
-	const struct hash_key *hit =
-		bsearch(&k, set->keys, set->nkeys, sizeof k, key_cmp);
+	const struct hash_key *hit = NULL;
+	if (set->sealed) {
+		hit = sorted_find(set, &k);
+	} else {
+		/* keys are in load order: the first equal one is the first loaded */
+		for (size_t i = 0; i < set->nkeys && !hit; i++)
+			if (digest_cmp(&set->keys[i], &k) == 0)
+				hit = &set->keys[i];
+	}
 	if (!hit)
 		return NULL;
 	vigil_ioc_type t = len == 16 ? VIGIL_IOC_MD5 : len == 20 ? VIGIL_IOC_SHA1
@@ -316,7 +369,7 @@ const vigil_ioc *vigil_iocs_find_hash(vigil_iocs *set, const uint8_t *digest,
 }
 
 struct path_ctx {
-	vigil_iocs *set;
+	const vigil_iocs *set;
 	vigil_ioc_match_fn fn;
 	void *ctx;
 };
@@ -327,9 +380,10 @@ static void on_path_match(void *c, size_t id)
 	pc->fn(pc->ctx, &pc->set->lists[VIGIL_IOC_PATH_REGEX].items[id]);
 }
 
-int vigil_iocs_match_path(vigil_iocs *set, const char *path, size_t len,
+int vigil_iocs_match_path(const vigil_iocs *set, const char *path, size_t len,
 			  vigil_ioc_match_fn fn, void *ctx)
 {
+	/* unsealed, the path index is not built: every regex runs */
 	struct path_ctx pc = {set, fn, ctx};
 	return vg_pathmatch_run(set->paths, path, len, on_path_match, &pc) == 0
 		       ? VIGIL_OK

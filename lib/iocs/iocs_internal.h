@@ -4,6 +4,7 @@
 
 #include <vigil/iocs.h>
 
+#include "base/strpool.h"
 #include "iocs/pathmatch.h"
 
 struct hash_key {
@@ -19,20 +20,30 @@ struct ioc_list {
 
 struct vigil_iocs {
 	struct ioc_list lists[VIGIL_IOC_TYPE_COUNT];
-	struct hash_key *keys; /* sorted digests of MD5/SHA1/SHA256 IOCs */
+	/* Digests of the MD5/SHA1/SHA256 IOCs: in load order until sealed,
+	 * then sorted by (len, digest, index). */
+	struct hash_key *keys;
 	size_t nkeys, keycap;
-	int keys_sorted;
+	int sealed; /* vigil_iocs_seal: no more adds, lookups on sorted tables */
 	vg_pathmatch *paths;
+	/* The IOCs' strings. Loaders add a file's IOCs in a row, so the
+	 * source (and often the comment) is the previous IOC's: those are
+	 * stored once. */
+	vg_strpool strings;
+	const char *last_comment, *last_source;
 	vigil_diag_fn diag;
 	void *diag_ctx;
 };
 
-/* Append an IOC; strings are copied. Returns the stored IOC or NULL. */
+/* Append an IOC; strings are copied into the set's pool. Returns the
+ * stored IOC or NULL. */
 vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
 			  const char *value, const char *comment,
 			  const char *source, unsigned long line, int score);
 
-/* Sort lookup tables; call once before matching from several threads. */
-void vg_iocs_prepare(vigil_iocs *set);
+/* Nonzero, after a diagnostic naming source:line, when set is sealed and
+ * takes no more IOCs (the adds and loaders then return VIGIL_FATAL). */
+int vg_iocs_refuse_sealed(vigil_iocs *set, const char *source,
+			  unsigned long line);
 
 #endif

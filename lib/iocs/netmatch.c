@@ -8,9 +8,13 @@
  * never "l.com" or "notevil.com".
  * Addresses: sorted (network, prefix) tables per family, probed once per
  * prefix length present, longest first.
- * URLs: normalised "scheme://host[:port]" origins, sorted, each with a path.
+ * URLs: normalised "scheme://host[:port]" origins, sorted, each with a path
+ * (an IOC without a scheme, "host/path", is entered as http and https);
+ * a path that ends with '/' (and has no query) is a directory and matches
+ * every URL below it, any other path only itself.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +45,7 @@ struct v6_ent {
 struct url_ent {
 	char *origin; /* scheme://host[:port] */
 	char *path;   /* "" matches every path of the origin */
+	int below;    /* path ends with '/': it and everything below it match */
 	const vigil_ioc *ioc;
 };
 
@@ -54,7 +59,8 @@ struct vigil_netmatch {
 	size_t nv6;
 	unsigned v6_plens[129], nv6_plens;
 	struct url_ent *url;
-	size_t nurl;
+	size_t nurl;      /* table entries */
+	size_t nurl_iocs; /* the IOCs they are for */
 };
 
 static const unsigned char lower_tab[256] = {
@@ -199,6 +205,17 @@ int vg_parse_ipv6(const char *s, size_t n, uint8_t out[16])
 	return inet_pton(AF_INET6, buf, out) == 1;
 }
 
+int vg_parse_prefix_len(const char *s, unsigned max, unsigned *bits)
+{
+	char *end;
+	errno = 0;
+	long b = strtol(s, &end, 10);
+	if (end == s || *end || errno || b < 0 || b > (long)max)
+		return 0;
+	*bits = (unsigned)b;
+	return 1;
+}
+
 /* "addr" or "addr/bits" of an IOC */
 static int split_prefix(const char *v, size_t *addr_len, unsigned *bits,
 			unsigned max)
@@ -206,14 +223,7 @@ static int split_prefix(const char *v, size_t *addr_len, unsigned *bits,
 	const char *slash = strchr(v, '/');
 	*addr_len = slash ? (size_t)(slash - v) : strlen(v);
 	*bits = max;
-	if (slash) {
-		char *end;
-		long b = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || b < 0 || b > (long)max)
-			return 0;
-		*bits = (unsigned)b;
-	}
-	return 1;
+	return !slash || vg_parse_prefix_len(slash + 1, max, bits);
 }
 
 static uint32_t v4_mask(unsigned plen)
@@ -433,43 +443,73 @@ static int url_cmp(const void *x, const void *y)
 	return strcmp(a->origin, b->origin);
 }
 
+/* One table entry for a URL IOC, or for ioc as if it were url. */
+static int add_url(vigil_netmatch *m, const vigil_ioc *ioc, const char *url)
+{
+	char origin[MAX_ORIGIN];
+	size_t olen, rlen;
+	const char *rest;
+	if (!vg_url_split(url, strlen(url), origin, &olen, &rest, &rlen))
+		return 1;
+	struct url_ent *e = &m->url[m->nurl];
+	/* no path, or just "/": every URL of the origin */
+	if (rlen == 1 && rest[0] == '/')
+		rlen = 0;
+	/* "?q" and "/?q" are the same request: paths start with '/' */
+	int slash = rlen && rest[0] != '/';
+	if (!(e->origin = vg_strdup(origin)) ||
+	    !(e->path = vg_asprintf("%s%.*s", slash ? "/" : "", (int)rlen, rest))) {
+		free(e->origin);
+		return 0;
+	}
+	/* "https://host/dl/" names a directory the payloads are served
+	 * from; with a query the IOC is one request, matched exactly */
+	e->below = rlen && rest[rlen - 1] == '/' && !memchr(rest, '?', rlen) &&
+		   !memchr(rest, '#', rlen);
+	e->ioc = ioc;
+	m->nurl++;
+	return 1;
+}
+
 static int build_urls(vigil_netmatch *m, const vigil_iocs *set)
 {
 	size_t n = vigil_iocs_count(set, VIGIL_IOC_URL);
-	if (n && !(m->url = calloc(n, sizeof *m->url)))
+	/* two entries at most per IOC */
+	if (n && !(m->url = calloc(n, 2 * sizeof *m->url)))
 		return 0;
-	char origin[MAX_ORIGIN];
 	for (size_t i = 0; i < n; i++) {
 		const vigil_ioc *ioc = vigil_iocs_get(set, VIGIL_IOC_URL, i);
-		size_t olen, rlen;
-		const char *rest;
-		if (!vg_url_split(ioc->value, strlen(ioc->value), origin, &olen,
-				  &rest, &rlen))
-			continue;
-		struct url_ent *e = &m->url[m->nurl];
-		/* no path, or just "/": every URL of the origin */
-		if (rlen == 1 && rest[0] == '/')
-			rlen = 0;
-		/* "?q" and "/?q" are the same request: paths start with '/' */
-		int slash = rlen && rest[0] != '/';
-		if (!(e->origin = vg_strdup(origin)) ||
-		    !(e->path = vg_asprintf("%s%.*s", slash ? "/" : "", (int)rlen, rest))) {
-			free(e->origin);
-			return 0;
+		size_t before = m->nurl;
+		if (strstr(ioc->value, "://")) {
+			if (!add_url(m, ioc, ioc->value))
+				return 0;
+		} else {
+			/* "host/path" as MISP url attributes write it: the web
+			 * schemes, http and https */
+			char *u = vg_asprintf("http://%s", ioc->value);
+			int ok = u && add_url(m, ioc, u);
+			free(u);
+			u = ok ? vg_asprintf("https://%s", ioc->value) : NULL;
+			ok = u && add_url(m, ioc, u);
+			free(u);
+			if (!ok)
+				return 0;
 		}
-		e->ioc = ioc;
-		m->nurl++;
+		m->nurl_iocs += m->nurl > before;
 	}
 	if (m->nurl > 1)
 		qsort(m->url, m->nurl, sizeof *m->url, url_cmp);
 	return 1;
 }
 
-static int path_matches(const char *ioc_path, const char *p, size_t n)
+static int path_matches(const struct url_ent *e, const char *p, size_t n)
 {
+	const char *ioc_path = e->path;
 	size_t k = strlen(ioc_path);
 	if (k == 0)
 		return 1;
+	if (e->below)
+		return n >= k && memcmp(ioc_path, p, k) == 0;
 	if (n == 0 || p[0] != '/') {
 		/* the log's URL has no '/' before its query: the IOC's has one */
 		ioc_path++;
@@ -490,7 +530,7 @@ const vigil_ioc *vigil_netmatch_url(const vigil_netmatch *m, const char *url,
 	const char *rest;
 	if (!vg_url_split(url, len, origin, &olen, &rest, &rlen))
 		return NULL;
-	struct url_ent key = {origin, NULL, NULL};
+	struct url_ent key = {.origin = origin};
 	const struct url_ent *e = bsearch(&key, m->url, m->nurl, sizeof *m->url, url_cmp);
 	if (!e)
 		return NULL;
@@ -501,7 +541,7 @@ const vigil_ioc *vigil_netmatch_url(const vigil_netmatch *m, const char *url,
 	/* the most specific path wins, then the first loaded */
 	for (; e < m->url + m->nurl && !url_cmp(e, &key); e++) {
 		size_t pl = strlen(e->path);
-		if (path_matches(e->path, rest, rlen) &&
+		if (path_matches(e, rest, rlen) &&
 		    (!best || pl > best_len || (pl == best_len && e->ioc < best)))
 			best = e->ioc, best_len = pl;
 	}
@@ -547,7 +587,7 @@ size_t vigil_netmatch_count(const vigil_netmatch *m, vigil_ioc_type type)
 	case VIGIL_IOC_IPV6:
 		return m->nv6;
 	case VIGIL_IOC_URL:
-		return m->nurl;
+		return m->nurl_iocs;
 	default:
 		return 0;
 	}

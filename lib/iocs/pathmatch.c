@@ -384,12 +384,11 @@ static int matches(const pcre2_code *c, const char *s, size_t len,
 	return pcre2_match(c, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0;
 }
 
-int vg_pathmatch_run(vg_pathmatch *pm, const char *path, size_t len,
+int vg_pathmatch_run(const vg_pathmatch *pm, const char *path, size_t len,
 		     void (*fn)(void *ctx, size_t id), void *ctx)
 {
 	if (!pm->len)
 		return 0;
-	vg_pathmatch_prepare(pm);
 	char *folded = malloc(len + 1), *win = malloc(len + 1);
 	unsigned char *cand = calloc(pm->len, 1);
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
@@ -402,13 +401,13 @@ int vg_pathmatch_run(vg_pathmatch *pm, const char *path, size_t len,
 	}
 	folded[len] = win[len] = '\0';
 
-	if (pm->bucket_items) {
+	if (pm->bucket_items && !pm->dirty) {
 		for (size_t i = 0; i < pm->nalways; i++)
 			cand[pm->always[i]] = 1;
 		for (size_t i = 0; i + MIN_LITERAL <= len; i++) {
 			unsigned b = bucket_of(folded + i);
 			for (size_t k = pm->bucket_start[b]; k < pm->bucket_start[b + 1]; k++) {
-				struct rx *r = &pm->rx[pm->bucket_items[k]];
+				const struct rx *r = &pm->rx[pm->bucket_items[k]];
 				if (r->litlen <= len - i &&
 				    memcmp(folded + i, r->literal, r->litlen) == 0)
 					cand[pm->bucket_items[k]] = 1;
@@ -421,7 +420,7 @@ int vg_pathmatch_run(vg_pathmatch *pm, const char *path, size_t len,
 	for (size_t i = 0; i < pm->len; i++) {
 		if (!cand[i])
 			continue;
-		struct rx *r = &pm->rx[i];
+		const struct rx *r = &pm->rx[i];
 		if (!matches(r->re, path, len, md) && !matches(r->re, win, len, md))
 			continue;
 		if (r->fp && (matches(r->fp, path, len, md) || matches(r->fp, win, len, md)))

@@ -22,10 +22,13 @@ int vg_pathmatch_add(vg_pathmatch *pm, const char *re, const char *fp_re,
 /* Build the prefilter; call after the last add, before matching. */
 void vg_pathmatch_prepare(vg_pathmatch *pm);
 
-/* Call fn(ctx, id) for each regex matching path (either with '/' or with
- * '\\' as separator) and not its false-positive regex. Thread-safe after
- * prepare. Returns -1 on allocation failure. */
-int vg_pathmatch_run(vg_pathmatch *pm, const char *path, size_t len,
+/* Call fn(ctx, id), in the order of adding, for each regex matching path
+ * (either with '/' or with '\\' as separator) and not its false-positive
+ * regex. Without a prefilter built since the last add, every regex runs:
+ * the same answer, slower. Changes nothing, so it may run from several
+ * threads (not during an add or prepare). Returns -1 on allocation
+ * failure. */
+int vg_pathmatch_run(const vg_pathmatch *pm, const char *path, size_t len,
 		     void (*fn)(void *ctx, size_t id), void *ctx);
 
 /* The longest literal every match of re must contain (for tests). */

@@ -3,6 +3,9 @@
  * (log-queries, plain or "extra"), Squid's native access.log and the
  * Windows DNS server debug log; and the guess of a file's format from a
  * line. All length-based: lines are untrusted and not NUL-terminated.
+ * A line a parser does not read (another kind of message, another format)
+ * is malformed: the scanner counts it and searches it as text, so mixed
+ * files lose no indicator.
  */
 #include <string.h>
 
@@ -81,7 +84,7 @@ int vg_logfmt_bind(struct vg_logctx *c, const char *l, size_t n)
 	const char *cl = vg_memmem(l, n, "client ");
 	const char *q = cl ? vg_memmem(cl, n - (size_t)(cl - l), "query: ") : NULL;
 	if (!q)
-		return vg_memmem(l, n, "named") ? 0 : -1;
+		return -1; /* named's other messages too: "zone evil.com/IN: loaded" */
 	stamp_at_start(c, l, n);
 	size_t i = (size_t)(cl - l) + 7;
 	const char *t;
@@ -116,13 +119,13 @@ int vg_logfmt_dnsmasq(struct vg_logctx *c, const char *l, size_t n)
 		return -1;
 	const char *colon = vg_memmem(d, n - (size_t)(d - l), ": ");
 	if (!colon)
-		return 0;
+		return -1;
 	stamp_at_start(c, l, n);
 	size_t i = (size_t)(colon - l) + 2;
 	const char *t, *name;
 	size_t tn, nn;
 	if (!token(l, n, &i, &t, &tn))
-		return 0;
+		return -1;
 	if (tn && is_digit(t[0])) {
 		/* log-queries=extra: serial, then client/port */
 		const char *cp;
@@ -134,7 +137,7 @@ int vg_logfmt_dnsmasq(struct vg_logctx *c, const char *l, size_t n)
 		c->client_len = slash ? (size_t)(slash - cp) : cn;
 	}
 	if (!token(l, n, &i, &name, &nn))
-		return 0;
+		return -1;
 	if (vg_starts(t, tn, "query[")) {
 		const char *w, *from;
 		size_t wn, fn;
@@ -154,6 +157,9 @@ int vg_logfmt_dnsmasq(struct vg_logctx *c, const char *l, size_t n)
 		    memcmp(w, "is", 2) == 0 && token(l, n, &i, &v, &vn) &&
 		    (vn == 0 || v[0] != '<'))
 			rdata(c, "answer", v, vn);
+	} else {
+		/* "/etc/hosts evil.com is ...", "config ...", dnsmasq-dhcp */
+		return -1;
 	}
 	return 0;
 }
@@ -218,6 +224,21 @@ static size_t windns_name(const char *p, size_t n, char *out, size_t cap)
 }
 
 /*
+ * The header a Windows DNS debug log starts with: three fixed lines, then
+ * the indented legend of the fields, which holds no name or address (no
+ * '.' nor ':'); indented lines with one are packet details.
+ */
+static int windns_header(const char *l, size_t n)
+{
+	if (vg_starts(l, n, "DNS Server log file creation at ") ||
+	    vg_starts(l, n, "Log file wrap at ") || vg_starts(l, n, "Message logging key "))
+		return 1;
+	if (l[0] != '\t' && l[0] != ' ')
+		return 0;
+	return !memchr(l, '.', n) && !memchr(l, ':', n);
+}
+
+/*
  * 3/29/2023 12:34:56 PM 0E18 PACKET  0000020F8D5F4F30 UDP Rcv 192.168.1.10
  *   0002   Q [0001   D   NOERROR] A      (3)www(7)example(3)com(0)
  */
@@ -225,7 +246,7 @@ int vg_logfmt_windns(struct vg_logctx *c, const char *l, size_t n)
 {
 	const char *pk = vg_memmem(l, n, " PACKET ");
 	if (!pk)
-		return 0; /* header and other event lines */
+		return windns_header(l, n) ? 0 : -1; /* EVENT and detail lines: -1 */
 	size_t i = (size_t)(pk - l) + 8;
 	const char *t;
 	size_t tn;

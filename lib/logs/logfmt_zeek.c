@@ -1,11 +1,15 @@
 /*
  * Zeek TSV logs (dns, http, ssl, conn and any other with the same columns):
  * the #fields header says which column is which; data lines are split only
- * up to the last column needed, with no allocation.
+ * up to the last column needed, with no allocation. Column names are
+ * matched with either scope separator, "id.orig_h" or "id_orig_h"
+ * (Log::default_scope_sep = "_"). A header naming no column with an
+ * observable (files.log, x509.log...) makes its lines generic text.
  */
 #include <string.h>
 
 #include "logs/logs_internal.h"
+#include "base/util.h"
 
 #define MAX_URL 8192
 
@@ -18,17 +22,28 @@ static const struct {
 	{"uri", ZR_URI},         {"server_name", ZR_SNI},
 };
 
+/* name as written by Zeek with the scope separator '.' or '_' */
+static int same_column(const char *known, const char *p, size_t n)
+{
+	if (strlen(known) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != known[i] && !(known[i] == '.' && p[i] == '_'))
+			return 0;
+	return 1;
+}
+
 static enum vg_zeek_role role_of(const char *p, size_t n)
 {
 	for (size_t i = 0; i < sizeof column_roles / sizeof *column_roles; i++)
-		if (strlen(column_roles[i].name) == n &&
-		    memcmp(column_roles[i].name, p, n) == 0)
+		if (same_column(column_roles[i].name, p, n))
 			return column_roles[i].role;
 	return ZR_NONE;
 }
 
-static int header(struct vg_zeek_state *z, const char *l, size_t n)
+static int header(struct vg_logctx *c, const char *l, size_t n)
 {
+	struct vg_zeek_state *z = &c->zeek;
 	if (vg_starts(l, n, "#separator ")) {
 		/* "#separator \x09" */
 		const char *v = l + 11;
@@ -36,10 +51,10 @@ static int header(struct vg_zeek_state *z, const char *l, size_t n)
 		if (vn == 4 && v[0] == '\\' && v[1] == 'x') {
 			unsigned val = 0;
 			for (int i = 2; i < 4; i++) {
-				char c = v[i];
-				val = val * 16 + (unsigned)(c >= '0' && c <= '9' ? c - '0'
-							    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-							    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0);
+				char x = v[i];
+				val = val * 16 + (unsigned)(x >= '0' && x <= '9' ? x - '0'
+							    : x >= 'a' && x <= 'f' ? x - 'a' + 10
+							    : x >= 'A' && x <= 'F' ? x - 'A' + 10 : 0);
 			}
 			z->sep = (char)val;
 			return 0;
@@ -56,6 +71,7 @@ static int header(struct vg_zeek_state *z, const char *l, size_t n)
 	memset(z->role, 0, sizeof z->role);
 	z->ncols = 0;
 	z->last_needed = 0;
+	int observables = 0;
 	size_t i = 7;
 	if (i >= n || l[i] != sep)
 		return -1;
@@ -68,6 +84,7 @@ static int header(struct vg_zeek_state *z, const char *l, size_t n)
 			z->role[z->ncols] = (unsigned char)r;
 			if (r != ZR_NONE)
 				z->last_needed = z->ncols + 1;
+			observables += r != ZR_NONE && r != ZR_TS;
 		}
 		z->ncols++;
 		i = fe + 1;
@@ -75,6 +92,15 @@ static int header(struct vg_zeek_state *z, const char *l, size_t n)
 	z->have_fields = 1;
 	if (!z->sep)
 		z->sep = '\t';
+	/* nothing vigil reads: no indicator is lost if the lines are text */
+	z->text_only = observables == 0;
+	if (z->text_only && !z->told_text_only) {
+		z->told_text_only = 1;
+		vg_diag(c->diag, c->diag_ctx, VIGIL_DIAG_INFO, c->file, c->line,
+			"Zeek #fields names none of the columns vigil reads (id.orig_h, "
+			"id.resp_h, query, answers, host, uri, server_name, with '.' or "
+			"'_'); the lines are searched as text");
+	}
 	return 0;
 }
 
@@ -105,9 +131,16 @@ int vg_logfmt_zeek(struct vg_logctx *c, const char *l, size_t n)
 {
 	struct vg_zeek_state *z = &c->zeek;
 	if (l[0] == '#')
-		return header(z, l, n);
+		return header(c, l, n);
 	if (!z->have_fields)
 		return -1;
+	if (z->text_only) {
+		vigil_logfmt keep = c->fmt;
+		c->fmt = VIGIL_LOG_GENERIC; /* the hits say how they were found */
+		vg_logfmt_generic(c, l, n);
+		c->fmt = keep;
+		return 0;
+	}
 	const char *col[ZR_COUNT] = {0};
 	size_t len[ZR_COUNT] = {0};
 	size_t i = 0;

@@ -5,8 +5,12 @@
  * parsed only then. They call nothing of the scanner's: the scanner sets
  * the callback and counter in the line context.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include <vigil/escape.h>
+
+#include "base/util.h"
 #include "logs/logs_internal.h"
 
 static int already_seen(struct vg_logctx *c, const vigil_ioc *ioc)
@@ -40,8 +44,23 @@ static void emit(struct vg_logctx *c, const char *field, const char *p,
 					      c->year, &h.time_us);
 	}
 	(*c->hits)++;
-	if (c->on_hit)
-		c->on_hit(c->hit_ctx, &h);
+	if (!c->on_hit)
+		return;
+	/* the finding's strings live for the callback only: built per hit,
+	 * which is rare next to the lines read */
+	char *src = ioc->line ? vg_asprintf("%s:%lu", ioc->source, ioc->line) : NULL;
+	char *val = vigil_escape(p, n);
+	char *ev = val ? vg_asprintf("%s=%s", field, val) : NULL;
+	h.finding = (vigil_finding){
+		.kind = "network", .id = ioc->value,
+		.source = src ? src : ioc->source, .message = ioc->comment,
+		.score = ioc->score, .level = vigil_score_level(ioc->score),
+		.evidence = ev,
+	};
+	c->on_hit(c->hit_ctx, &h);
+	free(src);
+	free(val);
+	free(ev);
 }
 
 void vg_log_name(struct vg_logctx *c, const char *field, const char *p, size_t n)

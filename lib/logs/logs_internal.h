@@ -29,6 +29,8 @@ struct vg_zeek_state {
 	char sep;
 	unsigned ncols;          /* columns named by #fields */
 	unsigned last_needed;    /* highest column with a role, +1 */
+	int text_only;           /* no column with an observable: generic text */
+	int told_text_only;      /* said so for this file */
 	unsigned char role[VG_ZEEK_MAX_COLS];
 };
 
@@ -38,6 +40,8 @@ struct vg_logctx {
 	vigil_loghit_fn on_hit; /* where hits go (may be NULL) */
 	void *hit_ctx;
 	uint64_t *hits;         /* counted here */
+	vigil_diag_fn diag;     /* the scanner's, for notes about the file */
+	void *diag_ctx;
 	const char *file;
 	unsigned long line;
 	vigil_logfmt fmt;
@@ -70,8 +74,6 @@ int vg_log_may_match(struct vg_logctx *c, const char *p, size_t n);
 /* Parse a time stamp; 1 on success. */
 int vg_logtime_parse(enum vg_ts_kind kind, const char *p, size_t n, int year,
 		     int64_t *out_us);
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t vg_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* Line parsers: 0 when the line was understood (hit or not, including
  * lines the format ignores), -1 when malformed. */

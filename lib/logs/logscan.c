@@ -232,6 +232,8 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 	f.c.on_hit = s->fn;
 	f.c.hit_ctx = s->ctx;
 	f.c.hits = &s->st.hits;
+	f.c.diag = s->diag;
+	f.c.diag_ctx = s->diag_ctx;
 	f.c.m = s->m;
 	f.c.file = name;
 	f.c.fmt = fmt;
@@ -260,6 +262,7 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 				f.c.line + 1, "%s", vg_logsource_error(src));
 			f.status = VIGIL_FAILED;
 			s->st.files_failed++;
+			s->st.files_unreadable += vg_logsource_unsupported(src) != 0;
 			break;
 		}
 		if (got == 0) {
@@ -313,15 +316,34 @@ int vigil_logscan_buffer(vigil_logscan *s, const char *name, const void *buf,
 	return scan_source(s, name, -1, buf, len, fmt);
 }
 
-static int scan_file(vigil_logscan *s, const char *path, vigil_logfmt fmt)
+/*
+ * A file named by path, or found by the walk: name in the open directory
+ * dir, opened relative to it and without following a symlink, so that a
+ * directory or file swapped for a symlink since it was listed cannot send
+ * the read elsewhere; O_NONBLOCK, so that one swapped for a FIFO cannot
+ * block the open, and it must still be a regular file.
+ */
+static int scan_file(vigil_logscan *s, vg_dir *dir, const char *name,
+		     const char *path, vigil_logfmt fmt)
 {
-	if (strcmp(path, "-") == 0)
+	if (!dir && strcmp(path, "-") == 0)
 		return scan_source(s, path, STDIN_FILENO, NULL, 0, fmt);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0) {
+	int fd = dir ? openat(vg_dir_fd(dir), name,
+			      O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+		     : open(path, O_RDONLY);
+	const char *why = NULL;
+	struct stat st;
+	if (fd < 0)
+		why = dir && errno == ELOOP ? "it became a symbolic link since it was listed"
+					    : strerror(errno);
+	else if (dir && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
+		why = "no longer a regular file since it was listed";
+	if (why) {
 		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
-			"unable to open: %s", strerror(errno));
+			"unable to open: %s", why);
 		s->st.files_failed++;
+		if (fd >= 0)
+			close(fd);
 		return VIGIL_FAILED;
 	}
 	int rc = scan_source(s, path, fd, NULL, 0, fmt);
@@ -338,9 +360,8 @@ struct walk_ctx {
 static int walk_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	struct walk_ctx *w = ctx;
-	(void)name;
+	int rc = scan_file(w->s, dir, name, path, w->fmt);
 	vg_dir_unref(dir);
-	int rc = scan_file(w->s, path, w->fmt);
 	free(path);
 	if (rc > w->status)
 		w->status = rc;
@@ -389,5 +410,5 @@ int vigil_logscan_path(vigil_logscan *s, const char *path, vigil_logfmt fmt)
 			return VIGIL_FATAL;
 		return w.status;
 	}
-	return scan_file(s, path, fmt);
+	return scan_file(s, NULL, path, path, fmt);
 }

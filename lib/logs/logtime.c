@@ -7,18 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/timeutil.h"
 #include "logs/logs_internal.h"
-
-int64_t vg_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	/* Howard Hinnant's days_from_civil */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 void vigil_format_time(int64_t us, char *buf, size_t size)
 {

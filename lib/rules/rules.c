@@ -216,7 +216,15 @@ int vigil_rules_finish(vigil_rules *r)
 		return VIGIL_OK;
 	load_sources(r);
 	char key[65] = "";
-	int cacheable = r->cache_dir && vg_rules_cache_key(r->src, r->nsrc, key);
+	int cacheable = 0;
+	if (r->cache_dir) {
+		int k = vg_rules_cache_key(r->src, r->nsrc, key);
+		/* compiling without the cache is always correct */
+		if (k < 0)
+			vg_diag(r->diag, r->ctx, VIGIL_DIAG_WARNING, r->cache_dir, 0,
+				"rules cache not used: unable to compute the SHA-256 key");
+		cacheable = k > 0;
+	}
 	if (cacheable && vg_rules_cache_load(r->cache_dir, key, r->set)) {
 		r->from_cache = 1;
 		return VIGIL_OK;

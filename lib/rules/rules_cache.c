@@ -27,49 +27,52 @@ int vg_rules_uses_include(const char *text, size_t len)
 	return 0;
 }
 
-static void feed(EVP_MD_CTX *md, const void *p, size_t n)
+/* 1, or 0 when OpenSSL fails: then the digest is worthless. */
+static int feed(EVP_MD_CTX *md, const void *p, size_t n)
 {
 	uint64_t len = n; /* length-prefixed: no two inputs hash alike */
-	EVP_DigestUpdate(md, &len, sizeof len);
-	EVP_DigestUpdate(md, p, n);
+	return EVP_DigestUpdate(md, &len, sizeof len) == 1 &&
+	       EVP_DigestUpdate(md, p, n) == 1;
 }
 
 int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		       char key[65])
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(md);
-		return 0;
+		return -1;
 	}
 	/* bump when what is compiled from the same sources changes (the
 	 * per-class subsets of lib/rules_split.c) */
 	const char *version = "vigil-rules-2 yara " YR_VERSION;
-	feed(md, version, strlen(version));
-	for (int i = 0; vg_rule_externals[i]; i++)
-		feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
+	int digest_ok = feed(md, version, strlen(version));
+	for (int i = 0; digest_ok && vg_rule_externals[i]; i++)
+		digest_ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
 	int ok = 1;
-	for (size_t i = 0; ok && i < n; i++) {
+	for (size_t i = 0; ok && digest_ok && i < n; i++) {
 		char *text = src[i].text;
 		size_t len = text ? strlen(text) : 0;
 		if (!text && vg_read_file(src[i].name, VG_MAX_RULE_FILE, &text, &len) != 0) {
 			ok = 0;
 			break;
 		}
-		feed(md, src[i].name, strlen(src[i].name));
-		feed(md, text, len);
+		digest_ok = feed(md, src[i].name, strlen(src[i].name)) &&
+			    feed(md, text, len);
 		if (vg_rules_uses_include(text, len))
 			ok = 0;
 		if (text != src[i].text)
 			free(text);
 	}
 	uint8_t d[32];
-	unsigned dl;
-	if (ok && EVP_DigestFinal_ex(md, d, &dl))
-		vg_hex(d, 32, key);
-	else
-		ok = 0;
+	unsigned dl = 0;
+	if (ok && digest_ok)
+		digest_ok = EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == sizeof d;
 	EVP_MD_CTX_free(md);
+	if (!digest_ok)
+		return -1;
+	if (ok)
+		vg_hex(d, sizeof d, key);
 	return ok;
 }
 

@@ -55,9 +55,10 @@ void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
 
 /*
  * The compiled-rules cache (lib/rules_cache.c). The key is a SHA-256 over
- * the YARA version, the externals and every source's name and content; 0
- * when the sources cannot be cached (unreadable, or using `include`, whose
- * targets the key would not cover).
+ * the YARA version, the externals and every source's name and content: 1
+ * with key set; 0 when the sources cannot be cached (unreadable, or using
+ * `include`, whose targets the key would not cover); -1 when OpenSSL could
+ * not compute the digest.
  */
 int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		       char key[65]);

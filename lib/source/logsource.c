@@ -1,5 +1,6 @@
 /* Byte sources for the log scanner (see logsource.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,13 +8,72 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "source/logsource.h"
 
 #define IN_SIZE (256u << 10)
 /* zstd frames asking for a larger window are refused: memory stays bounded */
 #define ZSTD_WINDOW_LOG_MAX 27
 
-enum dec { DEC_PLAIN, DEC_GZIP, DEC_ZSTD };
+enum dec { DEC_PLAIN, DEC_GZIP, DEC_ZSTD, DEC_ARCHIVE };
+
+/* bytes looked at to tell a compression */
+#define PEEK 16
+
+/*
+ * Compressed and archive formats by their first bytes. gzip and zstd have
+ * their own readers above; the others go through libarchive's filters,
+ * and one libarchive cannot decode here is an error, not text.
+ */
+static const struct {
+	const char *name;
+	const char *magic;
+	size_t len;
+} packed[] = {
+	{"xz", "\xfd" "7zXZ\0", 6},
+	{"bzip2", "BZh", 3},
+	{"lz4", "\x04\x22\x4d\x18", 4},
+	{"lz4 (legacy)", "\x02\x21\x4c\x18", 4},
+	{"lzip", "LZIP", 4},
+	{"lzma", "\x5d\0\0", 3},
+	{"compress (.Z)", "\x1f\x9d", 2},
+	{"lzop", "\x89LZO\0\r\n\x1a\n", 9},
+	{"lrzip", "LRZI", 4},
+	{"grzip", "GRZipII", 7},
+	/* archives: several files, not one log */
+	{"7-Zip archive", "7z\xbc\xaf\x27\x1c", 6},
+	{"RAR archive", "Rar!\x1a\x07", 6},
+	{"zip archive", "PK\x03\x04", 4},
+};
+
+/*
+ * libarchive's filters that decode in the process. A filter that would
+ * run an external program instead (lrzip, grzip, lzop without liblzo2 on
+ * Debian 12: archive_read_support_filter_*() returns ARCHIVE_WARN) is
+ * left out: a log scanner does not start programs on hostile input.
+ */
+static int (*const filters[])(struct archive *) = {
+	archive_read_support_filter_bzip2, archive_read_support_filter_compress,
+	archive_read_support_filter_gzip,  archive_read_support_filter_lzip,
+	archive_read_support_filter_lzma,  archive_read_support_filter_xz,
+	archive_read_support_filter_lz4,   archive_read_support_filter_zstd,
+	archive_read_support_filter_lzop,  archive_read_support_filter_lrzip,
+	archive_read_support_filter_grzip,
+};
+#define NFILTERS (sizeof filters / sizeof filters[0])
+static int in_process[NFILTERS];
+static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
+
+static void probe_filters(void)
+{
+	for (size_t i = 0; i < NFILTERS; i++) {
+		struct archive *a = archive_read_new();
+		in_process[i] = a && filters[i](a) == ARCHIVE_OK;
+		archive_read_free(a);
+	}
+}
 
 struct vg_logsource {
 	int fd;
@@ -27,7 +87,10 @@ struct vg_logsource {
 	int z_init, z_member_done;
 	ZSTD_DCtx *zd;
 	size_t zret; /* last ZSTD_decompressStream result: 0 at a frame end */
-	char err[160];
+	struct archive *ar;
+	const char *packed; /* the compression the magic says, or NULL */
+	int unsupported;    /* packed in a form not read here */
+	char err[256];
 };
 
 /* Raw bytes into the input buffer; returns 0 at end, -1 on error. */
@@ -62,6 +125,69 @@ static long raw_fill(vg_logsource *s)
 	}
 }
 
+/* libarchive's read callback: the bytes of the input buffer, then more */
+static la_ssize_t archive_in(struct archive *a, void *ctx, const void **buf)
+{
+	vg_logsource *s = ctx;
+	if (s->inpos == s->inlen && raw_fill(s) < 0) {
+		archive_set_error(a, EIO, "%s", s->err);
+		s->err[0] = '\0'; /* libarchive's message is reported instead */
+		return -1;
+	}
+	*buf = s->in + s->inpos;
+	size_t n = s->inlen - s->inpos;
+	s->inpos = s->inlen;
+	return (la_ssize_t)n;
+}
+
+/* What the first bytes say: 0 plain, 1 packed (s->packed set). */
+static int tell_packed(vg_logsource *s)
+{
+	for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++)
+		if (s->inlen >= packed[i].len &&
+		    memcmp(s->in, packed[i].magic, packed[i].len) == 0) {
+			/* bzip2: "BZh" and the block size digit */
+			if (packed[i].magic[0] == 'B' &&
+			    (s->inlen < 4 || s->in[3] < '1' || s->in[3] > '9'))
+				continue;
+			s->packed = packed[i].name;
+			return 1;
+		}
+	return 0;
+}
+
+static void unsupported(vg_logsource *s, const char *why)
+{
+	s->unsupported = 1;
+	snprintf(s->err, sizeof s->err, "compressed (%s), which vigil cannot read%s%s",
+		 s->packed, why ? ": " : "", why ? why : "");
+}
+
+/* A stream of libarchive's filters, read as one raw entry. */
+static int open_archive(vg_logsource *s)
+{
+	pthread_once(&filters_once, probe_filters);
+	if (!(s->ar = archive_read_new()))
+		return -1;
+	for (size_t i = 0; i < NFILTERS; i++)
+		if (in_process[i] && filters[i](s->ar) != ARCHIVE_OK)
+			return -1;
+	if (archive_read_support_format_raw(s->ar) != ARCHIVE_OK)
+		return -1;
+	struct archive_entry *e;
+	if (archive_read_open(s->ar, s, NULL, archive_in, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(s->ar, &e) != ARCHIVE_OK) {
+		if (!s->err[0])
+			unsupported(s, archive_error_string(s->ar));
+		return 0;
+	}
+	/* no filter took it: libarchive has no in-process decoder for it */
+	if (archive_filter_code(s->ar, 0) == ARCHIVE_FILTER_NONE)
+		unsupported(s, strstr(s->packed, "archive") ? "an archive, not one log"
+			    : "no decoder without an external program");
+	return 0;
+}
+
 vg_logsource *vg_logsource_open(int fd, const void *mem, size_t len)
 {
 	vg_logsource *s = calloc(1, sizeof *s);
@@ -73,7 +199,7 @@ vg_logsource *vg_logsource_open(int fd, const void *mem, size_t len)
 	s->mem = mem;
 	s->memlen = len;
 	/* enough bytes to see a magic number */
-	while (s->inlen < 4 && !s->in_eof) {
+	while (s->inlen < PEEK && !s->in_eof) {
 		if (raw_fill(s) < 0)
 			return s; /* the error shows on the first read */
 	}
@@ -93,6 +219,12 @@ vg_logsource *vg_logsource_open(int fd, const void *mem, size_t len)
 			vg_logsource_close(s);
 			return NULL;
 		}
+	} else if (tell_packed(s)) {
+		s->dec = DEC_ARCHIVE;
+		if (open_archive(s) < 0) {
+			vg_logsource_close(s);
+			return NULL;
+		}
 	}
 	return s;
 }
@@ -104,8 +236,14 @@ void vg_logsource_close(vg_logsource *s)
 	if (s->z_init)
 		inflateEnd(&s->z);
 	ZSTD_freeDCtx(s->zd);
+	archive_read_free(s->ar);
 	free(s->in);
 	free(s);
+}
+
+int vg_logsource_unsupported(const vg_logsource *s)
+{
+	return s->unsupported;
 }
 
 const char *vg_logsource_error(const vg_logsource *s)
@@ -115,7 +253,21 @@ const char *vg_logsource_error(const vg_logsource *s)
 
 const char *vg_logsource_kind(const vg_logsource *s)
 {
-	return s->dec == DEC_GZIP ? "gzip" : s->dec == DEC_ZSTD ? "zstd" : "plain";
+	return s->dec == DEC_GZIP ? "gzip" : s->dec == DEC_ZSTD ? "zstd"
+	     : s->dec == DEC_ARCHIVE ? s->packed : "plain";
+}
+
+static long read_archive(vg_logsource *s, uint8_t *dst, size_t cap)
+{
+	la_ssize_t r = archive_read_data(s->ar, dst, cap);
+	if (r < 0) {
+		if (!s->err[0])
+			snprintf(s->err, sizeof s->err, "corrupt %s data: %s", s->packed,
+				 archive_error_string(s->ar) ? archive_error_string(s->ar)
+							      : "read failed");
+		return -1;
+	}
+	return (long)r;
 }
 
 static long read_plain(vg_logsource *s, uint8_t *dst, size_t cap)
@@ -222,6 +374,8 @@ long vg_logsource_read(vg_logsource *s, uint8_t *dst, size_t cap)
 		return read_gzip(s, dst, cap);
 	case DEC_ZSTD:
 		return read_zstd(s, dst, cap);
+	case DEC_ARCHIVE:
+		return read_archive(s, dst, cap);
 	default:
 		return read_plain(s, dst, cap);
 	}

@@ -116,7 +116,7 @@ int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 	int fd = dir ? openat(vg_dir_fd(dir), name, flags) : open(path, flags);
 	if (fd < 0) {
 		int e = errno;
-		out->error = vg_error_from_errno(e, 0);
+		out->error = vg_error_from_errno(e, opt->follow_symlinks);
 		out->error_detail = strerror(e);
 		return 0;
 	}

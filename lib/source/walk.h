@@ -2,7 +2,11 @@
  * The directory walk: iterative (an explicit stack, so depth is bounded by
  * memory, not by the C stack), no symlink following unless asked, with loop
  * protection when following, and pruning of excluded paths, pseudo file
- * systems and (optionally) other file systems.
+ * systems and (optionally) other file systems. It walks open directories,
+ * not path strings: the root is opened by its name, every directory below
+ * it by its entry name relative to its parent's descriptor (O_NOFOLLOW
+ * unless following), so a directory swapped for a symlink after it was
+ * listed is reported (as changed) instead of followed out of the tree.
  */
 #ifndef VIGIL_WALK_H
 #define VIGIL_WALK_H
@@ -49,7 +53,14 @@ typedef struct vg_walk_cb {
 	void *ctx;
 } vg_walk_cb;
 
-/* Walk one root. Returns VIGIL_OK, or VIGIL_FATAL on allocation failure. */
+/*
+ * Walk one root. Returns VIGIL_OK, or VIGIL_FATAL on allocation failure.
+ * Descriptors held: one per directory on the way down, plus one per
+ * directory whose files the callback still holds references to. The first
+ * call raises the process's soft RLIMIT_NOFILE towards the hard limit for
+ * that reason; a directory that cannot be opened for want of descriptors
+ * (EMFILE, ENFILE) is reported through event and the walk goes on.
+ */
 int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb);
 
 /* Does the full path match one of the exclude globs? A glob without

@@ -18,6 +18,7 @@
 
 #include "trust/authenticode.h"
 #include "formats/byteread.h"
+#include "base/timeutil.h"
 #include "base/util.h"
 
 #define OID_SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
@@ -38,13 +39,13 @@ int vg_authenticode_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 			   const EVP_MD *md, uint8_t *out, unsigned *outlen)
 {
 	uint64_t cks = pe->checksum_off, sec = pe->secdir_off, hdr = pe->size_of_headers;
+	*outlen = 0;
 	if (!sec || cks + 4 > sec || sec + 8 > hdr || hdr > len)
 		return 0;
 	struct range *r = NULL;
 	if (pe->nsections && !(r = calloc(pe->nsections, sizeof *r)))
-		return 0;
+		return -1;
 	size_t n = 0;
-	uint64_t sum = hdr;
 	for (size_t i = 0; i < pe->nsections; i++) {
 		const vg_pe_section *s = &pe->sections[i];
 		if (!s->raw_size)
@@ -54,25 +55,37 @@ int vg_authenticode_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 			return 0;
 		}
 		r[n++] = (struct range){s->raw_off, s->raw_size};
-		sum += s->raw_size;
 	}
 	if (n)
 		qsort(r, n, sizeof *r, cmp_range);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) &&
-		 EVP_DigestUpdate(ctx, buf, cks) &&
-		 EVP_DigestUpdate(ctx, buf + cks + 4, sec - (cks + 4)) &&
-		 EVP_DigestUpdate(ctx, buf + sec + 8, hdr - (sec + 8));
-	for (size_t i = 0; ok && i < n; i++)
-		ok = EVP_DigestUpdate(ctx, buf + r[i].off, r[i].len);
+	int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+		 EVP_DigestUpdate(ctx, buf, cks) == 1 &&
+		 EVP_DigestUpdate(ctx, buf + cks + 4, sec - (cks + 4)) == 1 &&
+		 EVP_DigestUpdate(ctx, buf + sec + 8, hdr - (sec + 8)) == 1;
+	/* Each byte once, as signers hash (osslsigncode verifies so): a
+	 * SizeOfHeaders past the first section's raw offset (UPX lays files
+	 * out so) or overlapping sections would otherwise hash the shared
+	 * bytes twice, and a genuine file would look changed after signing.
+	 * Each section from the end of what was hashed, in raw-offset order. */
+	uint64_t done = hdr;
+	for (size_t i = 0; ok && i < n; i++) {
+		uint64_t end = r[i].off + r[i].len, from = r[i].off > done ? r[i].off : done;
+		if (end > from)
+			ok = EVP_DigestUpdate(ctx, buf + from, end - from) == 1;
+		if (end > done)
+			done = end;
+	}
 	/* the rest, up to FileSize - CertTableSize */
 	uint64_t cert = pe->signed_ ? pe->cert_size : 0;
-	if (ok && len > cert && len - cert > sum)
-		ok = EVP_DigestUpdate(ctx, buf + sum, len - cert - sum);
-	ok = ok && EVP_DigestFinal_ex(ctx, out, outlen);
+	if (ok && len > cert && len - cert > done)
+		ok = EVP_DigestUpdate(ctx, buf + done, len - cert - done) == 1;
+	ok = ok && EVP_DigestFinal_ex(ctx, out, outlen) == 1;
 	EVP_MD_CTX_free(ctx);
 	free(r);
-	return ok;
+	if (!ok)
+		*outlen = 0; /* nothing of a half-computed digest is used */
+	return ok ? 1 : -1;
 }
 
 static int oid_is(const ASN1_OBJECT *o, const char *dotted)
@@ -81,23 +94,12 @@ static int oid_is(const ASN1_OBJECT *o, const char *dotted)
 	return o && OBJ_obj2txt(txt, sizeof txt, o, 1) > 0 && strcmp(txt, dotted) == 0;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
 {
 	struct tm tm;
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		return 0;
-	*out = days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+	*out = vg_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
 			       (unsigned)tm.tm_mday) * 86400 +
 	       tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 1;
@@ -156,7 +158,8 @@ static const char *parse_indirect(PKCS7 *p7, const uint8_t **content, long *clen
 	const ASN1_OBJECT *aobj;
 	X509_ALGOR_get0(&aobj, NULL, NULL, alg);
 	*md = EVP_get_digestbyobj(aobj);
-	OBJ_obj2txt(s->digest_alg, sizeof s->digest_alg, aobj, 0);
+	if (OBJ_obj2txt(s->digest_alg, sizeof s->digest_alg, aobj, 0) <= 0)
+		snprintf(s->digest_alg, sizeof s->digest_alg, "unknown");
 	int dl = ASN1_STRING_length(dig);
 	const char *err = NULL;
 	if (dl <= 0 || dl > EVP_MAX_MD_SIZE) {
@@ -169,6 +172,14 @@ static const char *parse_indirect(PKCS7 *p7, const uint8_t **content, long *clen
 		err = "unknown digest algorithm";
 	X509_SIG_free(dinfo);
 	return err;
+}
+
+/* Record why part of a signature could not be examined; the first reason
+ * stays (it is usually the cause of the later ones). */
+static void sig_fail(vg_ac_sig *s, const char *why)
+{
+	if (!s->error)
+		s->error = why;
 }
 
 static void signer_details(PKCS7 *p7, PKCS7_SIGNER_INFO *si, vg_ac_sig *s, X509 **signer)
@@ -202,8 +213,14 @@ static void signer_details(PKCS7 *p7, PKCS7_SIGNER_INFO *si, vg_ac_sig *s, X509 
 	BN_free(bn);
 	uint8_t d[EVP_MAX_MD_SIZE];
 	unsigned dl = 0;
-	if (X509_digest(x, EVP_sha1(), d, &dl) && dl == 20)
+	if (X509_digest(x, EVP_sha1(), d, &dl) == 1 && dl == 20)
 		vg_hex(d, 20, s->thumbprint_sha1);
+	else
+		sig_fail(s, "signer certificate thumbprint not computable (OpenSSL failed)");
+	/* a parsed certificate always has names and a serial: missing ones
+	 * mean OpenSSL or memory failed */
+	if (!s->subject || !s->issuer || !s->serial)
+		sig_fail(s, "signer certificate details incomplete (OpenSSL failed)");
 	int64_t nb, na;
 	if (asn1_time_epoch(X509_get0_notBefore(x), &nb) &&
 	    asn1_time_epoch(X509_get0_notAfter(x), &na)) {
@@ -221,6 +238,7 @@ struct digest_cache {
 	int n;
 };
 
+/* vg_authenticode_digest, computed once per algorithm and file. */
 static int image_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 			const EVP_MD *md, struct digest_cache *dc, uint8_t *out,
 			unsigned *outlen)
@@ -236,8 +254,8 @@ static int image_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 	int ok = vg_authenticode_digest(buf, len, pe, md, out, outlen);
 	if (dc->n < 4) {
 		dc->nid[dc->n] = nid;
-		memcpy(dc->d[dc->n], out, ok ? *outlen : 0);
-		dc->len[dc->n] = ok ? *outlen : 0;
+		memcpy(dc->d[dc->n], out, ok > 0 ? *outlen : 0);
+		dc->len[dc->n] = ok > 0 ? *outlen : 0;
 		dc->ok[dc->n++] = ok;
 	}
 	return ok;
@@ -267,10 +285,14 @@ static void examine(const uint8_t *buf, size_t len, const vg_pe *pe, struct queu
 		return;
 	}
 	if (md && s->signed_digest_len) {
-		if (image_digest(buf, len, pe, md, dc, s->image_digest, &s->image_digest_len))
+		int got = image_digest(buf, len, pe, md, dc, s->image_digest,
+				       &s->image_digest_len);
+		if (got > 0)
 			s->digest_match = s->image_digest_len == s->signed_digest_len &&
 					  !memcmp(s->image_digest, s->signed_digest,
 						  s->signed_digest_len);
+		else if (got < 0)
+			err = "image digest not computable (OpenSSL failed)";
 		else
 			err = "image digest not computable from the headers";
 	}
@@ -301,13 +323,21 @@ static void examine(const uint8_t *buf, size_t len, const vg_pe *pe, struct queu
 		BIO_free_all(in);
 	} else {
 		BIO_free(mem);
+		sig_fail(s, "signature not verified (OpenSSL failed)");
 	}
 	if (store && signer) {
 		X509_STORE_CTX *xc = X509_STORE_CTX_new();
-		if (xc && X509_STORE_CTX_init(xc, store, signer, p7->d.sign->cert)) {
+		int vr = -1;
+		if (xc && X509_STORE_CTX_init(xc, store, signer, p7->d.sign->cert) == 1) {
 			if (s->has_signing_time)
 				X509_STORE_CTX_set_time(xc, 0, (time_t)s->signing_time);
-			s->trusted = X509_verify_cert(xc) == 1;
+			vr = X509_verify_cert(xc);
+		}
+		if (vr < 0) {
+			/* no verdict: trusted stays -1 */
+			sig_fail(s, "certificate chain not verified (OpenSSL failed)");
+		} else {
+			s->trusted = vr == 1;
 			if (!s->trusted)
 				snprintf(s->trust_error, sizeof s->trust_error, "%s",
 					 X509_verify_cert_error_string(

@@ -43,7 +43,7 @@ enum { VG_AC_TS_NONE = 0, VG_AC_TS_RFC3161 = 1, VG_AC_TS_LEGACY = 2 };
 typedef struct vg_ac_sig {
 	size_t cert_index;  /* the WIN_CERTIFICATE entry it came from */
 	int nest_level;     /* 0: the entry's own signature */
-	const char *error;  /* static text when it could not be examined */
+	const char *error;  /* static text when it (or part of it) could not be examined */
 	char digest_alg[32];            /* e.g. "SHA256" */
 	uint8_t signed_digest[EVP_MAX_MD_SIZE];
 	unsigned signed_digest_len;
@@ -78,8 +78,9 @@ void vg_authenticode_clear(vg_authenticode *ac);
  * The Authenticode image digest with md: the file hashed without the
  * CheckSum field, the security directory entry and the certificate table
  * (headers, then sections by file offset, then the rest up to
- * FileSize - CertTableSize). Returns 1, or 0 when the headers make it
- * uncomputable (a section outside the file, inconsistent header offsets).
+ * FileSize - CertTableSize). Returns 1; 0 when the headers make it
+ * uncomputable (a section outside the file, inconsistent header offsets);
+ * -1 when OpenSSL fails or memory runs out. *outlen is 0 unless 1.
  */
 int vg_authenticode_digest(const uint8_t *buf, size_t len, const vg_pe *pe,
 			   const EVP_MD *md, uint8_t *out, unsigned *outlen);

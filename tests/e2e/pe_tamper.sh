@@ -41,6 +41,9 @@ for v in sigflip textslack zeroslack flip append sizeskew cuttable truncated sel
 done
 "$MK" twocerts "$T/sign/signed.dll" "$F/twocerts.dll" "$T/sign/signed-sha1.dll" ||
 	fail "mkpe twocerts"
+# a doctored file: the second WIN_CERTIFICATE repeats the first's PKCS#7
+"$MK" twocerts "$T/sign/signed.dll" "$F/dupcert.dll" "$T/sign/signed.dll" ||
+	fail "mkpe twocerts (duplicate)"
 export LC_ALL=C
 
 # 1. exact findings
@@ -52,6 +55,7 @@ sort >"$T/want" <<'EOF'
 append.dll	tamper	VGL-PE-DIGEST-MISMATCH
 append.dll	tamper	VGL-PE-OVERLAY-AFTER-CERT
 cuttable.dll	tamper	VGL-PE-CERT-TABLE-BOUNDS
+dupcert.dll	tamper	VGL-PE-CERT-DUPLICATE
 flip.dll	tamper	VGL-PE-CHECKSUM-MISMATCH
 flip.dll	tamper	VGL-PE-DIGEST-MISMATCH
 sigflip.dll	tamper	VGL-PE-CERT-SLACK
@@ -75,6 +79,8 @@ case $msg in
 *"entropy "*"tag FE ED FA CE FE ED FA CE at +"*) ;;
 *) fail "SigFlip evidence lacks the entropy or the tag: $msg" ;;
 esac
+s=$(score dupcert.dll VGL-PE-CERT-DUPLICATE)
+[ "$s" = 60 ] || fail "duplicate certificate entry scored '$s', expected 60"
 s=$(score textslack.dll VGL-PE-CERT-SLACK)
 [ "$s" -ge 60 ] && [ "$s" -lt 80 ] 2>/dev/null || fail "text slack scored '$s', expected 60-79"
 s=$(score zeroslack.dll VGL-PE-CERT-ZERO-SLACK)

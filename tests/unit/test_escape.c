@@ -1,5 +1,5 @@
 /*
- * vigil_escape: control characters, backslash, DEL, C1 controls and invalid
+ * vigil_escape: control characters, backslash, DEL, C1 controls, bidi marks and invalid
  * UTF-8 come out as escapes; valid multi-byte UTF-8 is kept; the result is
  * always valid UTF-8 with no byte below 0x20 and no DEL.
  */
@@ -92,6 +92,31 @@ static void test_c1(void **state)
 	expect("\xC2\xA0", 2, "\xC2\xA0");
 }
 
+static void test_bidi(void **state)
+{
+	(void)state;
+	/* U+202E RLO, U+2066 LRI, U+200F RLM, U+061C ALM: every byte escaped */
+	expect("a\xE2\x80\xAE" "b", 5, "a\\xe2\\x80\\xaeb");
+	expect("\xE2\x81\xA6", 3, "\\xe2\\x81\\xa6");
+	expect("\xE2\x80\x8F", 3, "\\xe2\\x80\\x8f");
+	expect("\xD8\x9C", 2, "\\xd8\\x9c");
+	/* neighbours are kept: U+2029, U+2065, U+200D */
+	expect("\xE2\x80\xA9", 3, "\xE2\x80\xA9");
+	expect("\xE2\x81\xA5", 3, "\xE2\x81\xA5");
+	expect("\xE2\x80\x8D", 3, "\xE2\x80\x8D");
+}
+
+static void test_needed(void **state)
+{
+	(void)state;
+	assert_int_equal(vigil_escape_needed("plain \\ text \xC3\xA9", 15), 0);
+	assert_int_equal(vigil_escape_needed("\x1b[31m", 5), 1);
+	assert_int_equal(vigil_escape_needed("\xC2\x9B", 2), 1);
+	assert_int_equal(vigil_escape_needed("\xE2\x80\xAE", 3), 1);
+	assert_int_equal(vigil_escape_needed("\xFF", 1), 1);
+	assert_int_equal(vigil_escape_needed("a\nb", 3), 1);
+}
+
 static void test_invalid_utf8(void **state)
 {
 	(void)state;
@@ -151,6 +176,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_controls),
 		cmocka_unit_test(test_c1),
+		cmocka_unit_test(test_bidi),
+		cmocka_unit_test(test_needed),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_valid_multibyte),
 		cmocka_unit_test(test_exhaustive_short),

@@ -117,6 +117,9 @@ static void scan(uint64_t max_size)
 	o.report_all = 1;
 	o.max_size = max_size;
 	vigil_iocs *iocs = vigil_iocs_create();
+	assert_non_null(iocs);
+	/* two threads share it: the scanner takes a sealed set */
+	assert_int_equal(vigil_iocs_seal(iocs), VIGIL_OK);
 	vigil_scanner *s = vigil_scanner_create(&o, iocs, NULL);
 	assert_non_null(s);
 	vigil_scanner_set_callback(s, on_file, NULL);

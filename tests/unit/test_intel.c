@@ -22,6 +22,7 @@
 
 #include <vigil/intel.h>
 #include <vigil/iocs.h>
+#include <vigil/netmatch.h>
 
 #define D3D_SHA256 "11be1803e2e307b647a8a7e02d128335c448ff741bf06bf52b332e0bbf423b03"
 #define FFMPEG_MD5 "74bc2d0b6680faa1a5a76b27e5479cbc"
@@ -414,6 +415,83 @@ static void test_misp_lists(void **state)
 	expect_diag(VIGIL_DIAG_WARNING, "l.json", 0, "event 1: no 'Event' object");
 }
 
+/* Events as PyMISP's MISPEvent.to_json() writes them: the event object
+ * itself, no {"Event": ...} wrapper, alone, in a list or in a response;
+ * url attributes without a scheme (item 6 of the real-data issue). */
+#define BARE_EVENT(uuid, dom)                                                  \
+	"{\"info\": \"3CX (PyMISP)\", \"uuid\": \"" uuid "\", \"threat_level_id\": \"1\","  \
+	" \"Attribute\": [{\"type\": \"domain\", \"value\": \"" dom "\"}],"              \
+	" \"Object\": [{\"name\": \"file\", \"Attribute\": [{\"type\": \"sha256\","          \
+	" \"value\": \"" D3D_SHA256 "\"}]}]}"
+
+static void test_misp_bare_events(void **state)
+{
+	(void)state;
+	assert_int_equal(load("pymisp.json", BARE_EVENT("ev-2", "sbmsa.wiki")), VIGIL_OK);
+	expect_counts(0, 0, 1, 0, 1, 0, 0, 0);
+	assert_string_equal(find(VIGIL_IOC_DOMAIN, "sbmsa.wiki")->comment,
+			    "3CX (PyMISP) [MISP event ev-2] (MISP attribute event 0 attribute 0)");
+	assert_int_equal(load("resp.json", "{\"response\": [" BARE_EVENT("ev-3", "pbxsources.com")
+				",{\"Event\": {\"Attribute\": [{\"type\": \"domain\","
+				" \"value\": \"journalide.org\"}]}}]}"),
+			 VIGIL_OK);
+	assert_int_equal(load("list.json", "[" BARE_EVENT("ev-4", "akamaicontainer.com") "]"),
+			 VIGIL_OK);
+	expect_counts(0, 0, 3, 0, 4, 0, 0, 0); /* the same hash in three events */
+	assert_int_equal(nwarn + nerr, 0);
+	/* JSON that is no event still fails */
+	assert_int_equal(load("info.json", "{\"info\": \"not MISP\"}"), VIGIL_FAILED);
+}
+
+static void test_misp_schemeless_urls(void **state)
+{
+	(void)state;
+	static const char ev[] =
+		"{\"Event\": {\"info\": \"urls\", \"Attribute\": [\n"
+		" {\"type\": \"url\", \"value\": \"WWW.Example.com/a/B.txt\"},\n"
+		" {\"type\": \"url\", \"value\": \"198.51.100.8:8080/gate.php\"},\n"
+		" {\"type\": \"url\", \"value\": \"evil[.]example[.]org/\"},\n"
+		" {\"type\": \"url\", \"value\": \"sbmsa.wiki\"},\n"
+		" {\"type\": \"url\", \"value\": \"https://x.example.com/dl/\"},\n"
+		" {\"type\": \"url\", \"value\": \"payload.exe\"},\n"
+		" {\"type\": \"url\", \"value\": \"files/payload.exe\"},\n"
+		" {\"type\": \"url\", \"value\": \"evil.notatld/x\"}\n"
+		"]}}";
+	assert_int_equal(load("urls.json", ev), VIGIL_WARN);
+	/* host-only: a domain as before; with a path: a URL of any scheme */
+	expect_counts(0, 0, 0, 0, 1, 0, 0, 4);
+	find(VIGIL_IOC_DOMAIN, "sbmsa.wiki");
+	find(VIGIL_IOC_URL, "www.example.com/a/B.txt");
+	find(VIGIL_IOC_URL, "198.51.100.8:8080/gate.php");
+	find(VIGIL_IOC_URL, "evil.example.org/");
+	find(VIGIL_IOC_URL, "https://x.example.com/dl/");
+	expect_diag(VIGIL_DIAG_WARNING, "urls.json", 0,
+		    "event 0 attribute 5: 'url' value 'payload.exe' is not a URL: no host");
+	expect_diag(VIGIL_DIAG_WARNING, "urls.json", 0,
+		    "event 0 attribute 6: 'url' value 'files/payload.exe' is not a URL: no host");
+	expect_diag(VIGIL_DIAG_WARNING, "urls.json", 0,
+		    "event 0 attribute 7: 'url' value 'evil.notatld/x' is not a URL: no host");
+	assert_int_equal(nwarn, 3);
+	/* the URL matcher takes them for http and https */
+	vigil_netmatch *m = vigil_netmatch_create(set);
+	static const char *const yes[] = {
+		"http://www.example.com/a/B.txt", "https://WWW.EXAMPLE.COM/a/B.txt?x=1",
+		"https://198.51.100.8:8080/gate.php", "http://evil.example.org/anything",
+	};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		if (!vigil_netmatch_url(m, yes[i], strlen(yes[i])))
+			fail_msg("%s: no match", yes[i]);
+	static const char *const no[] = {
+		"ftp://www.example.com/a/B.txt", "http://www.example.com/a/b.txt",
+		"http://198.51.100.8/gate.php", "http://www.example.com/a/B.txtx",
+	};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (vigil_netmatch_url(m, no[i], strlen(no[i])))
+			fail_msg("%s: unexpected match", no[i]);
+	assert_int_equal(vigil_netmatch_count(m, VIGIL_IOC_URL), 4);
+	vigil_netmatch_destroy(m);
+}
+
 /* ---- MISP CSV ---- */
 
 static void test_misp_csv(void **state)
@@ -583,6 +661,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misp_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misp_lists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_misp_bare_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_misp_schemeless_urls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misp_csv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),

@@ -1,8 +1,10 @@
 /*
  * IOC text formats (signature-base/Loki): every format rule through
  * vigil_iocs_load_buffer, with each malformed line's diagnostic checked for
- * file name and line number; lookups; and the real signature-base corpus,
- * which must load with every non-comment, non-blank line accepted.
+ * file name and line number; lookups; the real signature-base corpus,
+ * which must load with every non-comment, non-blank line accepted; and
+ * sealing, after which lookups agree with the unsealed ones and every add
+ * is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -436,6 +438,176 @@ static void test_corpus(void **state)
 	vigil_iocs_destroy(s);
 }
 
+/* ---- sealing ---- */
+
+struct seal_diags {
+	unsigned n;
+	vigil_severity sev;
+	char file[128], message[128];
+};
+
+static void on_seal_diag(void *ctx, const vigil_diag *d)
+{
+	struct seal_diags *c = ctx;
+	c->n++;
+	c->sev = d->severity;
+	snprintf(c->file, sizeof c->file, "%s", d->file ? d->file : "");
+	snprintf(c->message, sizeof c->message, "%s", d->message ? d->message : "");
+}
+
+/* The last diagnostic says the set is sealed and names file. */
+static void expect_sealed(struct seal_diags *d, const char *file)
+{
+	assert_int_equal(d->n, 1);
+	assert_int_equal(d->sev, VIGIL_DIAG_ERROR);
+	assert_string_equal(d->file, file);
+	assert_string_equal(d->message, "IOC set is sealed");
+	d->n = 0;
+}
+
+#define SEAL_NHASH 300
+#define SEAL_NPATH 8
+
+static const char *const seal_paths[SEAL_NPATH] = {
+	"/opt/3CXDesktopApp/app/ffmpeg.dll", "/tmp/evil.sh",
+	"C:/Windows/Temp/dropper.exe", "/home/u/.cache/x/payload.bin",
+	"/usr/bin/ls", "/tmp/EVIL.SH", "/var/tmp/a/b/c/dropper.exe.bak", "",
+};
+
+/* Which IOC first has digest i: every tenth digest repeats the one nine
+ * before it (same length, as 9 is a multiple of 3). */
+static unsigned seal_first(unsigned i)
+{
+	return i % 10 == 9 ? i - 9 : i;
+}
+
+/* The hash digests: pseudo-random, so out of order, of all three lengths,
+ * with duplicates (seal_first). */
+static size_t seal_digest(unsigned i, uint8_t *d)
+{
+	static const size_t lens[3] = {16, 20, 32};
+	size_t n = lens[i % 3];
+	uint32_t x = (seal_first(i) + 1) * 2654435761u;
+	for (size_t k = 0; k < n; k++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		d[k] = (uint8_t)x;
+	}
+	return n;
+}
+
+struct path_hits {
+	size_t n;
+	const vigil_ioc *hit[16];
+};
+
+static void on_seal_path(void *ctx, const vigil_ioc *ioc)
+{
+	struct path_hits *h = ctx;
+	if (h->n < 16)
+		h->hit[h->n] = ioc;
+	h->n++;
+}
+
+static void seal_lookups(const vigil_iocs *s, const vigil_ioc **hash,
+			 struct path_hits *paths)
+{
+	for (unsigned i = 0; i < SEAL_NHASH + 3; i++) {
+		uint8_t d[32];
+		size_t n = seal_digest(i, d);
+		if (i >= SEAL_NHASH)
+			d[0] ^= 0x5a; /* absent */
+		hash[i] = vigil_iocs_find_hash(s, d, n);
+	}
+	for (unsigned i = 0; i < SEAL_NPATH; i++) {
+		memset(&paths[i], 0, sizeof paths[i]);
+		assert_int_equal(vigil_iocs_match_path(s, seal_paths[i],
+						       strlen(seal_paths[i]),
+						       on_seal_path, &paths[i]),
+				 VIGIL_OK);
+	}
+}
+
+static void test_seal(void **state)
+{
+	(void)state;
+	struct seal_diags d = {0};
+	vigil_iocs *s = vigil_iocs_create();
+	assert_non_null(s);
+	vigil_iocs_set_diag(s, on_seal_diag, &d);
+	for (unsigned i = 0; i < SEAL_NHASH; i++) {
+		uint8_t dig[32];
+		char hex[65], comment[32];
+		size_t n = seal_digest(i, dig);
+		vg_hex(dig, n, hex);
+		snprintf(comment, sizeof comment, "hash %u", i);
+		assert_int_equal(vigil_iocs_add_hash(s, hex, 50, comment, "h.txt", i + 1),
+				 VIGIL_OK);
+	}
+	/* with and without a literal for the prefilter, overlapping */
+	static const char *const regexes[] = {
+		"\\\\3CXDesktopApp\\\\app\\\\ffmpeg\\.dll", "(?i)/tmp/evil\\.sh$",
+		"dropper\\.exe", "\\.cache/[a-z]+/", "^/usr/.*", "ffmpeg",
+		"(?i)EVIL", ".*\\.bin$",
+	};
+	for (unsigned i = 0; i < sizeof regexes / sizeof *regexes; i++)
+		assert_int_equal(vigil_iocs_add_path_regex(s, regexes[i], 60,
+							   i == 2 ? "\\.bak$" : NULL,
+							   "re", "f.txt", i + 1),
+				 VIGIL_OK);
+	assert_int_equal(d.n, 0);
+
+	static const vigil_ioc *before[SEAL_NHASH + 3], *after[SEAL_NHASH + 3];
+	static struct path_hits pbefore[SEAL_NPATH], pafter[SEAL_NPATH];
+	seal_lookups(s, before, pbefore);
+	/* unsealed answers are right, not only stable: first loaded wins */
+	for (unsigned i = 0; i < SEAL_NHASH; i++) {
+		assert_non_null(before[i]);
+		assert_int_equal(before[i]->line, seal_first(i) + 1);
+	}
+	for (unsigned i = SEAL_NHASH; i < SEAL_NHASH + 3; i++)
+		assert_null(before[i]);
+	assert_int_equal(pbefore[0].n, 2); /* the 3CX path and "ffmpeg" */
+	assert_int_equal(pbefore[6].n, 0); /* dropper.exe's FP regex */
+
+	assert_int_equal(vigil_iocs_seal(s), VIGIL_OK);
+	assert_int_equal(vigil_iocs_seal(s), VIGIL_OK);
+	seal_lookups(s, after, pafter);
+	for (unsigned i = 0; i < SEAL_NHASH + 3; i++)
+		assert_ptr_equal(after[i], before[i]);
+	for (unsigned i = 0; i < SEAL_NPATH; i++) {
+		assert_int_equal(pafter[i].n, pbefore[i].n);
+		for (size_t k = 0; k < pafter[i].n && k < 16; k++)
+			assert_ptr_equal(pafter[i].hit[k], pbefore[i].hit[k]);
+	}
+
+	/* every way in is closed, and says so */
+	assert_int_equal(vigil_iocs_add_hash(s, MD5, 50, "late", "late.txt", 1),
+			 VIGIL_FATAL);
+	expect_sealed(&d, "late.txt");
+	assert_int_equal(vigil_iocs_add_path_regex(s, "/late", 50, NULL, "late",
+						   "late-fn.txt", 2),
+			 VIGIL_FATAL);
+	expect_sealed(&d, "late-fn.txt");
+	assert_int_equal(vigil_iocs_add_network(s, "late.example", 50, "late",
+						"late-c2.txt", 3),
+			 VIGIL_FATAL);
+	expect_sealed(&d, "late-c2.txt");
+	assert_int_equal(load(s, "hash-iocs.txt", MD5 ";late\n"), VIGIL_FATAL);
+	expect_sealed(&d, "hash-iocs.txt");
+	const char *src = getenv("VIGIL_TEST_SRC");
+	char dir[2048];
+	snprintf(dir, sizeof dir, "%s/content", src ? src : ".");
+	assert_int_equal(vigil_iocs_load(s, dir, VIGIL_IOC_AUTO), VIGIL_FATAL);
+	expect_sealed(&d, dir);
+	assert_int_equal(vigil_iocs_count(s, VIGIL_IOC_MD5), SEAL_NHASH / 3);
+	assert_int_equal(vigil_iocs_count(s, VIGIL_IOC_PATH_REGEX),
+			 sizeof regexes / sizeof *regexes);
+	assert_int_equal(vigil_iocs_count(s, VIGIL_IOC_DOMAIN), 0);
+	vigil_iocs_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_format_from_name),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_seal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ struct hits {
 	char text[4096];
 	unsigned n;
 	unsigned diags;
+	char diag_text[2048]; /* "severity|file:line|message" lines */
 };
 
 static void on_hit(void *ctx, const vigil_loghit *h)
@@ -44,6 +45,9 @@ static void on_diag(void *ctx, const vigil_diag *d)
 {
 	struct hits *hs = ctx;
 	hs->diags++;
+	size_t o = strlen(hs->diag_text);
+	snprintf(hs->diag_text + o, sizeof hs->diag_text - o, "%d|%s:%lu|%s\n",
+		 (int)d->severity, d->file, d->line, d->message);
 }
 
 static vigil_logstats scan(vigil_logfmt fmt, const void *buf, size_t len,
@@ -130,6 +134,50 @@ static void test_zeek_http_ssl_conn(void **state)
 		"9|src|203.0.113.1|203.0.113.0/24|203.0.113.1|2023-03-29T12:34:58Z\n");
 }
 
+/* Zeek with Log::default_scope_sep = "_" (item 4 of the real-data
+ * issue): id_orig_h and id_resp_h are the same columns, in TSV and JSON. */
+static void test_zeek_scope_sep(void **state)
+{
+	struct hits h;
+	vigil_logstats st = scan_str(VIGIL_LOG_AUTO,
+		"#separator \\x09\n"
+		"#fields\tts\tuid\tid_orig_h\tid_orig_p\tid_resp_h\tid_resp_p\tproto\tquery\tanswers\n"
+		"1680093296.5\tC1\t10.0.0.5\t5353\t203.0.113.7\t53\tudp\twww.example.org\t-\n"
+		"1680093297\tC2\t203.0.113.8\t5353\t10.0.0.1\t53\tudp\takamaicontainer.com\t-\n", &h);
+	assert_string_equal(h.text,
+		"3|dst|203.0.113.7|203.0.113.0/24|10.0.0.5|2023-03-29T12:34:56.500000Z\n"
+		"4|query|akamaicontainer.com|akamaicontainer.com|203.0.113.8|2023-03-29T12:34:57Z\n"
+		"4|src|203.0.113.8|203.0.113.0/24|203.0.113.8|2023-03-29T12:34:57Z\n");
+	assert_int_equal(st.malformed, 0);
+	assert_int_equal(h.diags, 0);
+	scan_str(VIGIL_LOG_AUTO,
+		"{\"ts\":1680093300.0,\"id_orig_h\":\"10.0.0.8\",\"id_resp_h\":\"203.0.113.5\"}\n", &h);
+	assert_string_equal(h.text,
+		"1|dst|203.0.113.5|203.0.113.0/24|10.0.0.8|2023-03-29T12:35:00Z\n");
+}
+
+/* A #fields header with none of the columns vigil reads: its lines are
+ * searched as text, and the file is named once. */
+static void test_zeek_unknown_columns(void **state)
+{
+	struct hits h;
+	vigil_logstats st = scan_str(VIGIL_LOG_AUTO,
+		"#separator \\x09\n#path\tfiles\n"
+		"#fields\tts\tfuid\ttx_hosts\trx_hosts\tsource\n"
+		"1680093296.5\tF1\t203.0.113.9\t10.0.0.5\tHTTP\n"
+		"1680093297\tF2\t192.0.2.1\t10.0.0.5\tcdn.akamaicontainer.com\n"
+		"#fields\tts\tfuid\ttx_hosts\n"
+		"1680093298\tF3\t203.0.113.10\n", &h);
+	assert_string_equal(h.text,
+		"4|text|203.0.113.9|203.0.113.0/24|-|2023-03-29T12:34:56.500000Z\n"
+		"5|text|cdn.akamaicontainer.com|akamaicontainer.com|-|2023-03-29T12:34:57Z\n"
+		"7|text|203.0.113.10|203.0.113.0/24|-|2023-03-29T12:34:58Z\n");
+	assert_int_equal(st.malformed, 0);
+	assert_int_equal(h.diags, 1);
+	assert_non_null(strstr(h.diag_text, "0|t.log:3|"));
+	assert_non_null(strstr(h.diag_text, "none of the columns"));
+}
+
 static void test_json(void **state)
 {
 	struct hits h;
@@ -166,7 +214,8 @@ static void test_json_prefilter(void **state)
 		"{\"ts\":1680093297,\"id.orig_h\":\"10.0.0.6\",\"host\":\"msstorageazure.com:8080\"}\n"
 		/* URL IOC: host and path are two members */
 		"{\"timestamp\":\"2023-03-29T12:34:58Z\",\"event_type\":\"http\",\"http\":{\"hostname\":\"plain.example\",\"url\":\"/dl?x\"}}\n"
-		/* clean and braced: skipped, not validated */
+		/* clean and braced: not parsed, but checked all the same
+		 * (malformed whatever the IOC set) */
 		"{\"a\":\"b\" \"c\"}\n"
 		/* not an object: parsed, malformed */
 		"{\"ts\":1, \"query\":\"x\"\n", &h);
@@ -174,7 +223,7 @@ static void test_json_prefilter(void **state)
 		"1|query|akamaicontainer.com|akamaicontainer.com|10.0.0.5|2023-03-29T12:34:56Z\n"
 		"2|host|msstorageazure.com:8080|msstorageazure.com|10.0.0.6|2023-03-29T12:34:57Z\n"
 		"3|url|http://plain.example/dl?x|http://plain.example/dl|-|2023-03-29T12:34:58Z\n");
-	assert_int_equal(st.malformed, 1);
+	assert_int_equal(st.malformed, 2);
 }
 
 static void test_bind(void **state)
@@ -234,6 +283,54 @@ static void test_windns(void **state)
 	assert_string_equal(h.text,
 		"4|query|www.akamaicontainer.com|akamaicontainer.com|10.0.0.5|2023-03-29T12:34:56Z\n");
 	assert_int_equal(st.malformed, 1);
+}
+
+/* Lines of BIND, dnsmasq and Windows DNS logs their parsers do not read
+ * (item 21 of the real-data issue): searched as text and counted as
+ * malformed; the Windows DNS header and its legend are part of the format. */
+static void test_text_fallback(void **state)
+{
+	struct hits h;
+	vigil_logstats st = scan_str(VIGIL_LOG_BIND,
+		"29-Mar-2023 12:34:56.789 queries: info: client @0x1 10.0.0.5#53211 (a.example): query: a.example IN A +\n"
+		"Mar 29 12:34:57 ns1 named[12]: zone akamaicontainer.com/IN: loaded serial 5\n"
+		"29-Mar-2023 12:34:58.000 resolver: info: 203.0.113.4#53 lame server\n", &h);
+	assert_string_equal(h.text,
+		"2|text|akamaicontainer.com|akamaicontainer.com|-|2023-03-29T12:34:57Z\n"
+		"3|text|203.0.113.4|203.0.113.0/24|-|2023-03-29T12:34:58Z\n");
+	assert_int_equal(st.malformed, 2);
+
+	st = scan_str(VIGIL_LOG_DNSMASQ,
+		"Mar 29 12:34:56 dnsmasq[1]: query[A] x.example from 10.0.0.5\n"
+		"Mar 29 12:34:57 dnsmasq[1]: /etc/hosts akamaicontainer.com is 203.0.113.9\n"
+		"Mar 29 12:34:58 dnsmasq-dhcp[1]: DHCPACK(eth0) 203.0.113.20 aa:bb:cc:dd:ee:ff host\n"
+		"Mar 29 12:34:59 dnsmasq[1]:\n", &h);
+	assert_string_equal(h.text,
+		"2|text|akamaicontainer.com|akamaicontainer.com|-|2023-03-29T12:34:57Z\n"
+		"2|text|203.0.113.9|203.0.113.0/24|-|2023-03-29T12:34:57Z\n"
+		"3|text|203.0.113.20|203.0.113.0/24|-|2023-03-29T12:34:58Z\n");
+	assert_int_equal(st.malformed, 3);
+
+	st = scan_str(VIGIL_LOG_WINDNS,
+		"DNS Server log file creation at 3/29/2023 12:00:00 PM\r\n"
+		"Log file wrap at 3/29/2023 12:00:00 PM\r\n"
+		"\r\n"
+		"Message logging key (for packets - other items use a subset of these fields):\r\n"
+		"\tField #  Information         Values\r\n"
+		"\t-------  -----------         ------\r\n"
+		"\t   1     Date\r\n"
+		"\t  10     Query/Response      R = Response\r\n"
+		"\t                             blank = Query\r\n"
+		"\t  16     Question Name\r\n"
+		"\r\n"
+		"3/29/2023 12:34:56 PM 0E18 PACKET  0000020F8D5F4F30 UDP Rcv 10.0.0.5        0002   Q [0001   D   NOERROR] A      (3)www(15)akamaicontainer(3)com(0)\r\n"
+		"3/29/2023 12:34:57 PM 0E18 EVENT   The DNS server loaded zone msstorageazure.com\r\n"
+		"\tRemote addr 203.0.113.30, port 53\r\n", &h);
+	assert_string_equal(h.text,
+		"12|query|www.akamaicontainer.com|akamaicontainer.com|10.0.0.5|2023-03-29T12:34:56Z\n"
+		"13|text|msstorageazure.com|msstorageazure.com|-|2023-03-29T12:34:57Z\n"
+		"14|text|203.0.113.30|203.0.113.0/24|-|-\n");
+	assert_int_equal(st.malformed, 2);
 }
 
 static void test_generic(void **state)
@@ -389,12 +486,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zeek_dns),
 		cmocka_unit_test(test_zeek_http_ssl_conn),
+		cmocka_unit_test(test_zeek_scope_sep),
+		cmocka_unit_test(test_zeek_unknown_columns),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_prefilter),
 		cmocka_unit_test(test_bind),
 		cmocka_unit_test(test_dnsmasq),
 		cmocka_unit_test(test_squid),
 		cmocka_unit_test(test_windns),
+		cmocka_unit_test(test_text_fallback),
 		cmocka_unit_test(test_generic),
 		cmocka_unit_test(test_reader_lines),
 		cmocka_unit_test(test_cap_independent_of_reads),

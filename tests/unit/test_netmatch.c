@@ -201,6 +201,42 @@ static void test_ioc_normalisation(void **state)
 	vigil_iocs_destroy(set);
 }
 
+/* A path that ends with '/' is a directory: every URL below it matches;
+ * without the slash the path is exact (item 7 of the real-data issue). */
+static void test_url_directory(void **state)
+{
+	(void)state;
+	vigil_iocs *set = vigil_iocs_create();
+	assert_int_equal(vigil_iocs_add_network(set, "https://example.com/dl/", 100, "dir", "t", 1), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "https://example.com/dl/exact.exe", 100, "file", "t", 2), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "http://example.org/get", 100, "exact", "t", 3), VIGIL_OK);
+	assert_int_equal(vigil_iocs_add_network(set, "http://example.org/q/?a=1", 100, "query", "t", 4), VIGIL_OK);
+	vigil_netmatch *m = vigil_netmatch_create(set);
+	const char *yes[] = {
+		"https://example.com/dl/x.exe?y", "https://example.com/dl/",
+		"https://EXAMPLE.com:443/dl/sub/a.zip#f", "https://example.com/dl/?x",
+	};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+		const vigil_ioc *ioc = vigil_netmatch_url(m, yes[i], strlen(yes[i]));
+		if (!ioc || strcmp(ioc->comment, "dir") != 0)
+			fail_msg("%s: want the directory IOC", yes[i]);
+	}
+	const char *no[] = {
+		"https://example.com/dl", "https://example.com/dlx/a",
+		"https://example.com/other/dl/x", "http://example.com/dl/x",
+		"http://example.org/get/x", "http://example.org/getx",
+		"http://example.org/q/?a=12", "http://example.org/q/x",
+	};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (vigil_netmatch_url(m, no[i], strlen(no[i])))
+			fail_msg("%s: want no match", no[i]);
+	/* the more specific IOC wins over the directory */
+	assert_string_equal(vigil_netmatch_url(m, "https://example.com/dl/exact.exe", 32)->comment, "file");
+	assert_string_equal(vigil_netmatch_url(m, "http://example.org/get?x", 24)->comment, "exact");
+	vigil_netmatch_destroy(m);
+	vigil_iocs_destroy(set);
+}
+
 static void test_time_format(void **state)
 {
 	(void)state;
@@ -225,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_empty_set),
 		cmocka_unit_test(test_first_loaded_wins),
 		cmocka_unit_test(test_ioc_normalisation),
+		cmocka_unit_test(test_url_directory),
 		cmocka_unit_test(test_time_format),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown) |

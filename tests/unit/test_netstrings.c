@@ -85,6 +85,29 @@ static void test_domains(void **state)
 	expect("UPPER.EXAMPLE.ORG", "domain upper.example.org\n");
 }
 
+/* TLDs from the public suffix list (item 8 of the real-data issue): a
+ * .wiki C2 domain of the 3CX content pack is listed; names under word
+ * TLDs need host evidence; file extensions stay out. */
+static void test_public_suffixes(void **state)
+{
+	expect("c2 sbmsa.wiki and SBMSA.WIKI", "domain sbmsa.wiki\n");
+	/* a public suffix alone is no domain; one level below it is */
+	expect("co.uk and shop.example.co.uk", "domain shop.example.co.uk\n");
+	/* identifiers and keys under word TLDs */
+	expect("user.email graphical.target f32.ge file.name this.data", "");
+	/* ... listed with host evidence */
+	expect("by rurban@x-ray.at", "domain x-ray.at\n");
+	expect("connect evil.email:443 now", "domain evil.email\n");
+	expect("get evil.email/payload.bin", "domain evil.email\n");
+	/* a path segment is no host */
+	expect("/grpc.health.v1.Health/Check lib/obj.target/x calendar.ao/0", "");
+	/* file-extension TLDs: only as a URL's host */
+	expect("libc.so setup.py Safari.app ali.ads main.py:12 x@run.sh", "");
+	expect("see https://evil.so/x", "url https://evil.so/x\ndomain evil.so\n");
+	/* no "*" default rule: an unknown TLD is not a public suffix */
+	expect("evil.notatld:443 https://a.notatld/", "url https://a.notatld/\n");
+}
+
 static void test_ipv4(void **state)
 {
 	expect("server 192.168.1.254. ok", "ipv4 192.168.1.254\n");
@@ -213,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_domains),
+		cmocka_unit_test(test_public_suffixes),
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_min_length_and_offsets),

@@ -1,0 +1,117 @@
+/* The JSON writers of results (see json_write.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <vigil/escape.h>
+
+#include "base/util.h"
+#include "report/json_write.h"
+
+json_t *vg_json_textn(const char *s, size_t n)
+{
+	if (!s)
+		return json_null();
+	/* readable text is kept as it is; JSON's own \u escapes are not
+	 * enough for the rest, because `jq -r` turns "\u001b" back into a
+	 * raw ESC, and jansson refuses invalid UTF-8 anyway */
+	if (!vigil_escape_needed(s, n))
+		return json_stringn(s, n);
+	char *e = vigil_escape(s, n);
+	json_t *j = e ? json_string(e) : NULL;
+	free(e);
+	return j;
+}
+
+json_t *vg_json_text(const char *s)
+{
+	return s ? vg_json_textn(s, strlen(s)) : json_null();
+}
+
+json_t *vg_json_path(const char *path)
+{
+	if (!path)
+		return json_null();
+	char *e = vigil_escape_str(path);
+	json_t *j = e ? json_string(e) : NULL;
+	free(e);
+	return j;
+}
+
+json_t *vg_json_time(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return json_null();
+	return json_string(buf);
+}
+
+json_t *vg_json_hex(const uint8_t *p, size_t n)
+{
+	if (n > (SIZE_MAX - 1) / 2)
+		return NULL;
+	char *s = malloc(2 * n + 1);
+	if (!s)
+		return NULL;
+	vg_hex(p, n, s);
+	json_t *j = json_string(s);
+	free(s);
+	return j;
+}
+
+int vg_json_put(json_t *obj, const char *key, json_t *v)
+{
+	/* jansson drops v itself when obj is NULL or the set fails */
+	return v && json_object_set_new(obj, key, v) == 0 ? 0 : -1;
+}
+
+json_t *vg_json_finding(const vigil_finding *f)
+{
+	json_t *o = json_object();
+	/* the level from the score, not f->level: producers that leave it
+	 * unset still get the right name */
+	int bad = vg_json_put(o, "kind", vg_json_text(f->kind));
+	bad |= vg_json_put(o, "id", vg_json_text(f->id));
+	bad |= vg_json_put(o, "score", json_integer(f->score));
+	bad |= vg_json_put(o, "level",
+			   json_string(vigil_level_name(vigil_score_level(f->score))));
+	bad |= vg_json_put(o, "source", vg_json_text(f->source));
+	bad |= vg_json_put(o, "message", vg_json_text(f->message));
+	if (f->evidence)
+		bad |= vg_json_put(o, "evidence", vg_json_text(f->evidence));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *vg_json_record(const char *type)
+{
+	json_t *rec = json_object();
+	int bad = vg_json_put(rec, "schema", json_integer(VIGIL_JSON_SCHEMA));
+	bad |= vg_json_put(rec, "type", json_string(type));
+	if (bad) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+char *vg_json_dump(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!s)
+		return NULL;
+	/* json_dumps allocates with jansson's allocator, which a program
+	 * may have replaced; the API promises a string for free() */
+	char *out = vg_strdup(s);
+	json_free_t jfree;
+	json_get_alloc_funcs(NULL, &jfree);
+	jfree(s);
+	return out;
+}
