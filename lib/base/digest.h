@@ -16,6 +16,7 @@ void vg_digests_free(vg_digests *d);
 
 /* Start over; 0 when OpenSSL failed (then update and final fail too). */
 int vg_digests_init(vg_digests *d);
+/* Any length: fed to the three in cache-sized pieces, one after another. */
 void vg_digests_update(vg_digests *d, const void *p, size_t n);
 /* 1 with the three digests, 0 when any step since init failed. */
 int vg_digests_final(vg_digests *d, uint8_t md5[16], uint8_t sha1[20],

@@ -1,7 +1,9 @@
 /*
  * The scan's digests: vigil_scanner_run with report_all on files of known
  * content, compared with OpenSSL's one-shot EVP_Digest computed here; and a
- * file larger than max_size is still hashed, with skip reason too-large.
+ * file larger than max_size is still hashed, with skip reason too-large;
+ * and vg_digests_update fed pieces of every awkward length (it cuts them
+ * into cache-sized pieces of its own) gives the one-shot digests.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +23,10 @@
 
 #include <vigil/scan.h>
 
-#define BIG (3u << 20)
+#include "base/digest.h"
+
+/* not a multiple of the read size or the digests' piece */
+#define BIG ((3u << 20) + 12345)
 
 static char dir[1024];
 static unsigned char *big;
@@ -159,11 +164,41 @@ static void test_too_large_still_hashed(void **state)
 	assert_int_equal(files[0].skip, VIGIL_SKIP_NONE);
 }
 
+static void test_update_lengths(void **state)
+{
+	(void)state;
+	/* around 64, 128 and 256 KiB and 1 MiB: whatever piece size is used */
+	const size_t lens[] = {0, 1, 63, 64, 65535, 65536, 65537, 131071, 131072,
+			       131073, 262145, 1048575, 1048577};
+	vg_digests *d = vg_digests_new();
+	assert_non_null(d);
+	assert_true(vg_digests_init(d));
+	size_t off = 0;
+	for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+		assert_true(off + lens[i] <= BIG);
+		vg_digests_update(d, big + off, lens[i]);
+		off += lens[i];
+	}
+	unsigned char md5[16], sha1[20], sha256[32], want[32];
+	assert_true(vg_digests_final(d, md5, sha1, sha256));
+	digest(EVP_md5(), big, off, want, 16);
+	assert_memory_equal(md5, want, 16);
+	digest(EVP_sha1(), big, off, want, 20);
+	assert_memory_equal(sha1, want, 20);
+	digest(EVP_sha256(), big, off, want, 32);
+	assert_memory_equal(sha256, want, 32);
+	/* the same bytes in one call */
+	assert_true(vg_digests_buffer(d, big, off, md5, sha1, sha256));
+	assert_memory_equal(sha256, want, 32);
+	vg_digests_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_too_large_still_hashed),
+		cmocka_unit_test(test_update_lengths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
