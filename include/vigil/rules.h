@@ -40,7 +40,10 @@ int vigil_rules_finish(vigil_rules *rules);
 /*
  * Keep compiled rules in dir (created 0700; used only when private to the
  * user) and reuse them when the same sources are compiled again. NULL (the
- * default) turns the cache off. Sources using `include` are not cached.
+ * default) turns the cache off. Sources using `include` are not cached. A
+ * cache file that fails its integrity check is removed (an info
+ * diagnostic) and the rules are compiled; files are written whole or not
+ * at all.
  */
 int vigil_rules_set_cache(vigil_rules *rules, const char *dir);
 

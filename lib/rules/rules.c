@@ -225,7 +225,8 @@ int vigil_rules_finish(vigil_rules *r)
 				"rules cache not used: unable to compute the SHA-256 key");
 		cacheable = k > 0;
 	}
-	if (cacheable && vg_rules_cache_load(r->cache_dir, key, r->set)) {
+	if (cacheable &&
+	    vg_rules_cache_load(r->cache_dir, key, r->set, r->diag, r->ctx)) {
 		r->from_cache = 1;
 		return VIGIL_OK;
 	}
