@@ -99,46 +99,24 @@ static int key_end(EVP_MD_CTX *md, int ok, char key[65])
 	return ok;
 }
 
-int vg_rules_uses_include(const char *text, size_t len)
-{
-	for (size_t i = 0; i + 7 <= len; i++) {
-		if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, "include", 7) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		       char key[65])
 {
+	for (size_t i = 0; i < n; i++)
+		if (!src[i].text)
+			return 0; /* YARA reads it itself: its bytes are not known */
 	/* bump when what is compiled from the same sources changes (the
 	 * per-class subsets of lib/rules/rules_split.c) or the files' format */
 	EVP_MD_CTX *md = key_start("vigil-rules-3 yara " YR_VERSION);
-	int digest_ok = md != NULL;
-	for (int i = 0; digest_ok && vg_rule_externals[i]; i++)
-		digest_ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
-	int ok = 1;
-	for (size_t i = 0; ok && digest_ok && i < n; i++) {
-		char *text = src[i].text;
-		size_t len = text ? strlen(text) : 0;
-		if (!text && vg_read_file(src[i].name, VG_MAX_RULE_FILE, &text, &len) != 0) {
-			ok = 0;
-			break;
-		}
-		digest_ok = feed(md, src[i].name, strlen(src[i].name)) &&
-			    feed(md, text, len);
-		if (vg_rules_uses_include(text, len))
-			ok = 0;
-		if (text != src[i].text)
-			free(text);
-	}
-	if (!md)
-		return -1;
-	if (!ok || !digest_ok) {
-		EVP_MD_CTX_free(md);
-		return digest_ok ? 0 : -1;
-	}
-	return key_end(md, 1, key) ? 1 : -1;
+	int ok = md != NULL;
+	for (int i = 0; ok && vg_rule_externals[i]; i++)
+		ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
+	for (size_t i = 0; ok && i < n; i++)
+		/* a file may include, text given as a string may not */
+		ok = feed(md, src[i].name, strlen(src[i].name)) &&
+		     feed(md, &src[i].file, sizeof src[i].file) &&
+		     feed(md, src[i].text, strlen(src[i].text));
+	return md && key_end(md, ok, key) ? 1 : -1;
 }
 
 /* The directory must be ours and private: compiled rules are code for
