@@ -224,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!full)
 		goto out;
 
-	struct vg_rule_source src = {"fuzz", text};
+	struct vg_rule_source src = {"fuzz", text, 0};
 	YR_RULES *set[VIGIL_FILE_CLASSES];
 	vg_rules_classes_finish(vg_rules_classes_start(&src, 1), full, set);
 	compare(full, set, file, flen);

@@ -23,11 +23,18 @@ void vigil_rules_set_diag(vigil_rules *rules, vigil_diag_fn fn, void *ctx);
 /*
  * Add a .yar/.yara file, or every such file below a directory. Each file
  * gets its own namespace (its path), so rule names may repeat across files.
- * Sources are compiled by vigil_rules_finish().
+ * Sources are compiled by vigil_rules_finish(). A file's `include "NAME"`
+ * opens NAME relative to the directory of the file that names it (never
+ * the working directory); NAME must be relative, and must be a regular
+ * file without NUL bytes of at most 64 MiB. Includes nest at most 16
+ * deep, may not come back to a file being included, and one compilation
+ * includes at most 4096 files or 256 MiB; otherwise it fails with a
+ * diagnostic naming the file.
  */
 int vigil_rules_add_path(vigil_rules *rules, const char *path);
 
-/* Add rule text under the name 'name' (used in messages and as namespace). */
+/* Add rule text under the name 'name' (used in messages and as namespace).
+ * Such text may not use `include`: it has no directory to resolve from. */
 int vigil_rules_add_string(vigil_rules *rules, const char *name,
 			   const char *text);
 
@@ -40,7 +47,10 @@ int vigil_rules_finish(vigil_rules *rules);
 /*
  * Keep compiled rules in dir (created 0700; used only when private to the
  * user) and reuse them when the same sources are compiled again. NULL (the
- * default) turns the cache off. Sources using `include` are not cached.
+ * default) turns the cache off. A compilation that included files is not
+ * cached. A cache file that fails its integrity check is removed (an info
+ * diagnostic) and the rules are compiled; files are written whole or not
+ * at all.
  */
 int vigil_rules_set_cache(vigil_rules *rules, const char *dir);
 

@@ -27,6 +27,7 @@ struct vigil_rules {
 	size_t nsrc, srccap;
 	const char *current; /* the source being compiled, for messages */
 	char *cache_dir; /* NULL: no cache */
+	struct vg_includes inc; /* what the full compilation included */
 	int from_cache;
 	int failed; /* a compile error: the compiler takes nothing more */
 };
@@ -71,6 +72,7 @@ void vigil_rules_destroy(vigil_rules *r)
 	}
 	free(r->src);
 	free(r->cache_dir);
+	vg_includes_free(&r->inc);
 	free(r);
 	yr_finalize();
 }
@@ -79,14 +81,21 @@ static void compile_cb(int level, const char *file, int line,
 		       const YR_RULE *rule, const char *message, void *user)
 {
 	vigil_rules *r = user;
-	/* text given as a string has no file name in YARA's messages */
+	/* past the include caps YARA reports every further include: the
+	 * first says enough */
+	if (r->inc.over > 1 &&
+	    strncmp(message, "callback failed to provide include", 34) == 0)
+		return;
+	/* text given as a string has no file name in YARA's messages; an
+	 * included file's is the name it was included by */
 	vg_diag(r->diag, r->ctx,
 		level == YARA_ERROR_LEVEL_ERROR ? VIGIL_DIAG_ERROR : VIGIL_DIAG_INFO,
-		file ? file : r->current, line > 0 ? (unsigned long)line : 0, "%s%s", message,
+		file ? vg_includes_path(&r->inc, file) : r->current, line > 0 ? (unsigned long)line : 0, "%s%s", message,
 		level == YARA_ERROR_LEVEL_ERROR ? "" : " (warning)");
 }
 
-static int add_source(vigil_rules *r, const char *name, const char *text)
+static int add_source(vigil_rules *r, const char *name, const char *text,
+		      int file)
 {
 	if (r->set[VIGIL_FILE_MZ] || r->failed) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, name, 0,
@@ -98,6 +107,7 @@ static int add_source(vigil_rules *r, const char *name, const char *text)
 	struct source *s = &r->src[r->nsrc];
 	s->name = vg_strdup(name);
 	s->text = text ? vg_strdup(text) : NULL;
+	s->file = file;
 	if (!s->name || (text && !s->text)) {
 		free(s->name);
 		free(s->text);
@@ -109,12 +119,19 @@ static int add_source(vigil_rules *r, const char *name, const char *text)
 
 static int add_file(vigil_rules *r, const char *path)
 {
-	if (access(path, R_OK) != 0) {
+	struct stat st;
+	if (access(path, R_OK) != 0 || stat(path, &st) != 0) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, path, 0,
 			"unable to open rule file: %s", strerror(errno));
 		return VIGIL_FATAL;
 	}
-	return add_source(r, path, NULL);
+	/* a FIFO or a device would block the compilation or never end */
+	if (!S_ISREG(st.st_mode)) {
+		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, path, 0,
+			"unable to open rule file: not a regular file");
+		return VIGIL_FATAL;
+	}
+	return add_source(r, path, NULL, 1);
 }
 
 static int is_rule_file(const char *name)
@@ -164,7 +181,7 @@ int vigil_rules_add_path(vigil_rules *r, const char *path)
 
 int vigil_rules_add_string(vigil_rules *r, const char *name, const char *text)
 {
-	return add_source(r, name, text);
+	return add_source(r, name, text, 0);
 }
 
 int vigil_rules_set_cache(vigil_rules *r, const char *dir)
@@ -179,10 +196,15 @@ int vigil_rules_from_cache(const vigil_rules *r)
 	return r->from_cache;
 }
 
-/* One source into the compiler; compile errors arrive via compile_cb. */
+/* One source into the compiler; compile errors arrive via compile_cb,
+ * include refusals via the include log's diag. */
 static int compile_source(vigil_rules *r, const struct source *s)
 {
 	yr_compiler_set_callback(r->compiler, compile_cb, r);
+	r->inc.diag = r->diag;
+	r->inc.ctx = r->ctx;
+	vg_includes_attach(r->compiler, &r->inc);
+	vg_includes_source(&r->inc, s);
 	r->current = s->name;
 	int errors = vg_rules_compile_one(r->compiler, s, NULL);
 	if (errors < 0)
@@ -200,7 +222,8 @@ static void load_sources(vigil_rules *r)
 		size_t len;
 		if (s->text || vg_read_file(s->name, VG_MAX_RULE_FILE, &text, &len) != 0)
 			continue;
-		if (memchr(text, '\0', len) || vg_rules_uses_include(text, len)) {
+		/* YARA lexes text as a C string: it reads such a file itself */
+		if (memchr(text, '\0', len)) {
 			free(text);
 			continue;
 		}
@@ -225,7 +248,8 @@ int vigil_rules_finish(vigil_rules *r)
 				"rules cache not used: unable to compute the SHA-256 key");
 		cacheable = k > 0;
 	}
-	if (cacheable && vg_rules_cache_load(r->cache_dir, key, r->set)) {
+	if (cacheable &&
+	    vg_rules_cache_load(r->cache_dir, key, r->set, r->diag, r->ctx)) {
 		r->from_cache = 1;
 		return VIGIL_OK;
 	}
@@ -247,7 +271,8 @@ int vigil_rules_finish(vigil_rules *r)
 	yr_compiler_destroy(r->compiler);
 	r->compiler = NULL;
 	vg_rules_classes_finish(job, full, r->set);
-	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, r->set))
+	/* the key covers the sources, not what they included */
+	if (cacheable && r->inc.n == 0 && !vg_rules_cache_save(r->cache_dir, key, r->set))
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
 			"compiled rules not cached");
 	return VIGIL_OK;

@@ -2,14 +2,19 @@
  * Compiled-rules cache: compiling a large rule set (signature-base: 0.7 s on
  * one core) is repeated work when the rules did not change. Compiled rules
  * are kept in a private directory (mode 0700, owned by the user) under a
- * name that is the digest of everything that went into them.
+ * name that is the digest of everything that went into them. Every file
+ * is checked (rules_cachefile.c) before libyara sees it, and written whole
+ * or not at all.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -18,12 +23,49 @@
 #include "rules/rules_internal.h"
 #include "base/util.h"
 
-int vg_rules_uses_include(const char *text, size_t len)
+/* Largest cache file read or written (signature-base compiles to 14 MB). */
+#define MAX_CACHE_FILE (1u << 30)
+
+/* A temporary file this old is no save in progress (a save takes seconds). */
+#define STALE_TMP_SECONDS 600
+
+int vg_rules_read_fd(int fd, const struct stat *st, size_t max, char **out,
+		     size_t *len)
 {
-	for (size_t i = 0; i + 7 <= len; i++) {
-		if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, "include", 7) == 0)
-			return 1;
+	if ((uint64_t)st->st_size > max)
+		return EFBIG;
+	/* one byte more than the size: a file that grew shows */
+	size_t cap = (size_t)st->st_size + 2, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return ENOMEM;
+	for (;;) {
+		if (n + 1 == cap) {
+			if (cap > max || !vg_grow(&buf, &cap, cap + 1, 1)) {
+				int e = cap > max ? EFBIG : ENOMEM;
+				free(buf);
+				return e;
+			}
+		}
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
+	if (n > max) {
+		free(buf);
+		return EFBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
 	return 0;
 }
 
@@ -35,45 +77,46 @@ static int feed(EVP_MD_CTX *md, const void *p, size_t n)
 	       EVP_DigestUpdate(md, p, n) == 1;
 }
 
-int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
-		       char key[65])
+static EVP_MD_CTX *key_start(const char *what)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    !feed(md, what, strlen(what))) {
 		EVP_MD_CTX_free(md);
-		return -1;
+		return NULL;
 	}
-	/* bump when what is compiled from the same sources changes (the
-	 * per-class subsets of lib/rules_split.c) */
-	const char *version = "vigil-rules-2 yara " YR_VERSION;
-	int digest_ok = feed(md, version, strlen(version));
-	for (int i = 0; digest_ok && vg_rule_externals[i]; i++)
-		digest_ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
-	int ok = 1;
-	for (size_t i = 0; ok && digest_ok && i < n; i++) {
-		char *text = src[i].text;
-		size_t len = text ? strlen(text) : 0;
-		if (!text && vg_read_file(src[i].name, VG_MAX_RULE_FILE, &text, &len) != 0) {
-			ok = 0;
-			break;
-		}
-		digest_ok = feed(md, src[i].name, strlen(src[i].name)) &&
-			    feed(md, text, len);
-		if (vg_rules_uses_include(text, len))
-			ok = 0;
-		if (text != src[i].text)
-			free(text);
-	}
+	return md;
+}
+
+static int key_end(EVP_MD_CTX *md, int ok, char key[65])
+{
 	uint8_t d[32];
 	unsigned dl = 0;
-	if (ok && digest_ok)
-		digest_ok = EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == sizeof d;
+	ok = ok && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == sizeof d;
 	EVP_MD_CTX_free(md);
-	if (!digest_ok)
-		return -1;
 	if (ok)
 		vg_hex(d, sizeof d, key);
 	return ok;
+}
+
+int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
+		       char key[65])
+{
+	for (size_t i = 0; i < n; i++)
+		if (!src[i].text)
+			return 0; /* YARA reads it itself: its bytes are not known */
+	/* bump when what is compiled from the same sources changes (the
+	 * per-class subsets of lib/rules/rules_split.c) or the files' format */
+	EVP_MD_CTX *md = key_start("vigil-rules-3 yara " YR_VERSION);
+	int ok = md != NULL;
+	for (int i = 0; ok && vg_rule_externals[i]; i++)
+		ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
+	for (size_t i = 0; ok && i < n; i++)
+		/* a file may include, text given as a string may not */
+		ok = feed(md, src[i].name, strlen(src[i].name)) &&
+		     feed(md, &src[i].file, sizeof src[i].file) &&
+		     feed(md, src[i].text, strlen(src[i].text));
+	return md && key_end(md, ok, key) ? 1 : -1;
 }
 
 /* The directory must be ours and private: compiled rules are code for
@@ -101,40 +144,213 @@ static int private_dir(const char *dir, int create)
 }
 
 /* The full set is <key>.yarc, class c's own subset <key>.<c>.yarc. */
-static char *set_path(const char *dir, const char *key, int c)
+static char *set_name(const char *key, int c)
 {
-	return c == VIGIL_FILE_MZ ? vg_asprintf("%s/%s.yarc", dir, key)
-				  : vg_asprintf("%s/%s.%d.yarc", dir, key, c);
+	return c == VIGIL_FILE_MZ ? vg_asprintf("%s.yarc", key)
+				  : vg_asprintf("%s.%d.yarc", key, c);
 }
 
-static int load_one(const char *path, struct YR_RULES **out)
+/* The pid in a temporary's name, <name>.<pid>.<XXXXXX>.tmp, or 0. */
+static long tmp_pid(const char *name, size_t len)
 {
+	const char *end = name + len - 4, *p = end;
+	while (p > name && p[-1] != '.')
+		p--; /* the random part */
+	if (p <= name + 1)
+		return 0;
+	const char *digits_end = p - 1;
+	const char *q = digits_end;
+	long pid = 0;
+	while (q > name && q[-1] >= '0' && q[-1] <= '9')
+		q--;
+	if (q == digits_end || digits_end - q > 9 || q == name || q[-1] != '.')
+		return 0;
+	for (; q < digits_end; q++)
+		pid = pid * 10 + (*q - '0');
+	return pid;
+}
+
+/* A save killed half-way leaves its temporary file (up to the size of the
+ * compiled rules): remove those whose writer is dead or that are too old
+ * to be a save in progress. A writer in another pid namespace may look
+ * dead; its save then fails and costs one compilation. */
+static void sweep_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		struct stat st;
+		if (l < 5 || strcmp(e->d_name + l - 4, ".tmp") != 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		long pid = tmp_pid(e->d_name, l);
+		int dead = pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 &&
+			   errno == ESRCH;
+		if (dead || st.st_mtime < now - STALE_TMP_SECONDS)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+static void removed(const char *path, const char *why, vigil_diag_fn diag,
+		    void *ctx)
+{
+	unlink(path);
+	vg_diag(diag, ctx, VIGIL_DIAG_INFO, path, 0,
+		"damaged compiled rules removed (%s): compiling the rules", why);
+}
+
+/* Read a cache file and check its header: 1 with *buf (to free) and the
+ * payload in it; 0 when there is none to use (missing, not a regular file
+ * of ours, out of memory, OpenSSL failing); -1 when it was damaged: then
+ * it is removed, and the compilation that follows writes it anew. */
+static int read_cache_file(const char *dir, const char *name, const char *magic,
+			   char **buf, const uint8_t **payload, size_t *plen,
+			   vigil_diag_fn diag, void *ctx)
+{
+	char *path = vg_asprintf("%s/%s", dir, name);
+	int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
 	struct stat st;
-	return path && stat(path, &st) == 0 && st.st_uid == geteuid() &&
-	       yr_rules_load(path, out) == ERROR_SUCCESS;
+	size_t len = 0;
+	int rc = 0;
+	*buf = NULL;
+	/* a symbolic link or another user's file is not read; a save renames
+	 * over it */
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid()) {
+		int check = -2; /* not read */
+		int e = vg_rules_read_fd(fd, &st, MAX_CACHE_FILE, buf, &len);
+		if (e == 0)
+			check = vg_cachefile_check(magic, (const uint8_t *)*buf, len,
+						   payload, plen);
+		if (check == 1) {
+			rc = 1;
+		} else if (check == 0) {
+			removed(path, "header, length or SHA-256 wrong", diag, ctx);
+			rc = -1;
+		} else if (check == -2 && e != ENOMEM) {
+			/* an I/O error, or larger than any file written */
+			removed(path, strerror(e), diag, ctx);
+			rc = -1;
+		}
+		/* else OpenSSL or memory failed: the file may be sound */
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc != 1) {
+		free(*buf);
+		*buf = NULL;
+	}
+	free(path);
+	return rc;
 }
 
-/* A class without its own file uses the full set: always correct. */
+struct memsrc {
+	const uint8_t *p;
+	size_t len, off;
+};
+
+static size_t mem_read(void *ptr, size_t size, size_t count, void *user)
+{
+	struct memsrc *m = user;
+	size_t n = size ? (m->len - m->off) / size : 0;
+	if (n > count)
+		n = count;
+	memcpy(ptr, m->p + m->off, n * size);
+	m->off += n * size;
+	return n;
+}
+
+struct membuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static size_t mem_write(const void *ptr, size_t size, size_t count, void *user)
+{
+	struct membuf *m = user;
+	size_t n = size * count, need;
+	if ((size && n / size != count) || !vg_add_ok(m->len, n, &need) ||
+	    need > MAX_CACHE_FILE - VG_CACHE_HEADER || !vg_grow(&m->p, &m->cap, need, 1))
+		return 0;
+	memcpy(m->p + m->len, ptr, n);
+	m->len = need;
+	return count;
+}
+
+/* 1 loaded, 0 missing (or not usable now), -1 damaged (removed). */
+static int load_one(const char *dir, const char *name, struct YR_RULES **out,
+		    vigil_diag_fn diag, void *ctx)
+{
+	char *buf;
+	struct memsrc m = {NULL, 0, 0};
+	int rc = read_cache_file(dir, name, VG_CACHE_RULES, &buf, &m.p, &m.len,
+				 diag, ctx);
+	if (rc != 1)
+		return rc;
+	YR_STREAM stream = {&m, mem_read, NULL};
+	int err = yr_rules_load_stream(&stream, out);
+	free(buf);
+	if (err == ERROR_SUCCESS)
+		return 1;
+	if (err == ERROR_INSUFFICIENT_MEMORY)
+		return 0;
+	/* sound by its digest, yet not what this YARA reads */
+	char *path = vg_asprintf("%s/%s", dir, name);
+	if (path)
+		removed(path, "YARA cannot load it", diag, ctx);
+	free(path);
+	return -1;
+}
+
+static void drop(struct YR_RULES *set[VIGIL_FILE_CLASSES])
+{
+	struct YR_RULES *full = set[VIGIL_FILE_MZ];
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+		if (set[c] && (c == VIGIL_FILE_MZ || set[c] != full))
+			yr_rules_destroy(set[c]);
+		set[c] = NULL;
+	}
+}
+
+/* A class without its own file uses the full set: always correct. A
+ * damaged file fails the whole load, so that the compilation that follows
+ * writes it anew. */
 int vg_rules_cache_load(const char *dir, const char *key,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES])
+			struct YR_RULES *set[VIGIL_FILE_CLASSES],
+			vigil_diag_fn diag, void *ctx)
 {
 	if (!private_dir(dir, 0))
 		return 0;
-	char *path = set_path(dir, key, VIGIL_FILE_MZ);
+	sweep_tmp(dir);
+	char *name = set_name(key, VIGIL_FILE_MZ);
 	struct YR_RULES *full = NULL;
-	int ok = load_one(path, &full);
-	free(path);
-	if (!ok)
+	int rc = name ? load_one(dir, name, &full, diag, ctx) : 0;
+	free(name);
+	if (rc != 1)
 		return 0;
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
 		set[c] = full;
-		if (c != VIGIL_FILE_MZ && (path = set_path(dir, key, c))) {
-			if (access(path, F_OK) == 0 && !load_one(path, &set[c]))
-				set[c] = full;
-			free(path);
-		}
+	for (int c = 0; c < VIGIL_FILE_CLASSES && rc == 1; c++) {
+		if (c == VIGIL_FILE_MZ)
+			continue;
+		struct YR_RULES *sub = NULL;
+		name = set_name(key, c);
+		rc = name ? load_one(dir, name, &sub, diag, ctx) : -1;
+		free(name);
+		if (rc == 1)
+			set[c] = sub;
+		else if (rc == 0)
+			rc = 1; /* none: the full set serves */
 	}
-	return 1;
+	if (rc != 1)
+		drop(set);
+	return rc == 1;
 }
 
 /* compilations kept: each is up to one file per class */
@@ -151,7 +367,13 @@ static int newest_first(const void *a, const void *b)
 	return (x->mtime < y->mtime) - (x->mtime > y->mtime);
 }
 
-/* Keep the KEEP most recently written compilations; drop the others. */
+static int is_cache_file(const char *name)
+{
+	size_t l = strlen(name);
+	return l > 5 && strcmp(name + l - 5, ".yarc") == 0;
+}
+
+/* Keep the KEEP most recently written files; drop the others. */
 static void prune(const char *dir)
 {
 	struct cached *items = NULL;
@@ -159,13 +381,12 @@ static void prune(const char *dir)
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
 		struct stat st;
 		char *p;
-		if (l < 5 || strcmp(e->d_name + l - 5, ".yarc") != 0 ||
+		if (!is_cache_file(e->d_name) ||
 		    !(p = vg_asprintf("%s/%s", dir, e->d_name)))
 			continue;
-		if (stat(p, &st) != 0 || !vg_grow(&items, &cap, n + 1, sizeof *items)) {
+		if (lstat(p, &st) != 0 || !vg_grow(&items, &cap, n + 1, sizeof *items)) {
 			free(p);
 			continue;
 		}
@@ -184,18 +405,67 @@ static void prune(const char *dir)
 	free(items);
 }
 
-static int save_one(const char *dir, const char *key, int c,
-		    struct YR_RULES *rules)
+static int write_all(int fd, const uint8_t *p, size_t n)
 {
-	char *path = set_path(dir, key, c);
-	char *tmp = vg_asprintf("%s/%s.%d.%ld.tmp", dir, key, c, (long)getpid());
-	int ok = path && tmp && yr_rules_save(rules, tmp) == ERROR_SUCCESS &&
-		 rename(tmp, path) == 0;
-	if (!ok && tmp)
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+/* Write dir/name whole or not at all: a temporary file in the same
+ * directory, synced, then renamed over the name. A reader sees the old
+ * file or the new one, and a crash leaves at most the temporary (which
+ * sweep_tmp removes). */
+static int write_atomic(const char *dir, const char *name, const char *magic,
+			const uint8_t *payload, size_t len)
+{
+	uint8_t head[VG_CACHE_HEADER];
+	char *path = vg_asprintf("%s/%s", dir, name);
+	char *tmp = vg_asprintf("%s/%s.%ld.XXXXXX.tmp", dir, name, (long)getpid());
+	int fd = -1, ok = path && tmp && vg_cachefile_header(magic, payload, len, head);
+	/* mkstemps: O_EXCL, mode 0600 */
+	if (ok)
+		ok = (fd = mkstemps(tmp, 4)) >= 0;
+	ok = ok && write_all(fd, head, sizeof head) && write_all(fd, payload, len) &&
+	     fsync(fd) == 0;
+	if (fd >= 0 && close(fd) != 0)
+		ok = 0;
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok && fd >= 0)
 		unlink(tmp);
 	free(path);
 	free(tmp);
 	return ok;
+}
+
+static int save_one(const char *dir, const char *key, int c,
+		    struct YR_RULES *rules)
+{
+	struct membuf m = {NULL, 0, 0};
+	YR_STREAM stream = {&m, NULL, mem_write};
+	char *name = set_name(key, c);
+	int ok = name && yr_rules_save_stream(rules, &stream) == ERROR_SUCCESS &&
+		 write_atomic(dir, name, VG_CACHE_RULES, m.p, m.len);
+	free(m.p);
+	free(name);
+	return ok;
+}
+
+/* The directory's entries are durable once it is synced too. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
 }
 
 int vg_rules_cache_save(const char *dir, const char *key,
@@ -203,12 +473,14 @@ int vg_rules_cache_save(const char *dir, const char *key,
 {
 	if (!private_dir(dir, 1))
 		return 0;
+	sweep_tmp(dir);
 	int ok = 1;
 	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
 		if (c != VIGIL_FILE_MZ && set[c] != set[VIGIL_FILE_MZ])
 			ok &= save_one(dir, key, c, set[c]);
 	/* the full set last: a class file missing only costs time */
 	ok &= save_one(dir, key, VIGIL_FILE_MZ, set[VIGIL_FILE_MZ]);
+	sync_dir(dir);
 	if (ok)
 		prune(dir);
 	return ok;

@@ -90,12 +90,25 @@ static char *class_text(const struct source_text *t, vigil_file_class c,
 	return copy;
 }
 
+/* Included text is not read by the analysis (rules_split.c does not
+ * understand a source that includes, nor see what it includes) and would
+ * be read a second time: a source that includes gets no subset. The
+ * include is refused, which fails the compilation (the full set serves),
+ * and *included stops the other classes. */
+static const char *no_include(const char *name, const char *calling,
+			      const char *ns, void *user)
+{
+	(void)name, (void)calling, (void)ns;
+	*(int *)user = 1;
+	return NULL;
+}
+
 /* Compile the sources with class c's rules left out; NULL when nothing
  * can be left out or anything goes wrong. *removed: how many were. */
 static YR_RULES *compile_class(const struct vg_rule_source *src,
 			       struct source_text *t, size_t n,
 			       vigil_file_class c, struct ident_index *ix,
-			       unsigned *removed)
+			       unsigned *removed, int *included)
 {
 	char **copy = calloc(n ? n : 1, sizeof *copy);
 	int errors = !copy;
@@ -107,6 +120,7 @@ static YR_RULES *compile_class(const struct vg_rule_source *src,
 	/* nothing left out: the full set serves, no compilation */
 	if (!errors && *removed > 0 && (comp = vg_rules_new_compiler())) {
 		yr_compiler_set_callback(comp, quiet_cb, NULL);
+		yr_compiler_set_include_callback(comp, no_include, NULL, included);
 		for (size_t i = 0; i < n && !errors; i++)
 			errors = vg_rules_compile_one(comp, &src[i], copy[i]) != 0;
 		if (errors || yr_compiler_get_rules(comp, &out) != ERROR_SUCCESS)
@@ -137,10 +151,10 @@ static void compile_subsets(struct vg_class_job *job)
 	size_t n = job->n;
 	struct source_text *t = calloc(n ? n : 1, sizeof *t);
 	struct ident_index ix;
-	int ok = t != NULL;
+	int ok = t != NULL, included = 0;
 	for (size_t i = 0; ok && i < n; i++) {
-		/* a file YARA reads itself (include) could differ from what the
-		 * full set was compiled from: no subsets then */
+		/* a file YARA reads itself could differ from what the full
+		 * set was compiled from: no subsets then */
 		if (!src[i].text) {
 			ok = 0;
 			break;
@@ -155,9 +169,9 @@ static void compile_subsets(struct vg_class_job *job)
 	if (ok && build_index(t, n, &ix)) {
 		/* MZ files keep the full set: it is compiled anyway, and the few
 		 * rules for other magics cost little there */
-		for (int c = VIGIL_FILE_MZ + 1; c < VIGIL_FILE_CLASSES; c++)
+		for (int c = VIGIL_FILE_MZ + 1; c < VIGIL_FILE_CLASSES && !included; c++)
 			job->sub[c] = compile_class(src, t, n, (vigil_file_class)c,
-						    &ix, &job->removed[c]);
+						    &ix, &job->removed[c], &included);
 	}
 	if (ok)
 		free(ix.v);

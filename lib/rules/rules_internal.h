@@ -1,6 +1,9 @@
 #ifndef VIGIL_RULES_INTERNAL_H
 #define VIGIL_RULES_INTERNAL_H
 
+#include <stdint.h>
+#include <sys/stat.h>
+
 #include <vigil/rules.h>
 
 struct YR_RULES;
@@ -9,29 +12,86 @@ struct _YR_COMPILER;
 extern const char *const vg_rule_externals[];
 
 /*
- * A rule source: rule text under a name, or a file (name is its path).
- * vigil_rules_finish() reads each file once into text, so that
+ * A rule source: rule text under a name, or a file (name is its path,
+ * file is 1). vigil_rules_finish() reads each file once into text, so that
  * the cache key, the full set and the per-class subsets all come from the
- * same bytes; text stays NULL for a file that uses `include` (whose targets
- * are found relative to it), holds a NUL byte, or cannot be read: YARA then
- * reads it itself.
+ * same bytes; text stays NULL for a file that holds a NUL byte or cannot be
+ * read: YARA then reads it itself (and the sources are not cached).
  */
 struct vg_rule_source {
 	char *name;
 	char *text;
+	int file;
 };
 
-/* Largest rule file read into memory. */
+/* Largest rule file read into memory, included files too. */
 #define VG_MAX_RULE_FILE (64u << 20)
 
-/* A line starting with `include` (YARA's directive). */
-int vg_rules_uses_include(const char *text, size_t len);
+/* Read the regular file open on fd (st: its fstat) into a new
+ * NUL-terminated buffer of at most max bytes: 0, or an errno value (EFBIG
+ * when larger). In lib/rules/rules_cache.c. */
+int vg_rules_read_fd(int fd, const struct stat *st, size_t max, char **out,
+		     size_t *len);
+
+/*
+ * YARA's `include` (lib/rules/rules_include.c). YARA's own callback opens
+ * an include relative to the working directory whenever the including text
+ * was given as a string, blocks on a FIFO, and follows any fan-out. This
+ * one resolves a name relative to the file that names it, refuses absolute
+ * names, non-regular files, NUL bytes and text sources, bounds depth,
+ * cycles, count and bytes, and logs what it included (path, SHA-256). Refusals are reported through diag; YARA then adds its
+ * own error with the including file and line.
+ */
+#define VG_MAX_INCLUDE_DEPTH 16
+#define VG_MAX_INCLUDES 4096
+#define VG_MAX_INCLUDE_BYTES (256u << 20)
+#define VG_MAX_INCLUDE_PATH 4096
+
+struct vg_included {
+	char *path;   /* as opened: the includer's directory + the name */
+	char *raw;    /* the name as written, which YARA hands back as the
+		       * includer's name when the included text includes */
+	size_t parent; /* 1 + the includer's index; 0: the source itself */
+	uint64_t dev, ino;
+	uint8_t sha256[32];
+};
+
+struct vg_includes {
+	struct vg_included *v;
+	size_t n, cap;
+	size_t first;  /* the current source's first entry */
+	size_t bytes;  /* included so far */
+	unsigned over; /* refusals past the count or byte cap */
+	const struct vg_rule_source *src; /* being compiled */
+	uint64_t src_dev, src_ino;
+	int src_known;
+	int digest_failed; /* a SHA-256 failed: the log cannot key a cache */
+	vigil_diag_fn diag;
+	void *ctx;
+};
+
+/* Install inc's include callback on comp; vg_includes_source() before each
+ * source; vg_includes_free() frees the log (inc itself is the caller's). */
+void vg_includes_attach(struct _YR_COMPILER *comp, struct vg_includes *inc);
+void vg_includes_source(struct vg_includes *inc, const struct vg_rule_source *s);
+void vg_includes_free(struct vg_includes *inc);
+/* The path of the file YARA names in a message (the name an include was
+ * written with), or name itself. */
+const char *vg_includes_path(const struct vg_includes *inc, const char *name);
+
+/* Read an included file as the callback does: regular (opened with
+ * O_NONBLOCK, so that a FIFO cannot block; fstat decides), at most
+ * VG_MAX_RULE_FILE bytes, no NUL byte. 0, or -1 with *why set. */
+int vg_include_read(const char *path, char **text, size_t *len,
+		    struct stat *st, const char **why);
 
 /* The compiled rules for files of class c (after vigil_rules_finish), or
  * NULL. */
 struct YR_RULES *vg_rules_yara(const vigil_rules *r, vigil_file_class c);
 
-/* A compiler with the externals defined. */
+/* A compiler with the externals defined and every include refused (YARA's
+ * default would open it relative to the working directory): the full
+ * compilation attaches vg_includes; the per-class ones keep refusing. */
 struct _YR_COMPILER *vg_rules_new_compiler(void);
 
 /* Compile one source (or text in its place) into comp under the source's
@@ -54,17 +114,42 @@ void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
 			     struct YR_RULES *set[VIGIL_FILE_CLASSES]);
 
 /*
- * The compiled-rules cache (lib/rules_cache.c). The key is a SHA-256 over
- * the YARA version, the externals and every source's name and content: 1
- * with key set; 0 when the sources cannot be cached (unreadable, or using
- * `include`, whose targets the key would not cover); -1 when OpenSSL could
- * not compute the digest.
+ * The compiled-rules cache (lib/rules/rules_cache.c). The key is a SHA-256
+ * over a format version, the YARA version, the externals and every
+ * source's name and content: 1 with key set; 0 when the sources cannot be
+ * cached (YARA reads one itself); -1 when OpenSSL could not compute it.
+ * Sources whose compilation included files are not saved: the key does not
+ * cover what they included (whether text includes depends on the text
+ * alone, so a compilation saved under a key included nothing). Load
+ * reports damaged files (removed) through diag.
  */
 int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		       char key[65]);
 int vg_rules_cache_load(const char *dir, const char *key,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES]);
+			struct YR_RULES *set[VIGIL_FILE_CLASSES],
+			vigil_diag_fn diag, void *ctx);
 int vg_rules_cache_save(const char *dir, const char *key,
 			struct YR_RULES *set[VIGIL_FILE_CLASSES]);
+
+/*
+ * The cache's files (lib/rules/rules_cachefile.c): a header of their own
+ * around the payload (YARA's compiled rules), so that a truncated or
+ * damaged file is found before libyara reads it (libyara trusts its files:
+ * a damaged one trips assertions inside it):
+ *   magic (8 bytes: VG_CACHE_RULES)
+ *   payload length (8, little-endian)
+ *   SHA-256 of the payload (32)
+ *   payload
+ */
+#define VG_CACHE_RULES "vgyarc1\n"
+#define VG_CACHE_HEADER 48
+
+/* Write the header for payload into out: 1, or 0 when OpenSSL fails. */
+int vg_cachefile_header(const char magic[8], const void *payload, size_t len,
+			uint8_t out[VG_CACHE_HEADER]);
+/* Check a whole file's bytes: 1 with *payload and *plen set; 0 when the
+ * magic, length or digest is wrong; -1 when OpenSSL fails. */
+int vg_cachefile_check(const char magic[8], const uint8_t *buf, size_t len,
+		       const uint8_t **payload, size_t *plen);
 
 #endif
