@@ -90,7 +90,12 @@ int vg_read_file(const char *path, size_t max, char **out, size_t *len)
 	if (fd < 0)
 		return errno;
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		close(fd);
 		return e;
