@@ -46,9 +46,10 @@ int vigil_rules_finish(vigil_rules *rules);
 
 /*
  * Keep compiled rules in dir (created 0700; used only when private to the
- * user) and reuse them when the same sources are compiled again. NULL (the
- * default) turns the cache off. A compilation that included files is not
- * cached. A cache file that fails its integrity check is removed (an info
+ * user) and reuse them when the same sources are compiled again: the same
+ * names and contents, and for sources using `include` the same contents
+ * of every file they included. NULL (the default) turns the cache off. A
+ * cache file that fails its integrity check is removed (an info
  * diagnostic) and the rules are compiled; files are written whole or not
  * at all.
  */

@@ -271,8 +271,7 @@ int vigil_rules_finish(vigil_rules *r)
 	yr_compiler_destroy(r->compiler);
 	r->compiler = NULL;
 	vg_rules_classes_finish(job, full, r->set);
-	/* the key covers the sources, not what they included */
-	if (cacheable && r->inc.n == 0 && !vg_rules_cache_save(r->cache_dir, key, r->set))
+	if (cacheable && !vg_rules_cache_save(r->cache_dir, key, &r->inc, r->set))
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_INFO, r->cache_dir, 0,
 			"compiled rules not cached");
 	return VIGIL_OK;

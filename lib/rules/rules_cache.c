@@ -119,6 +119,18 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 	return md && key_end(md, ok, key) ? 1 : -1;
 }
 
+/* The key of sources that included files: theirs and what each included,
+ * in order, by path and content. */
+static int include_key(const char *key, char *const *paths,
+		       const uint8_t (*sha)[32], size_t n, char out[65])
+{
+	EVP_MD_CTX *md = key_start("vigil-rules-3 includes");
+	int ok = md && feed(md, key, strlen(key));
+	for (size_t i = 0; ok && i < n; i++)
+		ok = feed(md, paths[i], strlen(paths[i])) && feed(md, sha[i], 32);
+	return md && key_end(md, ok, out);
+}
+
 /* The directory must be ours and private: compiled rules are code for
  * YARA's virtual machine, and must not come from another user. */
 static int private_dir(const char *dir, int create)
@@ -308,6 +320,53 @@ static int load_one(const char *dir, const char *name, struct YR_RULES **out,
 	return -1;
 }
 
+/* The key the compiled rules of sources that include files are under: the
+ * manifest's paths as the files are now. 1 with out set, 0 when there is
+ * no manifest or an included file cannot be read (the compilation then
+ * reports it). */
+static int manifest_key(const char *dir, const char *key, char out[65],
+			vigil_diag_fn diag, void *ctx)
+{
+	char *name = vg_asprintf("%s.inc", key);
+	char *buf = NULL;
+	const uint8_t *payload;
+	size_t plen, n = 0;
+	char **paths = NULL;
+	int ok = name && read_cache_file(dir, name, VG_CACHE_MANIFEST, &buf, &payload,
+					 &plen, diag, ctx) == 1;
+	int parsed = ok ? vg_manifest_parse(payload, plen, &paths, &n) : 0;
+	uint8_t (*sha)[32] = parsed == 1 ? calloc(n ? n : 1, sizeof *sha) : NULL;
+	ok = sha != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		char *text;
+		size_t len;
+		struct stat st;
+		const char *why;
+		unsigned dl = 0;
+		ok = vg_include_read(paths[i], &text, &len, &st, &why) == 0;
+		if (ok) {
+			ok = EVP_Digest(text, len, sha[i], &dl, EVP_sha256(), NULL) == 1 &&
+			     dl == 32;
+			free(text);
+		}
+	}
+	ok = ok && include_key(key, paths, (const uint8_t(*)[32])sha, n, out);
+	if (parsed == 0 && buf) {
+		/* sound by its digest, yet malformed */
+		char *path = vg_asprintf("%s/%s", dir, name);
+		if (path)
+			removed(path, "malformed manifest", diag, ctx);
+		free(path);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(sha);
+	free(buf);
+	free(name);
+	return ok;
+}
+
 static void drop(struct YR_RULES *set[VIGIL_FILE_CLASSES])
 {
 	struct YR_RULES *full = set[VIGIL_FILE_MZ];
@@ -328,10 +387,17 @@ int vg_rules_cache_load(const char *dir, const char *key,
 	if (!private_dir(dir, 0))
 		return 0;
 	sweep_tmp(dir);
+	char k[65];
 	char *name = set_name(key, VIGIL_FILE_MZ);
 	struct YR_RULES *full = NULL;
 	int rc = name ? load_one(dir, name, &full, diag, ctx) : 0;
 	free(name);
+	if (rc == 0 && manifest_key(dir, key, k, diag, ctx)) {
+		name = set_name(k, VIGIL_FILE_MZ);
+		rc = name ? load_one(dir, name, &full, diag, ctx) : 0;
+		free(name);
+		key = k;
+	}
 	if (rc != 1)
 		return 0;
 	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
@@ -353,7 +419,8 @@ int vg_rules_cache_load(const char *dir, const char *key,
 	return rc == 1;
 }
 
-/* compilations kept: each is up to one file per class */
+/* files kept: four compilations of one file per class (sources that
+ * include add a manifest each) */
 #define KEEP (4 * VIGIL_FILE_CLASSES)
 
 struct cached {
@@ -370,7 +437,8 @@ static int newest_first(const void *a, const void *b)
 static int is_cache_file(const char *name)
 {
 	size_t l = strlen(name);
-	return l > 5 && strcmp(name + l - 5, ".yarc") == 0;
+	return (l > 5 && strcmp(name + l - 5, ".yarc") == 0) ||
+	       (l > 4 && strcmp(name + l - 4, ".inc") == 0);
 }
 
 /* Keep the KEEP most recently written files; drop the others. */
@@ -458,6 +526,23 @@ static int save_one(const char *dir, const char *key, int c,
 	return ok;
 }
 
+static int save_manifest(const char *dir, const char *key,
+			 const struct vg_includes *inc)
+{
+	char **paths = calloc(inc->n, sizeof *paths);
+	size_t len = 0;
+	uint8_t *payload = NULL;
+	for (size_t i = 0; paths && i < inc->n; i++)
+		paths[i] = inc->v[i].path;
+	char *name = vg_asprintf("%s.inc", key);
+	int ok = paths && name && (payload = vg_manifest_encode(paths, inc->n, &len)) &&
+		 write_atomic(dir, name, VG_CACHE_MANIFEST, payload, len);
+	free(payload);
+	free(name);
+	free(paths);
+	return ok;
+}
+
 /* The directory's entries are durable once it is synced too. */
 static void sync_dir(const char *dir)
 {
@@ -469,17 +554,37 @@ static void sync_dir(const char *dir)
 }
 
 int vg_rules_cache_save(const char *dir, const char *key,
+			const struct vg_includes *inc,
 			struct YR_RULES *set[VIGIL_FILE_CLASSES])
 {
+	char k[65];
+	if (inc && inc->n) {
+		char **paths = calloc(inc->n, sizeof *paths);
+		uint8_t (*sha)[32] = calloc(inc->n, sizeof *sha);
+		int ok = paths && sha && !inc->digest_failed;
+		for (size_t i = 0; ok && i < inc->n; i++) {
+			paths[i] = inc->v[i].path;
+			memcpy(sha[i], inc->v[i].sha256, 32);
+		}
+		ok = ok && include_key(key, paths, (const uint8_t(*)[32])sha, inc->n, k);
+		free(paths);
+		free(sha);
+		if (!ok)
+			return 0;
+	}
+	const char *rules_key = inc && inc->n ? k : key;
 	if (!private_dir(dir, 1))
 		return 0;
 	sweep_tmp(dir);
 	int ok = 1;
 	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
 		if (c != VIGIL_FILE_MZ && set[c] != set[VIGIL_FILE_MZ])
-			ok &= save_one(dir, key, c, set[c]);
-	/* the full set last: a class file missing only costs time */
-	ok &= save_one(dir, key, VIGIL_FILE_MZ, set[VIGIL_FILE_MZ]);
+			ok &= save_one(dir, rules_key, c, set[c]);
+	/* the full set after the classes, the manifest last: a file missing
+	 * only costs time */
+	ok &= save_one(dir, rules_key, VIGIL_FILE_MZ, set[VIGIL_FILE_MZ]);
+	if (ok && inc && inc->n)
+		ok = save_manifest(dir, key, inc);
 	sync_dir(dir);
 	if (ok)
 		prune(dir);

@@ -54,3 +54,73 @@ int vg_cachefile_check(const char magic[8], const uint8_t *buf, size_t len,
 	*plen = len - VG_CACHE_HEADER;
 	return 1;
 }
+
+uint8_t *vg_manifest_encode(char *const *paths, size_t n, size_t *len)
+{
+	if (n > VG_MAX_INCLUDES)
+		return NULL;
+	/* bounded: at most VG_MAX_INCLUDES paths of VG_MAX_INCLUDE_PATH */
+	size_t total = 4;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(paths[i]);
+		if (l == 0 || l > VG_MAX_INCLUDE_PATH)
+			return NULL;
+		total += 4 + l;
+	}
+	uint8_t *out = malloc(total), *p = out;
+	if (!out)
+		return NULL;
+	put_le(p, n, 4);
+	p += 4;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(paths[i]);
+		put_le(p, l, 4);
+		memcpy(p + 4, paths[i], l);
+		p += 4 + l;
+	}
+	*len = total;
+	return out;
+}
+
+static void free_paths(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int vg_manifest_parse(const uint8_t *p, size_t len, char ***paths, size_t *n)
+{
+	*paths = NULL;
+	*n = 0;
+	if (len < 4)
+		return 0;
+	uint64_t count = get_le(p, 4);
+	size_t off = 4;
+	if (count > VG_MAX_INCLUDES)
+		return 0;
+	char **v = calloc(count ? count : 1, sizeof *v);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t l = len - off >= 4 ? get_le(p + off, 4) : 0;
+		/* off + 4 <= len here, so len - off - 4 cannot wrap */
+		if (l == 0 || l > VG_MAX_INCLUDE_PATH || l > len - off - 4 ||
+		    memchr(p + off + 4, '\0', l)) {
+			free_paths(v, i);
+			return 0;
+		}
+		if (!(v[i] = vg_strndup((const char *)p + off + 4, l))) {
+			free_paths(v, i);
+			return -1;
+		}
+		off += 4 + l;
+	}
+	if (off != len) {
+		free_paths(v, count);
+		return 0;
+	}
+	*paths = v;
+	*n = count;
+	return 1;
+}

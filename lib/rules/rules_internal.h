@@ -39,7 +39,8 @@ int vg_rules_read_fd(int fd, const struct stat *st, size_t max, char **out,
  * was given as a string, blocks on a FIFO, and follows any fan-out. This
  * one resolves a name relative to the file that names it, refuses absolute
  * names, non-regular files, NUL bytes and text sources, bounds depth,
- * cycles, count and bytes, and logs what it included (path, SHA-256). Refusals are reported through diag; YARA then adds its
+ * cycles, count and bytes, and logs what it included (path, SHA-256) for
+ * the cache key. Refusals are reported through diag; YARA then adds its
  * own error with the including file and line.
  */
 #define VG_MAX_INCLUDE_DEPTH 16
@@ -118,10 +119,10 @@ void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
  * over a format version, the YARA version, the externals and every
  * source's name and content: 1 with key set; 0 when the sources cannot be
  * cached (YARA reads one itself); -1 when OpenSSL could not compute it.
- * Sources whose compilation included files are not saved: the key does not
- * cover what they included (whether text includes depends on the text
- * alone, so a compilation saved under a key included nothing). Load
- * reports damaged files (removed) through diag.
+ * Sources that include files are stored under a second key that adds each
+ * included file's path and content; a manifest under the first key lists
+ * those paths, so that a load reads the included files as they are now.
+ * Load reports damaged files (removed) through diag.
  */
 int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		       char key[65]);
@@ -129,19 +130,24 @@ int vg_rules_cache_load(const char *dir, const char *key,
 			struct YR_RULES *set[VIGIL_FILE_CLASSES],
 			vigil_diag_fn diag, void *ctx);
 int vg_rules_cache_save(const char *dir, const char *key,
+			const struct vg_includes *inc,
 			struct YR_RULES *set[VIGIL_FILE_CLASSES]);
 
 /*
  * The cache's files (lib/rules/rules_cachefile.c): a header of their own
- * around the payload (YARA's compiled rules), so that a truncated or
- * damaged file is found before libyara reads it (libyara trusts its files:
- * a damaged one trips assertions inside it):
- *   magic (8 bytes: VG_CACHE_RULES)
+ * around the payload (YARA's compiled rules, or a manifest), so that a
+ * truncated or damaged file is found before libyara reads it (libyara
+ * trusts its files: a damaged one trips assertions inside it):
+ *   magic (8 bytes: VG_CACHE_RULES or VG_CACHE_MANIFEST)
  *   payload length (8, little-endian)
  *   SHA-256 of the payload (32)
  *   payload
+ * A manifest's payload: a count (4, little-endian), then per path its
+ * length (4, little-endian, 1 to VG_MAX_INCLUDE_PATH) and its bytes (no
+ * NUL); at most VG_MAX_INCLUDES paths, nothing after the last.
  */
 #define VG_CACHE_RULES "vgyarc1\n"
+#define VG_CACHE_MANIFEST "vginc1\n\n"
 #define VG_CACHE_HEADER 48
 
 /* Write the header for payload into out: 1, or 0 when OpenSSL fails. */
@@ -151,5 +157,10 @@ int vg_cachefile_header(const char magic[8], const void *payload, size_t len,
  * magic, length or digest is wrong; -1 when OpenSSL fails. */
 int vg_cachefile_check(const char magic[8], const uint8_t *buf, size_t len,
 		       const uint8_t **payload, size_t *plen);
+/* A manifest's payload from paths, or NULL (out of memory, too many). */
+uint8_t *vg_manifest_encode(char *const *paths, size_t n, size_t *len);
+/* The paths of a manifest's payload: 1 with *paths (free each and the
+ * array) and *n; 0 when malformed; -1 out of memory. */
+int vg_manifest_parse(const uint8_t *p, size_t len, char ***paths, size_t *n);
 
 #endif

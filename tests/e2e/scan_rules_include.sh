@@ -3,8 +3,8 @@
 # only at the start of a line), resolved next to the including file (never
 # against the working directory), limited to regular files (a FIFO fails at
 # once, naming it), to relative names, and bounded in depth, cycles and
-# count; a compilation that included files is not cached, so a changed
-# included file is always compiled again.
+# count; the cache covers every included file, so a changed included file
+# is always compiled again.
 . "$(dirname "$0")/lib/common.sh"
 need jq
 need timeout
@@ -36,14 +36,14 @@ scan "$T/rules/indent.yar"
 check "indented include: exit" 1 "$rc"
 check "indented include: resolved next to the including file" "inc_alpha main " "$(ids)"
 scan "$T/rules/indent.yar"
-check "indented include: not cached" 0 "$(cached)"
-check "indented include: same findings again" "inc_alpha main " "$(ids)"
+check "indented include: unchanged, cached" 1 "$(cached)"
+check "indented include: same findings from the cache" "inc_alpha main " "$(ids)"
 printf 'rule inc_beta { strings: $a = "beta" condition: $a }\n' >"$T/rules/sub/inc.txt"
 scan "$T/rules/indent.yar"
 check "changed included file: recompiled" 0 "$(cached)"
 check "changed included file: in effect" "inc_beta main " "$(ids)"
 scan "$T/rules/indent.yar"
-check "changed included file: still not cached" "0 inc_beta main " "$(cached) $(ids)"
+check "changed included file: cached again" "1 inc_beta main " "$(cached) $(ids)"
 
 # 2. An include after a rule on the same line, as YARA's lexer reads it.
 printf 'rule first { condition: false } include "sub/inc.txt"\n' >"$T/rules/inline.yar"
@@ -73,10 +73,39 @@ cp "$T/rules/c.yar" "$T/cwd/c.yar"
 scan "$T/rules/nested.yar"
 check "nested includes: each next to its includer" "1 cx cy " "$rc $(ids)"
 scan "$T/rules/nested.yar"
-check "nested includes: not cached" "0 cx cy " "$(cached) $(ids)"
+check "nested includes: cached" "1 cx cy " "$(cached) $(ids)"
 printf 'rule cy2 { strings: $a = "gamma" condition: $a }\n' >"$T/rules/y/c.yar"
 scan "$T/rules/nested.yar"
 check "changed nested include: recompiled" "0 cx cy2 " "$(cached) $(ids)"
+
+# The cached compilation of sources that include is used only while
+# every included file reads the same: a damaged manifest is removed, a
+# deleted included file is reported by the compilation, an included file
+# turned into a FIFO does not block the cache's check.
+rm -rf "$T/cache"
+scan "$T/rules/nested.yar"
+scan "$T/rules/nested.yar"
+check "nested includes: cached again" "1 cx cy2 " "$(cached) $(ids)"
+manifest=$(ls "$T/cache/rules" 2>/dev/null | grep '\.inc$' || true)
+check "one manifest is kept" 1 "$(printf '%s\n' "$manifest" | grep -c . || true)"
+[ -z "$manifest" ] ||
+	printf 'x' | dd of="$T/cache/rules/$manifest" bs=1 seek=60 conv=notrunc 2>/dev/null
+scan "$T/rules/nested.yar"
+check "damaged manifest: compiled, removed" "0 1 cx cy2 " \
+	"$(cached) $(grep -c 'damaged compiled rules removed' "$T/err" || true) $(ids)"
+scan "$T/rules/nested.yar"
+check "damaged manifest: repaired" "1 cx cy2 " "$(cached) $(ids)"
+mv "$T/rules/y/c.yar" "$T/rules/y/c.yar.away"
+scan "$T/rules/nested.yar"
+check "deleted included file: not from the cache" "2 0" "$rc $(cached)"
+check "deleted included file: named" 1 "$(grep -c "rules/y/c.yar.*No such file" "$T/err" || true)"
+mkfifo "$T/rules/y/c.yar"
+scan "$T/rules/nested.yar"
+check "included file now a FIFO: exit 2, no hang" 2 "$rc"
+rm "$T/rules/y/c.yar"
+mv "$T/rules/y/c.yar.away" "$T/rules/y/c.yar"
+scan "$T/rules/nested.yar"
+check "included file back: from the cache" "1 cx cy2 " "$(cached) $(ids)"
 
 # 5. An include of a FIFO fails at once, naming it (it would block forever
 # in open(2) otherwise).

@@ -2,8 +2,8 @@
  * lib/rules/: includes in rule text given as a string are refused (there is
  * no file for them to be next to: YARA's own callback opened them relative
  * to the working directory), and the compiled-rules cache's file format
- * (lib/rules/rules_cachefile.c) rejects every truncation and every flipped
- * bit.
+ * (lib/rules/rules_cachefile.c) rejects every truncation, every flipped
+ * byte and every malformed manifest.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -77,7 +77,7 @@ static void test_text_include_refused(void **state)
 static void test_cachefile(void **state)
 {
 	(void)state;
-	const char payload[] = "compiled rules";
+	const char payload[] = "compiled rules, or a manifest";
 	size_t plen = sizeof payload - 1, len = VG_CACHE_HEADER + plen;
 	uint8_t file[VG_CACHE_HEADER + sizeof payload], copy[sizeof file + 1];
 	const uint8_t *p;
@@ -87,8 +87,8 @@ static void test_cachefile(void **state)
 	assert_int_equal(vg_cachefile_check(VG_CACHE_RULES, file, len, &p, &n), 1);
 	assert_int_equal(n, plen);
 	assert_memory_equal(p, payload, plen);
-	/* another magic */
-	assert_int_equal(vg_cachefile_check("vgyarc0\n", file, len, &p, &n), 0);
+	/* the other kind's magic */
+	assert_int_equal(vg_cachefile_check(VG_CACHE_MANIFEST, file, len, &p, &n), 0);
 	for (size_t cut = 0; cut < len; cut++)
 		assert_int_equal(vg_cachefile_check(VG_CACHE_RULES, file, cut, &p, &n), 0);
 	memcpy(copy, file, len);
@@ -102,11 +102,54 @@ static void test_cachefile(void **state)
 		}
 }
 
+static void test_manifest(void **state)
+{
+	(void)state;
+	char *in[] = {"rules/sub/inc.yar", "x", "../common/base.yar"};
+	size_t len, n;
+	char **out;
+	uint8_t *m = vg_manifest_encode(in, 3, &len);
+	assert_non_null(m);
+	assert_int_equal(vg_manifest_parse(m, len, &out, &n), 1);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(out[i], in[i]);
+		free(out[i]);
+	}
+	free(out);
+	for (size_t cut = 0; cut < len; cut++)
+		assert_int_equal(vg_manifest_parse(m, cut, &out, &n), 0);
+	uint8_t *longer = malloc(len + 1);
+	assert_non_null(longer);
+	memcpy(longer, m, len);
+	longer[len] = 'x'; /* nothing may follow the last path */
+	assert_int_equal(vg_manifest_parse(longer, len + 1, &out, &n), 0);
+	memcpy(longer, m, len);
+	longer[4 + 4 + 5] = '\0'; /* a NUL inside the first path */
+	assert_int_equal(vg_manifest_parse(longer, len, &out, &n), 0);
+	memcpy(longer, m, len);
+	longer[4] = 0, longer[5] = 0, longer[6] = 0, longer[7] = 0; /* a path of 0 bytes */
+	assert_int_equal(vg_manifest_parse(longer, len, &out, &n), 0);
+	free(longer);
+	free(m);
+	/* a count above the cap, however short the rest */
+	const uint8_t many[4] = {0xff, 0xff, 0xff, 0xff};
+	assert_int_equal(vg_manifest_parse(many, sizeof many, &out, &n), 0);
+	/* no paths at all is well formed */
+	const uint8_t none[4] = {0, 0, 0, 0};
+	assert_int_equal(vg_manifest_parse(none, sizeof none, &out, &n), 1);
+	assert_int_equal(n, 0);
+	free(out);
+	char *empty[] = {""};
+	assert_null(vg_manifest_encode(empty, 1, &len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_include_refused),
 		cmocka_unit_test(test_cachefile),
+		cmocka_unit_test(test_manifest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
