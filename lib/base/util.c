@@ -84,44 +84,22 @@ void vg_diag(vigil_diag_fn fn, void *ctx, vigil_severity sev,
 	free(msg);
 }
 
-int vg_read_file(const char *path, size_t max, char **out, size_t *len)
+int vg_read_fd(int fd, const struct stat *st, size_t max, char **out,
+	       size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
-		return errno;
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return e;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		close(fd);
-		return e;
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
+	if ((uint64_t)st->st_size > max)
 		return EFBIG;
-	}
-	size_t cap = (size_t)st.st_size + 1, n = 0;
+	/* one byte more than the size: a file that grew shows */
+	size_t cap = (size_t)st->st_size + 2, n = 0;
 	char *buf = malloc(cap);
-	if (!buf) {
-		close(fd);
+	if (!buf)
 		return ENOMEM;
-	}
 	for (;;) {
 		if (n + 1 == cap) {
-			/* The file grew while read: keep going up to max. */
-			if (cap > max) {
+			if (cap > max || !vg_grow(&buf, &cap, cap + 1, 1)) {
+				int e = cap > max ? EFBIG : ENOMEM;
 				free(buf);
-				close(fd);
-				return EFBIG;
-			}
-			if (!vg_grow(&buf, &cap, cap + 1, 1)) {
-				free(buf);
-				close(fd);
-				return ENOMEM;
+				return e;
 			}
 		}
 		ssize_t r = read(fd, buf + n, cap - 1 - n);
@@ -130,18 +108,37 @@ int vg_read_file(const char *path, size_t max, char **out, size_t *len)
 		if (r < 0) {
 			int e = errno;
 			free(buf);
-			close(fd);
 			return e;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
+	if (n > max) {
+		free(buf);
+		return EFBIG;
+	}
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+int vg_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return errno;
+	struct stat st;
+	int e = 0;
+	if (fstat(fd, &st) != 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	else
+		e = vg_read_fd(fd, &st, max, out, len);
+	close(fd);
+	return e;
 }
 
 void vg_hex(const uint8_t *in, size_t n, char *out)

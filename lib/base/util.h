@@ -33,6 +33,13 @@ void vg_diag(vigil_diag_fn fn, void *ctx, vigil_severity sev,
 	     const char *file, unsigned long line, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* Read the regular file open on fd (st: its fstat) into a new
+ * NUL-terminated buffer of at most max bytes (a file that grows while read
+ * is read on up to max): 0, or an errno value (EFBIG when larger). */
+struct stat;
+int vg_read_fd(int fd, const struct stat *st, size_t max, char **out,
+	       size_t *len);
+
 /* Read a whole file (at most max bytes) into a new NUL-terminated buffer.
  * Returns 0, or an errno value (EFBIG when larger than max). */
 int vg_read_file(const char *path, size_t max, char **out, size_t *len);

@@ -29,46 +29,6 @@
 /* A temporary file this old is no save in progress (a save takes seconds). */
 #define STALE_TMP_SECONDS 600
 
-int vg_rules_read_fd(int fd, const struct stat *st, size_t max, char **out,
-		     size_t *len)
-{
-	if ((uint64_t)st->st_size > max)
-		return EFBIG;
-	/* one byte more than the size: a file that grew shows */
-	size_t cap = (size_t)st->st_size + 2, n = 0;
-	char *buf = malloc(cap);
-	if (!buf)
-		return ENOMEM;
-	for (;;) {
-		if (n + 1 == cap) {
-			if (cap > max || !vg_grow(&buf, &cap, cap + 1, 1)) {
-				int e = cap > max ? EFBIG : ENOMEM;
-				free(buf);
-				return e;
-			}
-		}
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			return e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > max) {
-		free(buf);
-		return EFBIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* 1, or 0 when OpenSSL fails: then the digest is worthless. */
 static int feed(EVP_MD_CTX *md, const void *p, size_t n)
 {
@@ -236,7 +196,7 @@ static int read_cache_file(const char *dir, const char *name, const char *magic,
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_uid == geteuid()) {
 		int check = -2; /* not read */
-		int e = vg_rules_read_fd(fd, &st, MAX_CACHE_FILE, buf, &len);
+		int e = vg_read_fd(fd, &st, MAX_CACHE_FILE, buf, &len);
 		if (e == 0)
 			check = vg_cachefile_check(magic, (const uint8_t *)*buf, len,
 						   payload, plen);

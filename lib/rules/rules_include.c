@@ -44,7 +44,7 @@ int vg_include_read(const char *path, char **text, size_t *len,
 		*why = strerror(errno);
 	else if (!S_ISREG(st->st_mode))
 		*why = "include refused: not a regular file";
-	else if ((e = vg_rules_read_fd(fd, st, VG_MAX_RULE_FILE, text, len)) != 0)
+	else if ((e = vg_read_fd(fd, st, VG_MAX_RULE_FILE, text, len)) != 0)
 		*why = e == EFBIG ? "include refused: larger than 64 MiB" : strerror(e);
 	close(fd);
 	if (*why)

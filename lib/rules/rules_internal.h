@@ -27,12 +27,6 @@ struct vg_rule_source {
 /* Largest rule file read into memory, included files too. */
 #define VG_MAX_RULE_FILE (64u << 20)
 
-/* Read the regular file open on fd (st: its fstat) into a new
- * NUL-terminated buffer of at most max bytes: 0, or an errno value (EFBIG
- * when larger). In lib/rules/rules_cache.c. */
-int vg_rules_read_fd(int fd, const struct stat *st, size_t max, char **out,
-		     size_t *len);
-
 /*
  * YARA's `include` (lib/rules/rules_include.c). YARA's own callback opens
  * an include relative to the working directory whenever the including text
