@@ -33,3 +33,27 @@ bench_median() {
 	sort -n "$W/$1.times" |
 		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# bench_rounds N FUNCTION...: N rounds of the functions, each round
+# starting one function later, so that no function always runs first or
+# last in a round; the cyclic order stays (each keeps the same neighbours).
+# Function names hold no blanks, so the list is kept as one word list.
+bench_rounds() {
+	rounds=$1
+	shift
+	all=$*
+	round=0
+	while [ "$round" -lt "$rounds" ]; do
+		# shellcheck disable=SC2086 # $all is a list of function names
+		set -- $all
+		k=0
+		while [ "$k" -lt $((round % $#)) ]; do
+			first=$1
+			shift
+			set -- "$@" "$first"
+			k=$((k + 1))
+		done
+		for run in "$@"; do $run; done
+		round=$((round + 1))
+	done
+}

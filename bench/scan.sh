@@ -54,24 +54,7 @@ run_vigil_nochecks() {
 }
 run_vigil_hashonly() { t vigil_hashonly "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" "$TREE"; }
 run_sha256sum() { t sha256sum sh -c "xargs -0 -P $THREADS -n 64 sha256sum <'$W/list'"; }
-RUNS="run_yara run_yarac run_vigil_cold run_vigil_warm run_vigil_nochecks run_vigil_hashonly run_sha256sum"
-
-# each round starts one command later, so that no command always runs
-# first or last in a round; the cyclic order stays (each command keeps the
-# same neighbours)
-i=0
-while [ "$i" -lt "$REPEAT" ]; do
-	set -- $RUNS
-	k=0
-	while [ "$k" -lt $((i % $#)) ]; do
-		first=$1
-		shift
-		set -- "$@" "$first"
-		k=$((k + 1))
-	done
-	for run in "$@"; do $run; done
-	i=$((i + 1))
-done
+bench_rounds "$REPEAT" run_yara run_yarac run_vigil_cold run_vigil_warm run_vigil_nochecks run_vigil_hashonly run_sha256sum
 r() { bench_median "$1"; }
 awk -v tree="$TREE" -v files="$nfiles" -v bytes="$bytes" -v thr="$THREADS" \
     -v y="$(r yara)" -v yc="$(r yarac_run)" -v vc="$(r vigil_cold)" \

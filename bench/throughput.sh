@@ -66,21 +66,7 @@ run_sha1() { speed sha1; }
 run_sha256() { speed sha256; }
 run_digests() { bench_time digests "$VIGIL" scan --no-builtin --no-checks --threads "$THREADS" "$TREE"; }
 run_default() { bench_time default "$VIGIL" scan --threads "$THREADS" "$TREE"; }
-RUNS="run_md5 run_digests run_sha1 run_default run_sha256"
-
-i=0
-while [ "$i" -lt "$REPEAT" ]; do
-	set -- $RUNS
-	k=0
-	while [ "$k" -lt $((i % $#)) ]; do
-		first=$1
-		shift
-		set -- "$@" "$first"
-		k=$((k + 1))
-	done
-	for run in "$@"; do $run; done
-	i=$((i + 1))
-done
+bench_rounds "$REPEAT" run_md5 run_digests run_sha1 run_default run_sha256
 r() { bench_median "$1"; }
 lo() { sort -n "$W/$1.times" | head -1; }
 hi() { sort -n "$W/$1.times" | tail -1; }
