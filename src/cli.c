@@ -105,12 +105,15 @@ json_t *cli_json_text(const char *s)
 {
 	if (!s)
 		return json_null();
-	json_t *j = json_string(s);
-	if (!j) {
-		char *e = vigil_escape_str(s);
-		j = e ? json_string(e) : NULL;
-		free(e);
-	}
+	/* the library's rule (lib/report/json_write.c): readable text as it
+	 * is, anything a terminal acts on escaped, since `jq -r` undoes JSON's
+	 * own \u escapes */
+	size_t n = strlen(s);
+	if (!vigil_escape_needed(s, n))
+		return json_stringn(s, n);
+	char *e = vigil_escape(s, n);
+	json_t *j = e ? json_string(e) : NULL;
+	free(e);
 	return j;
 }
 

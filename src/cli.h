@@ -31,8 +31,9 @@ int cli_opt_size(const char *name, const char *arg, uint64_t lo, uint64_t hi,
 
 /* For the records the CLI builds itself (summaries, log hits): the
  * library's rules of <vigil/report.h>, which records of results come
- * from. Untrusted text is kept as is when it is valid UTF-8 and escaped
- * (vigil_escape) otherwise; NULL is JSON null (pass "" to get "").
+ * from, with the library's rule for untrusted text: kept as is when it
+ * is readable UTF-8, escaped (vigil_escape) when it holds anything a
+ * terminal acts on or is not UTF-8; NULL is JSON null (pass "" to get "").
  * Never NULL unless out of memory. */
 json_t *cli_json_text(const char *s);
 /* A JSON string of an escaped path, as the text output shows it; JSON

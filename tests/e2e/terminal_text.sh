@@ -3,7 +3,7 @@
 # `jq -r`, which turns a JSON "\u001b" back into a raw ESC: a file name and
 # an IOC description holding ESC, U+009B (CSI) and U+202E (right-to-left
 # override) come out escaped as \xHH bytes in `vigil inspect` text and JSON
-# and in `vigil scan --json`.
+# and in `vigil scan --json` and `vigil logs --json`.
 . "$(dirname "$0")/lib/common.sh"
 need jq
 export LC_ALL=C
@@ -43,5 +43,19 @@ got=$(jq -r 'select(.type=="file") | .findings[] | .message' "$T/out")
 case $got in
 *"$want"*) ok "scan --json: escaped IOC description" ;;
 *) not_ok "scan --json: escaped IOC description"; echo "  got: $got" ;;
+esac
+
+# the log hunt's own records (written by the CLI) follow the same rule
+printf 'evil-term.example;note %s\n' "$bad" >"$T/iocs/term-c2-iocs.txt"
+printf 'client 10.0.0.1#53: query: evil-term.example IN A +\n' >"$T/q.log"
+run_vigil logs --json --iocs "$T/iocs/term-c2-iocs.txt" "$T/q.log"
+check "logs exit 1 with the domain hit" 1 "$rc"
+jq -r '.. | strings' "$T/out" >"$T/jqr"
+raw_bytes "$T/jqr" && not_ok "logs --json | jq -r: raw control bytes" ||
+	ok "logs --json | jq -r: no raw control bytes"
+got=$(jq -r 'select(.type=="hit") | .ioc_comment' "$T/out")
+case $got in
+*"$want"*) ok "logs --json: escaped IOC comment" ;;
+*) not_ok "logs --json: escaped IOC comment"; echo "  got: $got" ;;
 esac
 finish
