@@ -45,7 +45,7 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 	}
 	/* bump when what is compiled from the same sources changes (the
 	 * per-class subsets of lib/rules_split.c) */
-	const char *version = "vigil-rules-2 yara " YR_VERSION;
+	const char *version = "vigil-rules-3 yara " YR_VERSION;
 	int digest_ok = feed(md, version, strlen(version));
 	for (int i = 0; digest_ok && vg_rule_externals[i]; i++)
 		digest_ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
@@ -100,10 +100,10 @@ static int private_dir(const char *dir, int create)
 	       (st.st_mode & 077) == 0;
 }
 
-/* The full set is <key>.yarc, class c's own subset <key>.<c>.yarc. */
+/* The full set is <key>.yarc, set c's own subset <key>.<c>.yarc. */
 static char *set_path(const char *dir, const char *key, int c)
 {
-	return c == VIGIL_FILE_MZ ? vg_asprintf("%s/%s.yarc", dir, key)
+	return c == 0 ? vg_asprintf("%s/%s.yarc", dir, key)
 				  : vg_asprintf("%s/%s.%d.yarc", dir, key, c);
 }
 
@@ -116,19 +116,19 @@ static int load_one(const char *path, struct YR_RULES **out)
 
 /* A class without its own file uses the full set: always correct. */
 int vg_rules_cache_load(const char *dir, const char *key,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES])
+			struct YR_RULES *set[VG_RULE_SETS])
 {
 	if (!private_dir(dir, 0))
 		return 0;
-	char *path = set_path(dir, key, VIGIL_FILE_MZ);
+	char *path = set_path(dir, key, 0);
 	struct YR_RULES *full = NULL;
 	int ok = load_one(path, &full);
 	free(path);
 	if (!ok)
 		return 0;
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+	for (int c = 0; c < VG_RULE_SETS; c++) {
 		set[c] = full;
-		if (c != VIGIL_FILE_MZ && (path = set_path(dir, key, c))) {
+		if (c != 0 && (path = set_path(dir, key, c))) {
 			if (access(path, F_OK) == 0 && !load_one(path, &set[c]))
 				set[c] = full;
 			free(path);
@@ -137,8 +137,8 @@ int vg_rules_cache_load(const char *dir, const char *key,
 	return 1;
 }
 
-/* compilations kept: each is up to one file per class */
-#define KEEP (4 * VIGIL_FILE_CLASSES)
+/* compilations kept: each is up to one file per set */
+#define KEEP (4 * VG_RULE_SETS)
 
 struct cached {
 	char *path;
@@ -199,16 +199,16 @@ static int save_one(const char *dir, const char *key, int c,
 }
 
 int vg_rules_cache_save(const char *dir, const char *key,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES])
+			struct YR_RULES *set[VG_RULE_SETS])
 {
 	if (!private_dir(dir, 1))
 		return 0;
 	int ok = 1;
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
-		if (c != VIGIL_FILE_MZ && set[c] != set[VIGIL_FILE_MZ])
+	for (int c = 1; c < VG_RULE_SETS; c++)
+		if (set[c] != set[0])
 			ok &= save_one(dir, key, c, set[c]);
 	/* the full set last: a class file missing only costs time */
-	ok &= save_one(dir, key, VIGIL_FILE_MZ, set[VIGIL_FILE_MZ]);
+	ok &= save_one(dir, key, 0, set[0]);
 	if (ok)
 		prune(dir);
 	return ok;

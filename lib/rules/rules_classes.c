@@ -70,15 +70,16 @@ static void quiet_cb(int level, const char *file, int line, const YR_RULE *rule,
 	(void)level, (void)file, (void)line, (void)rule, (void)message, (void)user;
 }
 
-/* Source i's text with class c's removable rules blanked, or NULL when it
+/* Source i's text with set's removable rules blanked, or NULL when it
  * has none; *removed counts them, *oom says the copy failed. */
-static char *class_text(const struct source_text *t, vigil_file_class c,
+static char *class_text(const struct source_text *t, unsigned set,
 			struct ident_index *ix, unsigned *removed, int *oom)
 {
 	char *copy = NULL;
 	for (size_t k = 0; t->understood && k < t->rules.n; k++) {
 		const struct vg_rule_span *r = &t->rules.rules[k];
-		if (!vg_rule_removable(t->text, r, c, referenced, ix))
+		if (!vg_rule_removable(t->text, r, vg_rule_set_class(set),
+				       vg_rule_set_min_size(set), referenced, ix))
 			continue;
 		if (!copy && !(copy = vg_strndup(t->text, t->len))) {
 			*oom = 1;
@@ -90,18 +91,18 @@ static char *class_text(const struct source_text *t, vigil_file_class c,
 	return copy;
 }
 
-/* Compile the sources with class c's rules left out; NULL when nothing
- * can be left out or anything goes wrong. *removed: how many were. */
+/* Compile the sources with set's removable rules left out; NULL when
+ * nothing can be left out or anything goes wrong. *removed: how many were. */
 static YR_RULES *compile_class(const struct vg_rule_source *src,
 			       struct source_text *t, size_t n,
-			       vigil_file_class c, struct ident_index *ix,
+			       unsigned set, struct ident_index *ix,
 			       unsigned *removed)
 {
 	char **copy = calloc(n ? n : 1, sizeof *copy);
 	int errors = !copy;
 	*removed = 0;
 	for (size_t i = 0; i < n && !errors; i++)
-		copy[i] = class_text(&t[i], c, ix, removed, &errors);
+		copy[i] = class_text(&t[i], set, ix, removed, &errors);
 	YR_COMPILER *comp = NULL;
 	YR_RULES *out = NULL;
 	/* nothing left out: the full set serves, no compilation */
@@ -125,8 +126,8 @@ static YR_RULES *compile_class(const struct vg_rule_source *src,
 struct vg_class_job {
 	const struct vg_rule_source *src;
 	size_t n;
-	YR_RULES *sub[VIGIL_FILE_CLASSES];
-	unsigned removed[VIGIL_FILE_CLASSES];
+	YR_RULES *sub[VG_RULE_SETS];
+	unsigned removed[VG_RULE_SETS];
 	pthread_t thread;
 	int threaded;
 };
@@ -153,11 +154,10 @@ static void compile_subsets(struct vg_class_job *job)
 		t[i].understood = rc == 1;
 	}
 	if (ok && build_index(t, n, &ix)) {
-		/* MZ files keep the full set: it is compiled anyway, and the few
-		 * rules for other magics cost little there */
-		for (int c = VIGIL_FILE_MZ + 1; c < VIGIL_FILE_CLASSES; c++)
-			job->sub[c] = compile_class(src, t, n, (vigil_file_class)c,
-						    &ix, &job->removed[c]);
+		/* small MZ files keep the full set: it is compiled anyway, and
+		 * the few rules for other magics cost little there */
+		for (unsigned c = 1; c < VG_RULE_SETS; c++)
+			job->sub[c] = compile_class(src, t, n, c, &ix, &job->removed[c]);
 	}
 	if (ok)
 		free(ix.v);
@@ -185,9 +185,9 @@ struct vg_class_job *vg_rules_classes_start(const struct vg_rule_source *src,
 }
 
 void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
-			     struct YR_RULES *set[VIGIL_FILE_CLASSES])
+			     struct YR_RULES *set[VG_RULE_SETS])
 {
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+	for (int c = 0; c < VG_RULE_SETS; c++)
 		set[c] = full;
 	if (!job)
 		return;
@@ -196,7 +196,7 @@ void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
 	else if (full)
 		compile_subsets(job);
 	unsigned full_count = vg_yara_rule_count(full);
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+	for (int c = 0; c < VG_RULE_SETS; c++) {
 		YR_RULES *sub = job->sub[c];
 		if (!sub)
 			continue;
