@@ -45,7 +45,7 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 	}
 	/* bump when what is compiled from the same sources changes (the
 	 * per-class subsets of lib/rules_split.c) */
-	const char *version = "vigil-rules-3 yara " YR_VERSION;
+	const char *version = "vigil-rules-4 yara " YR_VERSION;
 	int digest_ok = feed(md, version, strlen(version));
 	for (int i = 0; digest_ok && vg_rule_externals[i]; i++)
 		digest_ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));

@@ -88,6 +88,8 @@ static char *class_text(const struct source_text *t, unsigned set,
 		vg_rule_blank(copy, r);
 		(*removed)++;
 	}
+	if (copy)
+		vg_blank_unused_imports(copy, t->len, &t->rules);
 	return copy;
 }
 

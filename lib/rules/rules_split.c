@@ -558,3 +558,59 @@ void vg_rule_blank(char *text, const struct vg_rule_span *r)
 		if (text[i] != '\n')
 			text[i] = ' ';
 }
+
+/* Does a condition identifier of l that text still holds unblanked
+ * spell name? */
+static int module_used(const char *text, const struct vg_rule_list *l,
+		       const char *name, size_t n)
+{
+	for (size_t i = 0; i < l->nidents; i++)
+		if (l->idents[i].len == n && memcmp(text + l->idents[i].off, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* `import "name"` at p, name a plain identifier: its length, else 0;
+ * *name_off and *name_len say where the name is. */
+static size_t import_at(const char *text, size_t len, size_t p,
+			size_t *name_off, size_t *name_len)
+{
+	size_t q = p + 6;
+	if (len - p < 6 || memcmp(text + p, "import", 6) != 0 ||
+	    (p > 0 && (is_alpha(text[p - 1]) || is_digit(text[p - 1]))))
+		return 0;
+	while (q < len && (text[q] == ' ' || text[q] == '\t'))
+		q++;
+	if (q == p + 6 || q >= len || text[q] != '"')
+		return 0;
+	size_t a = ++q;
+	while (q < len && (is_alpha(text[q]) || is_digit(text[q])))
+		q++;
+	if (q == a || q >= len || text[q] != '"')
+		return 0;
+	*name_off = a;
+	*name_len = q - a;
+	return q + 1 - p;
+}
+
+unsigned vg_blank_unused_imports(char *text, size_t len,
+				 const struct vg_rule_list *l)
+{
+	unsigned blanked = 0;
+	size_t from = 0;
+	/* imports stand between rules: look only outside the rule spans */
+	for (size_t k = 0; k <= l->n; k++) {
+		size_t to = k < l->n ? l->rules[k].start : len;
+		for (size_t p = from; p < to; p++) {
+			size_t off, n, span = import_at(text, to, p, &off, &n);
+			if (!span || module_used(text, l, text + off, n))
+				continue;
+			memset(text + p, ' ', span);
+			blanked++;
+			p += span - 1;
+		}
+		if (k < l->n)
+			from = l->rules[k].end;
+	}
+	return blanked;
+}

@@ -80,6 +80,12 @@ cat >"$T/mz_only.yar" <<'EOT'
 rule mz_hello { strings: $a = "hello" condition: uint16(0) == 0x5a4d and $a }
 rule mz_mimikatz { strings: $a = "mimikatz" condition: uint16(0) == 0x5a4d and $a }
 EOT
+# a module only the MZ rule uses: the other sets drop the import too
+cat >"$T/pe_import.yar" <<'EOT'
+import "pe"
+rule pe_sections { condition: uint16(0) == 0x5a4d and pe.number_of_sections < 100 }
+rule pe_hello { strings: $a = "hello" condition: $a }
+EOT
 # a global rule requiring MZ: without it every file with "hello" would match
 cat >"$T/global.yar" <<'EOT'
 global rule only_mz { condition: uint16(0) == 0x5a4d }
@@ -116,6 +122,7 @@ compare "own rules" "$T/own.yar"
 # would gate the others too; vigil gives each file its own
 compare "global rule" "$T/global.yar"
 compare "MZ-only rules" "$T/mz_only.yar"
+compare "module import used by MZ rules only" "$T/pe_import.yar"
 run_vigil scan --verbose --json --no-builtin --no-checks --rules "$T/mz_only.yar" "$D"
 nfiles=$(find "$D" -type f | wc -l)
 got=$(jq -r 'select(.type=="summary") | "\(.files_seen) \(.files_scanned) \([.errors[]] | add) \(.skipped["too-large"])"' "$T/out")

@@ -282,13 +282,41 @@ static void test_size_bound(void **state)
 	vg_rule_list_free(&l);
 }
 
+/* Imports no rule left in the text names are blanked, the others kept. */
+static void test_unused_imports(void **state)
+{
+	(void)state;
+	const char *src = "import \"pe\"\nimport \"math\"\n// import \"elf\"\n"
+			  "rule a { condition: uint16(0) == 0x5a4d and pe.is_pe }\n"
+			  "rule b { condition: math.entropy(0, filesize) > 7 }\n"
+			  "rule c { strings: $s = \"import \\\"pe\\\"\" condition: $s }\n";
+	struct vg_rule_list l;
+	assert_int_equal(vg_rules_parse(src, strlen(src), &l), 1);
+	char *copy = strdup(src);
+	assert_non_null(copy);
+	/* nothing left out: every import is used or in a comment */
+	assert_int_equal(vg_blank_unused_imports(copy, strlen(copy), &l), 1);
+	assert_non_null(strstr(copy, "import \"pe\""));
+	assert_non_null(strstr(copy, "import \"math\""));
+	assert_null(strstr(copy, "// import \"elf\""));
+	/* rule a left out: pe unused, the string in rule c untouched */
+	strcpy(copy, src);
+	vg_rule_blank(copy, &l.rules[0]);
+	assert_int_equal(vg_blank_unused_imports(copy, strlen(copy), &l), 2);
+	assert_null(strstr(copy, "import \"pe\"\n"));
+	assert_non_null(strstr(copy, "import \"math\""));
+	assert_non_null(strstr(copy, "$s = \"import \\\"pe\\\"\""));
+	free(copy);
+	vg_rule_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefix),	   cmocka_unit_test(test_no_prefix),
 		cmocka_unit_test(test_spans),	   cmocka_unit_test(test_not_understood),
 		cmocka_unit_test(test_classes),	   cmocka_unit_test(test_removable),
-		cmocka_unit_test(test_size_bound),
+		cmocka_unit_test(test_size_bound), cmocka_unit_test(test_unused_imports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
