@@ -73,8 +73,8 @@ unsigned vigil_rules_class_count(const vigil_rules *rules, vigil_file_class c);
 /*
  * Files of at least this many bytes get rules of their own too: without
  * those whose condition requires a smaller file (a top-level `filesize <
- * N` with N at most this). Signature-base bounds 500 of the 3,100 rules
- * that can match an ELF file this way, most at or below 1 MiB.
+ * N` with N at most this). With signature-base the rules for ELF files
+ * go from 2,652 to 2,148 this way, those for MZ files from 5,883 to 3,154.
  */
 #define VIGIL_RULES_LARGE_FILE (1u << 20)
 
