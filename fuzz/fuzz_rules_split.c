@@ -6,8 +6,10 @@
  * text reader (lib/rules_split.c) keeps its spans inside the text and in
  * order, and, when libyara compiles RULES, that the rules compiled for
  * FILE's class (also with "MZ", "M", "\x7fELF" and "\x7fE" put in front of
- * it) match exactly what the full set matches: leaving rules out must
- * never change a result.
+ * it) match exactly what the full set matches, and so do the rules for
+ * large files on each of these padded with zeros to VIGIL_RULES_LARGE_FILE
+ * bytes (and one byte less, where the small files' rules apply): leaving
+ * rules out must never change a result.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -79,6 +81,9 @@ static void expr(struct gen *g, int depth)
 		"0x5a4d == uint16(0)", "uint32(0) == 0x464c457f",
 		"uint32be(0) == 0x7f454c46", "uint16(0) == 0x457f", "uint8(0) == 0x4d",
 		"uint8(0) == 0x7f", "filesize < 8", "true", "false",
+		"filesize < 1MB", "filesize <= 1MB", "1048576 > filesize",
+		"filesize < 1048577", "filesize <= 0xfffff", "1024KB >= filesize",
+		"filesize > 1MB",
 		"uint16(0) == 0x5a4d & 0xffff", "uint16(1) == 0x5a4d", "#a > 1"};
 	unsigned k = depth > 5 ? 0 : pick(g, 6);
 	char ref[16];
@@ -166,10 +171,10 @@ static void check_spans(const char *text, size_t len)
 	vg_rule_list_free(&l);
 }
 
-static void compare(YR_RULES *full, YR_RULES *set[VIGIL_FILE_CLASSES],
+static void compare(YR_RULES *full, YR_RULES *set[VG_RULE_SETS],
 		    const uint8_t *buf, size_t len)
 {
-	YR_RULES *sub = set[vigil_file_class_of(buf, len)];
+	YR_RULES *sub = set[vg_rule_set_of(vigil_file_class_of(buf, len), len)];
 	struct matches a, b;
 	if (sub == full || scan(full, buf, len, &a) != 0 || scan(sub, buf, len, &b) != 0)
 		return;
@@ -201,7 +206,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t flen = (size_t)(data + size - file);
 	char *text = size && data[0] == '#' ? generate(data + 1, tlen ? tlen - 1 : 0)
 					    : malloc(tlen + 1);
-	uint8_t *variant = malloc(flen + 4);
+	/* room for the largest head, and for the padding to a large file */
+	size_t vcap = flen + 4 > VIGIL_RULES_LARGE_FILE ? flen + 4 : VIGIL_RULES_LARGE_FILE;
+	uint8_t *variant = malloc(vcap);
 	if (!text || !variant)
 		goto out;
 	if (!(size && data[0] == '#')) {
@@ -225,17 +232,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 
 	struct vg_rule_source src = {"fuzz", text, 0};
-	YR_RULES *set[VIGIL_FILE_CLASSES];
+	YR_RULES *set[VG_RULE_SETS];
 	vg_rules_classes_finish(vg_rules_classes_start(&src, 1), full, set);
-	compare(full, set, file, flen);
-	static const char *const heads[] = {"MZ", "M", "\x7f" "ELF", "\x7f" "E"};
+	static const char *const heads[] = {"", "MZ", "M", "\x7f" "ELF", "\x7f" "E"};
 	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
 		size_t hl = strlen(heads[h]);
 		memcpy(variant, heads[h], hl);
 		memcpy(variant + hl, file, flen);
 		compare(full, set, variant, flen + hl);
+		/* the same first bytes in a file just large enough for the large
+		 * files' rules, and one just too small for them */
+		if (flen + hl < VIGIL_RULES_LARGE_FILE) {
+			memset(variant + hl + flen, 0, VIGIL_RULES_LARGE_FILE - hl - flen);
+			compare(full, set, variant, VIGIL_RULES_LARGE_FILE);
+			compare(full, set, variant, VIGIL_RULES_LARGE_FILE - 1);
+		}
 	}
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+	for (int c = 0; c < VG_RULE_SETS; c++)
 		if (set[c] != full)
 			yr_rules_destroy(set[c]);
 	yr_rules_destroy(full);

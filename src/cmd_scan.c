@@ -308,6 +308,12 @@ int cmd_scan(int argc, char **argv)
 			vigil_rules_class_count(rules, VIGIL_FILE_MZ),
 			vigil_rules_class_count(rules, VIGIL_FILE_ELF),
 			vigil_rules_class_count(rules, VIGIL_FILE_OTHER));
+	if (a.verbose && vigil_rules_count(rules))
+		fprintf(stderr, "vigil: and for files of %u MiB or more: MZ files %u, ELF files %u, other files %u\n",
+			VIGIL_RULES_LARGE_FILE >> 20,
+			vigil_rules_large_class_count(rules, VIGIL_FILE_MZ),
+			vigil_rules_large_class_count(rules, VIGIL_FILE_ELF),
+			vigil_rules_large_class_count(rules, VIGIL_FILE_OTHER));
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 

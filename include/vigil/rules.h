@@ -81,6 +81,19 @@ vigil_file_class vigil_file_class_of(const void *data, size_t len);
 /* Number of rules compiled for files of class c (after finish). */
 unsigned vigil_rules_class_count(const vigil_rules *rules, vigil_file_class c);
 
+/*
+ * Files of at least this many bytes get rules of their own too: without
+ * those whose condition requires a smaller file (a top-level `filesize <
+ * N` with N at most this). With signature-base the rules for ELF files
+ * go from 2,652 to 2,148 this way, those for MZ files from 5,883 to 3,154.
+ */
+#define VIGIL_RULES_LARGE_FILE (1u << 20)
+
+/* Number of rules compiled for files of class c and at least
+ * VIGIL_RULES_LARGE_FILE bytes (after finish). */
+unsigned vigil_rules_large_class_count(const vigil_rules *rules,
+				       vigil_file_class c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,9 +18,9 @@
 
 struct vigil_rules {
 	YR_COMPILER *compiler;
-	/* per class; set[VIGIL_FILE_MZ] is the full set, which the others
-	 * may share */
-	YR_RULES *set[VIGIL_FILE_CLASSES];
+	/* per class and size (vg_rule_set_of); set[0] is the full set, which
+	 * the others may share */
+	YR_RULES *set[VG_RULE_SETS];
 	vigil_diag_fn diag;
 	void *ctx;
 	struct source *src;
@@ -53,9 +53,9 @@ void vigil_rules_set_diag(vigil_rules *r, vigil_diag_fn fn, void *ctx)
 
 static void drop_sets(vigil_rules *r)
 {
-	YR_RULES *full = r->set[VIGIL_FILE_MZ];
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
-		if (r->set[c] && (c == VIGIL_FILE_MZ || r->set[c] != full))
+	YR_RULES *full = r->set[0];
+	for (int c = 0; c < VG_RULE_SETS; c++)
+		if (r->set[c] && (c == 0 || r->set[c] != full))
 			yr_rules_destroy(r->set[c]);
 }
 
@@ -97,7 +97,7 @@ static void compile_cb(int level, const char *file, int line,
 static int add_source(vigil_rules *r, const char *name, const char *text,
 		      int file)
 {
-	if (r->set[VIGIL_FILE_MZ] || r->failed) {
+	if (r->set[0] || r->failed) {
 		vg_diag(r->diag, r->ctx, VIGIL_DIAG_ERROR, name, 0,
 			"rules can no longer be added");
 		return VIGIL_FATAL;
@@ -235,7 +235,7 @@ int vigil_rules_finish(vigil_rules *r)
 {
 	if (r->failed)
 		return VIGIL_FATAL;
-	if (r->set[VIGIL_FILE_MZ])
+	if (r->set[0])
 		return VIGIL_OK;
 	load_sources(r);
 	char key[65] = "";
@@ -279,12 +279,19 @@ int vigil_rules_finish(vigil_rules *r)
 
 unsigned vigil_rules_count(const vigil_rules *r)
 {
-	return vg_yara_rule_count(r->set[VIGIL_FILE_MZ]);
+	return vg_yara_rule_count(r->set[0]);
 }
 
 unsigned vigil_rules_class_count(const vigil_rules *r, vigil_file_class c)
 {
-	return c < VIGIL_FILE_CLASSES ? vg_yara_rule_count(r->set[c]) : 0;
+	return c < VIGIL_FILE_CLASSES ? vg_yara_rule_count(r->set[vg_rule_set_of(c, 0)]) : 0;
+}
+
+unsigned vigil_rules_large_class_count(const vigil_rules *r, vigil_file_class c)
+{
+	return c < VIGIL_FILE_CLASSES
+		       ? vg_yara_rule_count(r->set[vg_rule_set_of(c, VIGIL_RULES_LARGE_FILE)])
+		       : 0;
 }
 
 unsigned vigil_rules_file_count(const vigil_rules *r)
@@ -292,7 +299,7 @@ unsigned vigil_rules_file_count(const vigil_rules *r)
 	return (unsigned)r->nsrc;
 }
 
-struct YR_RULES *vg_rules_yara(const vigil_rules *r, vigil_file_class c)
+struct YR_RULES *vg_rules_yara(const vigil_rules *r, unsigned set)
 {
-	return r && c < VIGIL_FILE_CLASSES ? r->set[c] : NULL;
+	return r && set < VG_RULE_SETS ? r->set[set] : NULL;
 }

@@ -67,7 +67,7 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 			return 0; /* YARA reads it itself: its bytes are not known */
 	/* bump when what is compiled from the same sources changes (the
 	 * per-class subsets of lib/rules/rules_split.c) or the files' format */
-	EVP_MD_CTX *md = key_start("vigil-rules-3 yara " YR_VERSION);
+	EVP_MD_CTX *md = key_start("vigil-rules-5 yara " YR_VERSION);
 	int ok = md != NULL;
 	for (int i = 0; ok && vg_rule_externals[i]; i++)
 		ok = feed(md, vg_rule_externals[i], strlen(vg_rule_externals[i]));
@@ -84,7 +84,7 @@ int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 static int include_key(const char *key, char *const *paths,
 		       const uint8_t (*sha)[32], size_t n, char out[65])
 {
-	EVP_MD_CTX *md = key_start("vigil-rules-3 includes");
+	EVP_MD_CTX *md = key_start("vigil-rules-5 includes");
 	int ok = md && feed(md, key, strlen(key));
 	for (size_t i = 0; ok && i < n; i++)
 		ok = feed(md, paths[i], strlen(paths[i])) && feed(md, sha[i], 32);
@@ -115,11 +115,11 @@ static int private_dir(const char *dir, int create)
 	       (st.st_mode & 077) == 0;
 }
 
-/* The full set is <key>.yarc, class c's own subset <key>.<c>.yarc. */
+/* The full set is <key>.yarc, set c's own subset <key>.<c>.yarc. */
 static char *set_name(const char *key, int c)
 {
-	return c == VIGIL_FILE_MZ ? vg_asprintf("%s.yarc", key)
-				  : vg_asprintf("%s.%d.yarc", key, c);
+	return c == 0 ? vg_asprintf("%s.yarc", key)
+		      : vg_asprintf("%s.%d.yarc", key, c);
 }
 
 /* The pid in a temporary's name, <name>.<pid>.<XXXXXX>.tmp, or 0. */
@@ -327,11 +327,11 @@ static int manifest_key(const char *dir, const char *key, char out[65],
 	return ok;
 }
 
-static void drop(struct YR_RULES *set[VIGIL_FILE_CLASSES])
+static void drop(struct YR_RULES *set[VG_RULE_SETS])
 {
-	struct YR_RULES *full = set[VIGIL_FILE_MZ];
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
-		if (set[c] && (c == VIGIL_FILE_MZ || set[c] != full))
+	struct YR_RULES *full = set[0];
+	for (int c = 0; c < VG_RULE_SETS; c++) {
+		if (set[c] && (c == 0 || set[c] != full))
 			yr_rules_destroy(set[c]);
 		set[c] = NULL;
 	}
@@ -341,29 +341,29 @@ static void drop(struct YR_RULES *set[VIGIL_FILE_CLASSES])
  * damaged file fails the whole load, so that the compilation that follows
  * writes it anew. */
 int vg_rules_cache_load(const char *dir, const char *key,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES],
+			struct YR_RULES *set[VG_RULE_SETS],
 			vigil_diag_fn diag, void *ctx)
 {
 	if (!private_dir(dir, 0))
 		return 0;
 	sweep_tmp(dir);
 	char k[65];
-	char *name = set_name(key, VIGIL_FILE_MZ);
+	char *name = set_name(key, 0);
 	struct YR_RULES *full = NULL;
 	int rc = name ? load_one(dir, name, &full, diag, ctx) : 0;
 	free(name);
 	if (rc == 0 && manifest_key(dir, key, k, diag, ctx)) {
-		name = set_name(k, VIGIL_FILE_MZ);
+		name = set_name(k, 0);
 		rc = name ? load_one(dir, name, &full, diag, ctx) : 0;
 		free(name);
 		key = k;
 	}
 	if (rc != 1)
 		return 0;
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+	for (int c = 0; c < VG_RULE_SETS; c++)
 		set[c] = full;
-	for (int c = 0; c < VIGIL_FILE_CLASSES && rc == 1; c++) {
-		if (c == VIGIL_FILE_MZ)
+	for (int c = 0; c < VG_RULE_SETS && rc == 1; c++) {
+		if (c == 0)
 			continue;
 		struct YR_RULES *sub = NULL;
 		name = set_name(key, c);
@@ -381,7 +381,7 @@ int vg_rules_cache_load(const char *dir, const char *key,
 
 /* files kept: four compilations of one file per class (sources that
  * include add a manifest each) */
-#define KEEP (4 * VIGIL_FILE_CLASSES)
+#define KEEP (4 * VG_RULE_SETS)
 
 struct cached {
 	char *path;
@@ -515,7 +515,7 @@ static void sync_dir(const char *dir)
 
 int vg_rules_cache_save(const char *dir, const char *key,
 			const struct vg_includes *inc,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES])
+			struct YR_RULES *set[VG_RULE_SETS])
 {
 	char k[65];
 	if (inc && inc->n) {
@@ -537,12 +537,12 @@ int vg_rules_cache_save(const char *dir, const char *key,
 		return 0;
 	sweep_tmp(dir);
 	int ok = 1;
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
-		if (c != VIGIL_FILE_MZ && set[c] != set[VIGIL_FILE_MZ])
+	for (int c = 0; c < VG_RULE_SETS; c++)
+		if (c != 0 && set[c] != set[0])
 			ok &= save_one(dir, rules_key, c, set[c]);
 	/* the full set after the classes, the manifest last: a file missing
 	 * only costs time */
-	ok &= save_one(dir, rules_key, VIGIL_FILE_MZ, set[VIGIL_FILE_MZ]);
+	ok &= save_one(dir, rules_key, 0, set[0]);
 	if (ok && inc && inc->n)
 		ok = save_manifest(dir, key, inc);
 	sync_dir(dir);

@@ -70,15 +70,16 @@ static void quiet_cb(int level, const char *file, int line, const YR_RULE *rule,
 	(void)level, (void)file, (void)line, (void)rule, (void)message, (void)user;
 }
 
-/* Source i's text with class c's removable rules blanked, or NULL when it
+/* Source i's text with set's removable rules blanked, or NULL when it
  * has none; *removed counts them, *oom says the copy failed. */
-static char *class_text(const struct source_text *t, vigil_file_class c,
+static char *class_text(const struct source_text *t, unsigned set,
 			struct ident_index *ix, unsigned *removed, int *oom)
 {
 	char *copy = NULL;
 	for (size_t k = 0; t->understood && k < t->rules.n; k++) {
 		const struct vg_rule_span *r = &t->rules.rules[k];
-		if (!vg_rule_removable(t->text, r, c, referenced, ix))
+		if (!vg_rule_removable(t->text, r, vg_rule_set_class(set),
+				       vg_rule_set_min_size(set), referenced, ix))
 			continue;
 		if (!copy && !(copy = vg_strndup(t->text, t->len))) {
 			*oom = 1;
@@ -87,6 +88,8 @@ static char *class_text(const struct source_text *t, vigil_file_class c,
 		vg_rule_blank(copy, r);
 		(*removed)++;
 	}
+	if (copy)
+		vg_blank_unused_imports(copy, t->len, &t->rules);
 	return copy;
 }
 
@@ -94,7 +97,7 @@ static char *class_text(const struct source_text *t, vigil_file_class c,
  * understand a source that includes, nor see what it includes) and would
  * be read a second time: a source that includes gets no subset. The
  * include is refused, which fails the compilation (the full set serves),
- * and *included stops the other classes. */
+ * and *included stops the other sets of this thread. */
 static const char *no_include(const char *name, const char *calling,
 			      const char *ns, void *user)
 {
@@ -103,18 +106,18 @@ static const char *no_include(const char *name, const char *calling,
 	return NULL;
 }
 
-/* Compile the sources with class c's rules left out; NULL when nothing
- * can be left out or anything goes wrong. *removed: how many were. */
+/* Compile the sources with set's removable rules left out; NULL when
+ * nothing can be left out or anything goes wrong. *removed: how many were. */
 static YR_RULES *compile_class(const struct vg_rule_source *src,
 			       struct source_text *t, size_t n,
-			       vigil_file_class c, struct ident_index *ix,
+			       unsigned set, struct ident_index *ix,
 			       unsigned *removed, int *included)
 {
 	char **copy = calloc(n ? n : 1, sizeof *copy);
 	int errors = !copy;
 	*removed = 0;
 	for (size_t i = 0; i < n && !errors; i++)
-		copy[i] = class_text(&t[i], c, ix, removed, &errors);
+		copy[i] = class_text(&t[i], set, ix, removed, &errors);
 	YR_COMPILER *comp = NULL;
 	YR_RULES *out = NULL;
 	/* nothing left out: the full set serves, no compilation */
@@ -133,17 +136,38 @@ static YR_RULES *compile_class(const struct vg_rule_source *src,
 	return out;
 }
 
-/* The subsets are compiled on a thread of their own while the caller
- * compiles the full set: on two cores the three compilations then take
- * little longer than the full one alone. */
+/* The subsets are compiled on two threads of their own while the caller
+ * compiles the full set: five subset compilations then add about as much
+ * wall time on two cores as the two of the magic classes alone did on
+ * one thread. */
 struct vg_class_job {
 	const struct vg_rule_source *src;
 	size_t n;
-	YR_RULES *sub[VIGIL_FILE_CLASSES];
-	unsigned removed[VIGIL_FILE_CLASSES];
+	YR_RULES *sub[VG_RULE_SETS];
+	unsigned removed[VG_RULE_SETS];
 	pthread_t thread;
 	int threaded;
 };
+
+/* Sets first, first + 2, ... of the job, from the parsed sources. */
+struct subset_part {
+	struct vg_class_job *job;
+	struct source_text *t;
+	struct ident_index *ix;
+	unsigned first;
+};
+
+static void *compile_part(void *arg)
+{
+	struct subset_part *p = arg;
+	/* small MZ files keep the full set (set 0): it is compiled anyway,
+	 * and the few rules for other magics cost little there */
+	int included = 0;
+	for (unsigned c = p->first; c < VG_RULE_SETS && !included; c += 2)
+		p->job->sub[c] = compile_class(p->job->src, p->t, p->job->n, c,
+					       p->ix, &p->job->removed[c], &included);
+	return NULL;
+}
 
 static void compile_subsets(struct vg_class_job *job)
 {
@@ -151,7 +175,7 @@ static void compile_subsets(struct vg_class_job *job)
 	size_t n = job->n;
 	struct source_text *t = calloc(n ? n : 1, sizeof *t);
 	struct ident_index ix;
-	int ok = t != NULL, included = 0;
+	int ok = t != NULL;
 	for (size_t i = 0; ok && i < n; i++) {
 		/* a file YARA reads itself could differ from what the full
 		 * set was compiled from: no subsets then */
@@ -167,11 +191,14 @@ static void compile_subsets(struct vg_class_job *job)
 		t[i].understood = rc == 1;
 	}
 	if (ok && build_index(t, n, &ix)) {
-		/* MZ files keep the full set: it is compiled anyway, and the few
-		 * rules for other magics cost little there */
-		for (int c = VIGIL_FILE_MZ + 1; c < VIGIL_FILE_CLASSES && !included; c++)
-			job->sub[c] = compile_class(src, t, n, (vigil_file_class)c,
-						    &ix, &job->removed[c], &included);
+		struct subset_part odd = {job, t, &ix, 1}, even = {job, t, &ix, 2};
+		pthread_t helper;
+		int helped = pthread_create(&helper, NULL, compile_part, &even) == 0;
+		compile_part(&odd);
+		if (helped)
+			pthread_join(helper, NULL);
+		else
+			compile_part(&even);
 	}
 	if (ok)
 		free(ix.v);
@@ -199,9 +226,9 @@ struct vg_class_job *vg_rules_classes_start(const struct vg_rule_source *src,
 }
 
 void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
-			     struct YR_RULES *set[VIGIL_FILE_CLASSES])
+			     struct YR_RULES *set[VG_RULE_SETS])
 {
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+	for (int c = 0; c < VG_RULE_SETS; c++)
 		set[c] = full;
 	if (!job)
 		return;
@@ -210,7 +237,7 @@ void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
 	else if (full)
 		compile_subsets(job);
 	unsigned full_count = vg_yara_rule_count(full);
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
+	for (int c = 0; c < VG_RULE_SETS; c++) {
 		YR_RULES *sub = job->sub[c];
 		if (!sub)
 			continue;

@@ -80,9 +80,32 @@ const char *vg_includes_path(const struct vg_includes *inc, const char *name);
 int vg_include_read(const char *path, char **text, size_t *len,
 		    struct stat *st, const char **why);
 
-/* The compiled rules for files of class c (after vigil_rules_finish), or
- * NULL. */
-struct YR_RULES *vg_rules_yara(const vigil_rules *r, vigil_file_class c);
+/*
+ * The compiled rule sets: one per class of files below
+ * VIGIL_RULES_LARGE_FILE bytes, then one per class of larger files. Set 0
+ * (MZ, small) is the full set; every other set is the full one or a
+ * subset of it without rules that cannot match its files.
+ */
+#define VG_RULE_SETS (2 * VIGIL_FILE_CLASSES)
+
+static inline unsigned vg_rule_set_of(vigil_file_class c, uint64_t size)
+{
+	return (unsigned)c + (size >= VIGIL_RULES_LARGE_FILE ? VIGIL_FILE_CLASSES : 0);
+}
+
+static inline vigil_file_class vg_rule_set_class(unsigned set)
+{
+	return (vigil_file_class)(set % VIGIL_FILE_CLASSES);
+}
+
+/* The smallest file the set is for. */
+static inline uint64_t vg_rule_set_min_size(unsigned set)
+{
+	return set >= VIGIL_FILE_CLASSES ? VIGIL_RULES_LARGE_FILE : 0;
+}
+
+/* Compiled set number set (after vigil_rules_finish), or NULL. */
+struct YR_RULES *vg_rules_yara(const vigil_rules *r, unsigned set);
 
 /* A compiler with the externals defined and every include refused (YARA's
  * default would open it relative to the working directory): the full
@@ -99,14 +122,15 @@ unsigned vg_yara_rule_count(struct YR_RULES *rules);
 /*
  * The per-class rule sets (lib/rules_classes.c): start compiling them from
  * the sources (which must stay unchanged until finish), then collect:
- * set[c] is full or a subset of it without rules that cannot match class c.
+ * set[i] is full or a subset of it without rules that cannot match set i's
+ * files.
  * full NULL (the full set did not compile) discards the subsets.
  */
 struct vg_class_job;
 struct vg_class_job *vg_rules_classes_start(const struct vg_rule_source *src,
 					    size_t n);
 void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
-			     struct YR_RULES *set[VIGIL_FILE_CLASSES]);
+			     struct YR_RULES *set[VG_RULE_SETS]);
 
 /*
  * The compiled-rules cache (lib/rules/rules_cache.c). The key is a SHA-256
@@ -121,11 +145,11 @@ void vg_rules_classes_finish(struct vg_class_job *job, struct YR_RULES *full,
 int vg_rules_cache_key(const struct vg_rule_source *src, size_t n,
 		       char key[65]);
 int vg_rules_cache_load(const char *dir, const char *key,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES],
+			struct YR_RULES *set[VG_RULE_SETS],
 			vigil_diag_fn diag, void *ctx);
 int vg_rules_cache_save(const char *dir, const char *key,
 			const struct vg_includes *inc,
-			struct YR_RULES *set[VIGIL_FILE_CLASSES]);
+			struct YR_RULES *set[VG_RULE_SETS]);
 
 /*
  * The cache's files (lib/rules/rules_cachefile.c): a header of their own

@@ -1,8 +1,9 @@
 /*
  * Rule spans and required first bytes from YARA source text (see
  * rules_split.h). Only a small part of YARA's grammar is read: enough to
- * find where each rule starts and ends and to recognise a top-level
- * conjunct `uintN(0) == V` (or `V == uintN(0)`) of its condition. Whatever
+ * find where each rule starts and ends and to recognise top-level
+ * conjuncts `uintN(0) == V` (or `V == uintN(0)`) and `filesize < N` (or
+ * <=, or the operands swapped) of its condition. Whatever
  * is not understood keeps the rule, or the whole text: a rule may only be
  * left out when it provably cannot match.
  */
@@ -233,6 +234,51 @@ static unsigned magic_test(const char *s, const struct tok *t, size_t n,
 	return 0;
 }
 
+/* A size literal: an integer, or decimal digits with YARA's KB or MB
+ * suffix. Bounded far below YARA's int64 so that no arithmetic here or
+ * there wraps. 0 if not one. */
+static int parse_size(const char *s, struct tok t, uint64_t *out)
+{
+	uint64_t unit = 1, v;
+	if (t.kind == T_NUM && t.len > 2 && s[t.off + t.len - 1] == 'B' &&
+	    (s[t.off + t.len - 2] == 'K' || s[t.off + t.len - 2] == 'M')) {
+		unit = s[t.off + t.len - 2] == 'K' ? 1u << 10 : 1u << 20;
+		t.len -= 2;
+		for (size_t i = 0; i < t.len; i++)
+			if (!is_digit(s[t.off + i]))
+				return 0;
+	}
+	if (!parse_int(s, t, &v) || v > (UINT64_C(1) << 40))
+		return 0;
+	*out = v * unit;
+	return 1;
+}
+
+/* `filesize < N`, `filesize <= N`, `N > filesize` or `N >= filesize`: the
+ * size a file must stay below. 0 if not one. */
+static uint64_t size_test(const char *s, const struct tok *t, size_t n)
+{
+	const struct tok *num;
+	int strict;
+	if (n != 3)
+		return 0;
+	if (t[0].kind == T_IDENT && tok_is(s, t[0], "filesize") &&
+	    (punct_is(s, t[1], "<") || punct_is(s, t[1], "<="))) {
+		num = &t[2];
+		strict = punct_is(s, t[1], "<");
+	} else if (t[2].kind == T_IDENT && tok_is(s, t[2], "filesize") &&
+		   (punct_is(s, t[1], ">") || punct_is(s, t[1], ">="))) {
+		num = &t[0];
+		strict = punct_is(s, t[1], ">");
+	} else {
+		return 0;
+	}
+	uint64_t v;
+	if (!parse_size(s, *num, &v))
+		return 0;
+	return strict ? v : v + 1;
+}
+
 static int is_open(const char *s, struct tok t)
 {
 	return punct_is(s, t, "(") || punct_is(s, t, "[");
@@ -299,6 +345,42 @@ static unsigned required_prefix(const char *s, const struct tok *t,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The size a file must stay below for a condition t[lo..hi) to hold: the
+ * smallest bound of a `filesize < N` conjunct of its chain of top-level
+ * `and`s, looking inside parentheses as required_prefix() does. 0: none.
+ */
+static uint64_t required_below(const char *s, const struct tok *t,
+			       const size_t *match, size_t lo, size_t hi,
+			       int depth_left)
+{
+	if (depth_left == 0)
+		return 0;
+	while (hi - lo >= 2 && punct_is(s, t[lo], "(") && match[lo] == hi - 1) {
+		lo++;
+		hi--;
+	}
+	int split = 0;
+	for (size_t i = lo; i < hi; i = (is_open(s, t[i]) ? match[i] : i) + 1) {
+		if (t[i].kind == T_IDENT && tok_is(s, t[i], "or"))
+			return 0;
+		split |= t[i].kind == T_IDENT && tok_is(s, t[i], "and");
+	}
+	if (!split)
+		return size_test(s, t + lo, hi - lo);
+	uint64_t best = 0;
+	size_t from = lo;
+	for (size_t i = lo; i <= hi; i = (i < hi && is_open(s, t[i]) ? match[i] : i) + 1) {
+		if (i == hi || (t[i].kind == T_IDENT && tok_is(s, t[i], "and"))) {
+			uint64_t got = required_below(s, t, match, from, i, depth_left - 1);
+			if (got && (!best || got < best))
+				best = got;
+			from = i + 1;
+		}
+	}
+	return best;
 }
 
 void vg_rule_list_free(struct vg_rule_list *l)
@@ -383,8 +465,10 @@ static int parse_rule(struct lexer *lx, struct vg_rule_list *l, size_t start,
 	if (!match)
 		return -1;
 	/* the depth cap bounds recursion on hostile nesting */
-	if (match_brackets(s, *cond, ncond, match))
+	if (match_brackets(s, *cond, ncond, match)) {
 		r->prefix_len = required_prefix(s, *cond, match, 0, ncond, r->prefix, 64);
+		r->below = required_below(s, *cond, match, 0, ncond, 64);
+	}
 	free(match);
 	return 1;
 }
@@ -457,12 +541,14 @@ int vg_file_class_allows(vigil_file_class c, const uint8_t *prefix, unsigned len
 }
 
 int vg_rule_removable(const char *text, const struct vg_rule_span *r,
-		      vigil_file_class c,
+		      vigil_file_class c, uint64_t min_size,
 		      int (*referenced)(const char *name, size_t len, void *ctx),
 		      void *ctx)
 {
-	return !r->global && r->prefix_len > 0 &&
-	       !vg_file_class_allows(c, r->prefix, r->prefix_len) &&
+	int impossible = (r->prefix_len > 0 &&
+			  !vg_file_class_allows(c, r->prefix, r->prefix_len)) ||
+			 (r->below > 0 && r->below <= min_size);
+	return !r->global && impossible &&
 	       !referenced(text + r->name_off, r->name_len, ctx);
 }
 
@@ -471,4 +557,60 @@ void vg_rule_blank(char *text, const struct vg_rule_span *r)
 	for (size_t i = r->start; i < r->end; i++)
 		if (text[i] != '\n')
 			text[i] = ' ';
+}
+
+/* Does a condition identifier of l that text still holds unblanked
+ * spell name? */
+static int module_used(const char *text, const struct vg_rule_list *l,
+		       const char *name, size_t n)
+{
+	for (size_t i = 0; i < l->nidents; i++)
+		if (l->idents[i].len == n && memcmp(text + l->idents[i].off, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* `import "name"` at p, name a plain identifier: its length, else 0;
+ * *name_off and *name_len say where the name is. */
+static size_t import_at(const char *text, size_t len, size_t p,
+			size_t *name_off, size_t *name_len)
+{
+	size_t q = p + 6;
+	if (len - p < 6 || memcmp(text + p, "import", 6) != 0 ||
+	    (p > 0 && (is_alpha(text[p - 1]) || is_digit(text[p - 1]))))
+		return 0;
+	while (q < len && (text[q] == ' ' || text[q] == '\t'))
+		q++;
+	if (q == p + 6 || q >= len || text[q] != '"')
+		return 0;
+	size_t a = ++q;
+	while (q < len && (is_alpha(text[q]) || is_digit(text[q])))
+		q++;
+	if (q == a || q >= len || text[q] != '"')
+		return 0;
+	*name_off = a;
+	*name_len = q - a;
+	return q + 1 - p;
+}
+
+unsigned vg_blank_unused_imports(char *text, size_t len,
+				 const struct vg_rule_list *l)
+{
+	unsigned blanked = 0;
+	size_t from = 0;
+	/* imports stand between rules: look only outside the rule spans */
+	for (size_t k = 0; k <= l->n; k++) {
+		size_t to = k < l->n ? l->rules[k].start : len;
+		for (size_t p = from; p < to; p++) {
+			size_t off, n, span = import_at(text, to, p, &off, &n);
+			if (!span || module_used(text, l, text + off, n))
+				continue;
+			memset(text + p, ' ', span);
+			blanked++;
+			p += span - 1;
+		}
+		if (k < l->n)
+			from = l->rules[k].end;
+	}
+	return blanked;
 }

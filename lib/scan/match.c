@@ -32,9 +32,10 @@ struct vg_matcher {
 	const vigil_iocs *iocs;
 	int no_checks;
 	vg_digests *dg;
-	/* one per class of files; NULL where no rule is compiled for the
-	 * class, so that YARA never reads bytes no rule can match */
-	YR_SCANNER *yr[VIGIL_FILE_CLASSES];
+	/* one per rule set (class of first bytes and size: vg_rule_set_of);
+	 * NULL where the set has no rule, so that YARA never reads bytes no
+	 * rule can match */
+	YR_SCANNER *yr[VG_RULE_SETS];
 	struct owned *items;
 	vigil_finding *view; /* what r->findings points to */
 	size_t len, cap, viewcap;
@@ -53,10 +54,10 @@ vg_matcher *vg_matcher_new(const vigil_iocs *iocs, const vigil_rules *rules,
 	m->no_checks = no_checks;
 	if (!(m->dg = vg_digests_new()))
 		goto fail;
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++) {
-		YR_RULES *yr = vg_rules_yara(rules, (vigil_file_class)c);
+	for (unsigned c = 0; c < VG_RULE_SETS; c++) {
+		YR_RULES *yr = vg_rules_yara(rules, c);
 		/* YARA's automaton walks every byte even of an empty set */
-		if (!yr || !vigil_rules_class_count(rules, (vigil_file_class)c))
+		if (!yr || !vg_yara_rule_count(yr))
 			continue;
 		if (yr_scanner_create(yr, &m->yr[c]) != ERROR_SUCCESS) {
 			m->yr[c] = NULL;
@@ -88,7 +89,7 @@ void vg_matcher_free(vg_matcher *m)
 	clear(m);
 	free(m->items);
 	free(m->view);
-	for (int c = 0; c < VIGIL_FILE_CLASSES; c++)
+	for (int c = 0; c < VG_RULE_SETS; c++)
 		if (m->yr[c])
 			yr_scanner_destroy(m->yr[c]);
 	vg_digests_free(m->dg);
@@ -271,9 +272,10 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 			add_ioc(m, "hash", ioc);
 		vigil_iocs_match_path(m->iocs, name, strlen(name), on_path_ioc, m);
 	}
-	/* the rules that can match bytes starting as these do; none: the
-	 * file is fully examined without YARA */
-	YR_SCANNER *yr = digests_only ? NULL : m->yr[vigil_file_class_of(buf, len)];
+	/* the rules that can match bytes starting as these do and this many
+	 * of them; none: the file is fully examined without YARA */
+	YR_SCANNER *yr = digests_only ? NULL
+				      : m->yr[vg_rule_set_of(vigil_file_class_of(buf, len), len)];
 	if (yr) {
 		char md5hex[33];
 		vg_hex(r->md5, 16, md5hex);

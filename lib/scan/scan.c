@@ -45,6 +45,9 @@ struct vigil_scanner {
 	size_t qhead, qlen;
 	int qdone;
 
+	/* no rule and no check will read the bytes: the digests and IOCs
+	 * are all, so files are not kept in memory while read */
+	int digests_only;
 	vg_cpulimit *cpulimit;
 	double started;
 	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
@@ -96,8 +99,14 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 	bump(&s->files_seen, 1);
 
 	int dg_ok = vg_digests_init(w->dg);
-	vg_read_opts ro = {s->opt.follow_symlinks, s->opt.max_size, s->cpulimit,
-			   digest_chunk, w->dg};
+	vg_read_opts ro = {
+		.follow_symlinks = s->opt.follow_symlinks,
+		.max = s->opt.max_size,
+		.cpulimit = s->cpulimit,
+		.chunk = digest_chunk,
+		.chunk_ctx = w->dg,
+		.discard = s->digests_only,
+	};
 	vg_read rd;
 	int got = vg_read_entry(dir, name, path, &ro, &w->buf, &rd);
 	bump(&s->bytes_read, rd.len);
@@ -215,6 +224,8 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 		s->opt.threads = 256;
 	s->iocs = iocs;
 	s->rules = rules;
+	/* the per-class sets are subsets of the full one */
+	s->digests_only = s->opt.no_checks && (!rules || !vigil_rules_count(rules));
 	pthread_mutex_init(&s->report_lock, NULL);
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qnonempty, NULL);

@@ -77,27 +77,34 @@ static void advise(int fd, uint64_t size, int whole)
 #endif
 }
 
-/* The whole file into buf, chunk by chunk. Returns 0 or an errno value. */
-static int read_whole(int fd, const vg_read_opts *opt, vg_buf *buf,
+/*
+ * A file of at most max bytes, chunk by chunk: the whole of it into buf,
+ * or with opt->discard each chunk over the last in a chunk-sized buffer,
+ * which stays in the cache (a buffer the size of the file does not: the
+ * copy out of the page cache then writes to memory, about 7 % more CPU
+ * time for a read-and-digest loop). Returns 0 or an errno value.
+ */
+static int read_sized(int fd, const vg_read_opts *opt, vg_buf *buf,
 		      vg_read *out)
 {
 	size_t size = (size_t)out->st.st_size, len = 0;
-	if (!reserve(buf, size + 1))
+	if (!reserve(buf, (opt->discard && size > CHUNK ? CHUNK : size) + 1))
 		return ENOMEM;
 	advise(fd, size, 1);
 	while (len < size) {
 		vg_cpulimit_wait(opt->cpulimit);
 		size_t want = size - len < CHUNK ? size - len : CHUNK;
-		ssize_t got = read_full(fd, buf->data + len, want);
+		uint8_t *to = opt->discard ? buf->data : buf->data + len;
+		ssize_t got = read_full(fd, to, want);
 		if (got < 0)
 			return errno;
-		chunk(opt, buf->data + len, (size_t)got);
+		chunk(opt, to, (size_t)got);
 		len += (size_t)got;
 		out->len = len;
 		if ((size_t)got < want)
 			break;
 	}
-	out->whole = 1;
+	out->whole = !opt->discard;
 	if (len < size) {
 		out->error = VIGIL_ERR_CHANGED;
 		out->error_detail = "file shrank while read; examined what was read";
@@ -156,7 +163,7 @@ int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 	}
 	out->opened = 1;
 	int e = (uint64_t)out->st.st_size <= opt->max
-			? read_whole(fd, opt, buf, out)
+			? read_sized(fd, opt, buf, out)
 			: read_stream(fd, opt, buf, out);
 	close(fd);
 	if (e) {

@@ -34,12 +34,16 @@ typedef struct vg_read_opts {
 	vg_cpulimit *cpulimit; /* waited on between chunks; may be NULL */
 	vg_chunk_fn chunk;   /* every chunk read, in order; may be NULL */
 	void *chunk_ctx;
+	/* nothing but the sink needs the bytes (no rules, no checks): files
+	 * of at most max bytes are read as fully and checked for changes as
+	 * ever, but not kept (whole stays 0) */
+	int discard;
 } vg_read_opts;
 
 typedef struct vg_read {
 	struct stat st;      /* of the open file (valid when opened) */
 	int opened;          /* a regular file was opened */
-	int whole;           /* buf holds the file's len bytes */
+	int whole;           /* buf holds the file's len bytes (never with discard) */
 	uint64_t len;        /* bytes read */
 	vigil_skip skip;     /* SPECIAL: not a regular file; TOO_LARGE: streamed */
 	vigil_error error;   /* NONE, or why it could not be (fully) read */

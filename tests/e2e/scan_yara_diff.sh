@@ -24,6 +24,16 @@ printf 'M' >"$D/misc/one-byte"
 printf 'MZ' >"$D/misc/mz-only"
 printf 'Hello WORLD hello world h\0e\0l\0l\0o\0\0\0 abc123def 0xdeadbeef\n' >"$D/misc/mixed.txt"
 head -c 65536 /dev/urandom >"$D/misc/random.bin"
+# files around VIGIL_RULES_LARGE_FILE (1 MiB), where the rules for large
+# files leave out those requiring a smaller file
+mkblob() { # NAME SIZE HEAD: HEAD, "hello world", zeros up to SIZE bytes
+	{ printf "$3"; printf 'hello world'; head -c "$2" /dev/zero; } | head -c "$2" >"$D/misc/$1"
+}
+mkblob big-other.bin 1048576 ''
+mkblob just-small.bin 1048575 ''
+mkblob big-mz.bin 1048576 'MZ'
+mkblob big-elf.bin 2097152 '\177ELF'
+mkblob small-elf.bin 1048575 '\177ELF'
 : >"$D/misc/empty"
 
 cat >"$T/own.yar" <<'EOT'
@@ -45,6 +55,17 @@ rule elf_str { strings: $a = "GLIBC" condition: uint32be(0) == 0x7f454c46 and $a
 rule elf16 { strings: $a = "GLIBC" condition: 0x457f == uint16(0) and #a > 1 }
 rule php_magic { strings: $a = "eval" condition: uint32(0) == 0x68703f3c and $a }
 rule m_byte { condition: uint8(0) == 0x4d and filesize < 2 }
+// rules that need a file below a size: left out of the large files' rules
+rule small_1mb { strings: $a = "hello world" condition: filesize < 1MB and $a }
+rule small_le { strings: $a = "hello world" condition: $a and (filesize <= 1048575 and true) }
+rule small_swapped { strings: $a = "hello world" condition: 1024KB > filesize and $a }
+rule small_hex { condition: filesize < 0x100000 and filesize > 1000 }
+// size rules that must stay in the large files' rules
+rule size_le_1mb { strings: $a = "hello world" condition: filesize <= 1MB and $a }
+rule size_2mb { strings: $a = "hello world" condition: filesize < 2MB and $a }
+rule size_or { strings: $a = "hello world" condition: filesize < 1MB or $a }
+rule size_not { strings: $a = "hello world" condition: not filesize < 1MB and $a }
+rule size_gt { strings: $a = "hello world" condition: filesize > 1MB and $a }
 // rules that must stay in every kind's rules
 private rule is_mz { condition: uint16(0) == 0x5a4d }
 rule uses_private { strings: $a = "hello" condition: is_mz or $a }
@@ -58,6 +79,12 @@ EOT
 cat >"$T/mz_only.yar" <<'EOT'
 rule mz_hello { strings: $a = "hello" condition: uint16(0) == 0x5a4d and $a }
 rule mz_mimikatz { strings: $a = "mimikatz" condition: uint16(0) == 0x5a4d and $a }
+EOT
+# a module only the MZ rule uses: the other sets drop the import too
+cat >"$T/pe_import.yar" <<'EOT'
+import "pe"
+rule pe_sections { condition: uint16(0) == 0x5a4d and pe.number_of_sections < 100 }
+rule pe_hello { strings: $a = "hello" condition: $a }
 EOT
 # a global rule requiring MZ: without it every file with "hello" would match
 cat >"$T/global.yar" <<'EOT'
@@ -95,6 +122,7 @@ compare "own rules" "$T/own.yar"
 # would gate the others too; vigil gives each file its own
 compare "global rule" "$T/global.yar"
 compare "MZ-only rules" "$T/mz_only.yar"
+compare "module import used by MZ rules only" "$T/pe_import.yar"
 run_vigil scan --verbose --json --no-builtin --no-checks --rules "$T/mz_only.yar" "$D"
 nfiles=$(find "$D" -type f | wc -l)
 got=$(jq -r 'select(.type=="summary") | "\(.files_seen) \(.files_scanned) \([.errors[]] | add) \(.skipped["too-large"])"' "$T/out")
@@ -106,11 +134,16 @@ else
 	cat "$T/err"
 fi
 run_vigil scan --verbose --no-builtin --no-checks --rules "$T/own.yar" --rules "$T/global.yar" /dev/null
-# 24 rules, the private one included. ELF files lose mz_header, mz_str,
+# 33 rules, the private one included. ELF files lose mz_header, mz_str,
 # mz_nested, php_magic and m_byte; other files the three MZ ones and
 # elf_header, elf_str (elf16 requires only "\x7fE": kept). is_mz is kept
-# (another rule refers to it), only_mz too (global).
-if grep -q 'by first bytes: MZ files 24, ELF files 19, other files 19$' "$T/err"; then
+# (another rule refers to it), only_mz too (global). Files of 1 MiB or
+# more lose the four small_* rules besides, and those with a bound among
+# the others (m_byte, mz_nested); large MZ files, whose rules are compiled
+# anyway, also lose the rules for other first bytes (elf_header, elf_str,
+# elf16, php_magic).
+if grep -q 'by first bytes: MZ files 33, ELF files 28, other files 28$' "$T/err" &&
+	grep -q 'for files of 1 MiB or more: MZ files 23, ELF files 24, other files 23$' "$T/err"; then
 	ok "per-class rules: the file-kind-only rules are left out where they cannot match"
 else
 	not_ok "per-class rules: unexpected counts"

@@ -2,6 +2,7 @@
  * The scan's digests: vigil_scanner_run with report_all on files of known
  * content, compared with OpenSSL's one-shot EVP_Digest computed here; and a
  * file larger than max_size is still hashed, with skip reason too-large;
+ * the same without checks or rules (files not kept while read);
  * and vg_digests_update fed pieces of every awkward length (it cuts them
  * into cache-sized pieces of its own) gives the one-shot digests.
  */
@@ -111,7 +112,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void scan(uint64_t max_size)
+static void scan(uint64_t max_size, int no_checks)
 {
 	for (int i = 0; i < 3; i++) {
 		files[i].seen = 0;
@@ -121,6 +122,7 @@ static void scan(uint64_t max_size)
 	o.threads = 2;
 	o.report_all = 1;
 	o.max_size = max_size;
+	o.no_checks = no_checks;
 	vigil_iocs *iocs = vigil_iocs_create();
 	assert_non_null(iocs);
 	/* two threads share it: the scanner takes a sealed set */
@@ -150,15 +152,27 @@ static void scan(uint64_t max_size)
 static void test_digests(void **state)
 {
 	(void)state;
-	scan(0);
+	scan(0, 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(files[i].skip, VIGIL_SKIP_NONE);
+}
+
+/* No rules and no checks: files are read in pieces and not kept. */
+static void test_digests_only(void **state)
+{
+	(void)state;
+	scan(0, 1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(files[i].skip, VIGIL_SKIP_NONE);
+	scan(1u << 20, 1);
+	assert_int_equal(files[2].skip, VIGIL_SKIP_TOO_LARGE);
+	assert_int_equal(files[1].skip, VIGIL_SKIP_NONE);
 }
 
 static void test_too_large_still_hashed(void **state)
 {
 	(void)state;
-	scan(1u << 20);
+	scan(1u << 20, 0);
 	assert_int_equal(files[2].skip, VIGIL_SKIP_TOO_LARGE);
 	assert_int_equal(files[1].skip, VIGIL_SKIP_NONE);
 	assert_int_equal(files[0].skip, VIGIL_SKIP_NONE);
@@ -197,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digests),
+		cmocka_unit_test(test_digests_only),
 		cmocka_unit_test(test_too_large_still_hashed),
 		cmocka_unit_test(test_update_lengths),
 	};

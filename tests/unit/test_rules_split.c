@@ -1,4 +1,5 @@
-/* lib/rules_split.c: rule spans, required first bytes, file classes. */
+/* lib/rules_split.c: rule spans, required first bytes and size bounds,
+ * file classes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -222,11 +223,90 @@ static void test_removable(void **state)
 	struct vg_rule_list l;
 	assert_int_equal(vg_rules_parse(text, strlen(text), &l), 1);
 	assert_int_equal(l.n, 3);
-	assert_true(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_ELF, never, NULL));
-	assert_false(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_MZ, never, NULL));
-	assert_false(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_ELF, always, NULL));
-	assert_false(vg_rule_removable(text, &l.rules[1], VIGIL_FILE_ELF, never, NULL));
-	assert_false(vg_rule_removable(text, &l.rules[2], VIGIL_FILE_OTHER, never, NULL));
+	assert_true(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_ELF, 0, never, NULL));
+	assert_false(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_MZ, 0, never, NULL));
+	assert_false(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_ELF, 0, always, NULL));
+	assert_false(vg_rule_removable(text, &l.rules[1], VIGIL_FILE_ELF, 0, never, NULL));
+	assert_false(vg_rule_removable(text, &l.rules[2], VIGIL_FILE_OTHER, 0, never, NULL));
+	vg_rule_list_free(&l);
+}
+
+/* The size bound of the only rule of text: 0 for none, -1 when the text
+ * was not understood. */
+static long long below_of(const char *cond)
+{
+	char text[512];
+	snprintf(text, sizeof text, "rule r { strings: $a = \"x\" condition: %s }", cond);
+	struct vg_rule_list l;
+	int rc = vg_rules_parse(text, strlen(text), &l);
+	long long v = rc == 1 && l.n == 1 ? (long long)l.rules[0].below : -1;
+	vg_rule_list_free(&l);
+	return v;
+}
+
+static void test_size_bound(void **state)
+{
+	(void)state;
+	assert_int_equal(below_of("filesize < 100"), 100);
+	assert_int_equal(below_of("filesize <= 100"), 101);
+	assert_int_equal(below_of("100 > filesize"), 100);
+	assert_int_equal(below_of("100 >= filesize"), 101);
+	assert_int_equal(below_of("filesize < 0x100"), 256);
+	assert_int_equal(below_of("filesize < 2KB"), 2048);
+	assert_int_equal(below_of("filesize < 1MB and $a"), 1 << 20);
+	/* the smallest bound of the conjuncts, inside parentheses too */
+	assert_int_equal(below_of("$a and (filesize < 500KB and filesize < 3MB) and filesize < 1MB"),
+			 500 << 10);
+	assert_int_equal(below_of("((filesize < 7)) and $a"), 7);
+	/* not a bound the file must keep */
+	assert_int_equal(below_of("filesize < 1MB or $a"), 0);
+	assert_int_equal(below_of("not filesize < 1MB and $a"), 0);
+	assert_int_equal(below_of("filesize > 1MB and $a"), 0);
+	assert_int_equal(below_of("filesize < 1MB == true"), 0);
+	assert_int_equal(below_of("filesize < 1MB | 1 and $a"), 0);
+	assert_int_equal(below_of("filesize < 1 * 1024 and $a"), 0);
+	assert_int_equal(below_of("filesize < 10kb and $a"), 0);
+	assert_int_equal(below_of("filesize < 0x10KB and $a"), 0);
+	assert_int_equal(below_of("filesize - 1 < 100 and $a"), 0);
+	assert_int_equal(below_of("filesize < 99999999999999999999 and $a"), 0);
+	assert_int_equal(below_of("for any i in (1..#a) : (filesize < 5) and $a"), 0);
+
+	const char *text = "rule s { condition: filesize < 1MB }\n"
+			   "rule t { condition: filesize <= 1MB }\n";
+	struct vg_rule_list l;
+	assert_int_equal(vg_rules_parse(text, strlen(text), &l), 1);
+	assert_false(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_MZ, (1 << 20) - 1, never, NULL));
+	assert_true(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_MZ, 1 << 20, never, NULL));
+	assert_false(vg_rule_removable(text, &l.rules[0], VIGIL_FILE_MZ, 1 << 20, always, NULL));
+	assert_false(vg_rule_removable(text, &l.rules[1], VIGIL_FILE_MZ, 1 << 20, never, NULL));
+	vg_rule_list_free(&l);
+}
+
+/* Imports no rule left in the text names are blanked, the others kept. */
+static void test_unused_imports(void **state)
+{
+	(void)state;
+	const char *src = "import \"pe\"\nimport \"math\"\n// import \"elf\"\n"
+			  "rule a { condition: uint16(0) == 0x5a4d and pe.is_pe }\n"
+			  "rule b { condition: math.entropy(0, filesize) > 7 }\n"
+			  "rule c { strings: $s = \"import \\\"pe\\\"\" condition: $s }\n";
+	struct vg_rule_list l;
+	assert_int_equal(vg_rules_parse(src, strlen(src), &l), 1);
+	char *copy = strdup(src);
+	assert_non_null(copy);
+	/* nothing left out: every import is used or in a comment */
+	assert_int_equal(vg_blank_unused_imports(copy, strlen(copy), &l), 1);
+	assert_non_null(strstr(copy, "import \"pe\""));
+	assert_non_null(strstr(copy, "import \"math\""));
+	assert_null(strstr(copy, "// import \"elf\""));
+	/* rule a left out: pe unused, the string in rule c untouched */
+	strcpy(copy, src);
+	vg_rule_blank(copy, &l.rules[0]);
+	assert_int_equal(vg_blank_unused_imports(copy, strlen(copy), &l), 2);
+	assert_null(strstr(copy, "import \"pe\"\n"));
+	assert_non_null(strstr(copy, "import \"math\""));
+	assert_non_null(strstr(copy, "$s = \"import \\\"pe\\\"\""));
+	free(copy);
 	vg_rule_list_free(&l);
 }
 
@@ -236,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_prefix),	   cmocka_unit_test(test_no_prefix),
 		cmocka_unit_test(test_spans),	   cmocka_unit_test(test_not_understood),
 		cmocka_unit_test(test_classes),	   cmocka_unit_test(test_removable),
+		cmocka_unit_test(test_size_bound), cmocka_unit_test(test_unused_imports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
