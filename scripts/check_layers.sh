@@ -19,10 +19,11 @@ iocs: base
 intel: base iocs
 rules: base
 checks: base formats trust report
+containers: base source formats
 content: base iocs intel rules
-scan: base source formats report iocs rules checks
+scan: base source formats report iocs rules checks containers
 logs: base source report iocs
-inspect: base source formats report trust checks
+inspect: base source formats report trust checks containers
 '
 # public header: the layer that owns it (vigil.h, the umbrella, is for
 # programs only)
