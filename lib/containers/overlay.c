@@ -138,8 +138,8 @@ static void scan_start(ov_scan *sc, const uint8_t *w, size_t wn)
 {
 	for (size_t i = 0; i + 32 <= wn; i++) {
 		if (w[i] == '7' && memcmp(w + i, sig7z, 6) == 0) {
-			uint32_t crc;
-			uint64_t nho, nhs;
+			uint32_t crc = 0;
+			uint64_t nho = 0, nhs = 0;
 			vg_le32(w, wn, i + 8, &crc);
 			vg_le64(w, wn, i + 12, &nho);
 			vg_le64(w, wn, i + 20, &nhs);
@@ -151,8 +151,8 @@ static void scan_start(ov_scan *sc, const uint8_t *w, size_t wn)
 			return;
 		}
 		if (w[i] == 'M' && memcmp(w + i, "MSCF\0\0\0\0", 8) == 0) {
-			uint32_t cb;
-			uint16_t ver;
+			uint32_t cb = 0;
+			uint16_t ver = 0;
 			vg_le32(w, wn, i + 8, &cb);
 			vg_le16(w, wn, i + 24, &ver);
 			if (cb < 36 || ver >> 8 != 1) /* CAB format 1.x */
@@ -177,7 +177,7 @@ static void scan_nsis(ov_scan *sc, const uint8_t *w, size_t wn)
 	uint64_t first = (sc->start + 511) / 512 * 512;
 	for (uint64_t p = first; p - sc->start + 28 <= wn; p += 512) {
 		size_t i = (size_t)(p - sc->start);
-		uint32_t flags, sig, hlen, alen;
+		uint32_t flags = 0, sig = 0, hlen = 0, alen = 0;
 		vg_le32(w, wn, i, &flags);
 		vg_le32(w, wn, i + 4, &sig);
 		if (sig != 0xDEADBEEF || memcmp(w + i + 8, "NullsoftInst", 12) != 0)
@@ -202,8 +202,8 @@ static void scan_zip(const vg_blob *src, ov_scan *sc, const uint8_t *w,
 	for (size_t k = wn >= 22 ? wn - 22 + 1 : 0; k-- > 0;) {
 		if (w[k] != 'P' || memcmp(w + k, "PK\5\6", 4) != 0)
 			continue;
-		uint16_t clen;
-		uint32_t cdsize, cdoff;
+		uint16_t clen = 0;
+		uint32_t cdsize = 0, cdoff = 0;
 		vg_le16(w, wn, k + 20, &clen);
 		vg_le32(w, wn, k + 12, &cdsize);
 		vg_le32(w, wn, k + 16, &cdoff);

@@ -5,10 +5,14 @@
  * asar reader's tests: directories nest, a file with an execute bit is
  * "executable", a symlink is a "link" entry, each --unpack PATH (relative
  * to DIR) is marked "unpacked" and its bytes are left out of the archive
- * (as Electron keeps them in OUT.unpacked/; this tool does not write that
- * folder), and --integrity adds Electron's integrity record (SHA-256 of
+ * and copied to OUT.unpacked/PATH instead (as Electron keeps them), and --integrity adds Electron's integrity record (SHA-256 of
  * the file and of each block of N bytes, 4 MiB unless told). Entries are
  * written in byte order of their names.
+ *
+ * mkasar --list FILE: list FILE's members through vigil's asar reader, one
+ * line each: "TYPE SIZE SHA256 NAME" (TYPE f, d, l, u for unpacked, ! for a
+ * damaged member or a failed read, with the message for a SHA-256), so a
+ * test can hold the reader against another tool's listing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,13 +23,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <jansson.h>
 #include <openssl/evp.h>
+
+#include "containers/container.h"
+
+extern const vg_container_ops vg_reader_asar;
 
 static char **unpack;
 static int nunpack;
 static int integrity;
 static long long block_size = 4 << 20;
+static const char *out_path;
 static uint8_t *data;
 static size_t data_len, data_cap;
 
@@ -83,6 +94,22 @@ static uint8_t *slurp(const char *path, size_t *n)
 	return b;
 }
 
+/* Copy n bytes to OUT.unpacked/rel, making the folders on the way. */
+static void write_unpacked(const char *rel, const uint8_t *b, size_t n)
+{
+	char p[8192];
+	snprintf(p, sizeof p, "%s.unpacked/%s", out_path, rel);
+	for (char *s = p + strlen(out_path) + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		if (mkdir(p, 0755) && errno != EEXIST)
+			die("cannot create", p);
+		*s = '/';
+	}
+	FILE *f = fopen(p, "wb");
+	if (!f || fwrite(b, 1, n, f) != n || fclose(f))
+		die("cannot write", p);
+}
+
 static json_t *file_entry(const char *path, const char *rel, const struct stat *st)
 {
 	json_t *e = json_object();
@@ -94,6 +121,7 @@ static json_t *file_entry(const char *path, const char *rel, const struct stat *
 		unp |= strcmp(unpack[i], rel) == 0;
 	if (unp) {
 		json_object_set_new(e, "unpacked", json_true());
+		write_unpacked(rel, b, n);
 	} else {
 		char off[32];
 		snprintf(off, sizeof off, "%zu", data_len);
@@ -183,8 +211,71 @@ static void put32(FILE *f, uint32_t v)
 	fwrite(b, 1, 4, f);
 }
 
+static int list(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st))
+		die("cannot open", path);
+	vg_blob src = {NULL, fd, (uint64_t)st.st_size};
+	uint8_t head[65536];
+	size_t n = 0;
+	if (vg_blob_pread(&src, head, sizeof head, 0, &n) ||
+	    !vg_reader_asar.probe(&src, head, n, path)) {
+		fprintf(stderr, "mkasar: '%s' is not an asar archive\n", path);
+		return 1;
+	}
+	char err[VG_C_ERRLEN] = "";
+	void *a = vg_reader_asar.open(&src, err);
+	if (!a) {
+		fprintf(stderr, "mkasar: '%s': %s\n", path, err);
+		return 1;
+	}
+	vg_member m;
+	int r, bad = 0;
+	while ((r = vg_reader_asar.next(a, &m, err)) != VG_C_END && r != VG_C_FATAL) {
+		if (r == VG_C_DAMAGED) {
+			printf("! - %s %s\n", err, m.name ? m.name : "?");
+			bad = 1;
+			continue;
+		}
+		char h[65] = "-";
+		char t = m.type == VG_MEMBER_DIR ? 'd' : m.type == VG_MEMBER_SYMLINK ? 'l' : 'f';
+		if (m.unreadable)
+			t = 'u';
+		if (t == 'f') {
+			EVP_MD_CTX *c = EVP_MD_CTX_new();
+			uint8_t buf[4096], md[32];
+			size_t got;
+			unsigned int ml = 0;
+			EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+			while ((r = vg_reader_asar.read(a, buf, sizeof buf, &got, err)) == VG_C_OK)
+				EVP_DigestUpdate(c, buf, got);
+			EVP_DigestFinal_ex(c, md, &ml);
+			EVP_MD_CTX_free(c);
+			if (r != VG_C_END) {
+				printf("! - %s %s\n", err, m.name);
+				bad = 1;
+				continue;
+			}
+			hex(md, h);
+		}
+		printf("%c %llu %s %s%s%s\n", t, (unsigned long long)(m.size == VG_SIZE_UNKNOWN ? 0 : m.size),
+		       h, m.name, m.link ? " -> " : "", m.link ? m.link : "");
+	}
+	if (r == VG_C_FATAL) {
+		fprintf(stderr, "mkasar: '%s': %s\n", path, err);
+		bad = 1;
+	}
+	vg_reader_asar.close(a);
+	close(fd);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--list"))
+		return list(argv[2]);
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--integrity"))
@@ -202,6 +293,7 @@ int main(int argc, char **argv)
 				"[--unpack PATH]... OUT DIR\n");
 		return 2;
 	}
+	out_path = argv[i];
 	json_t *root = json_object();
 	json_object_set_new(root, "files", dir_entry(argv[i + 1], ""));
 	char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
