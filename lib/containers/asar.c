@@ -138,7 +138,10 @@ static void *asar_open(const vg_blob *src, char err[VG_C_ERRLEN])
 		return NULL;
 	}
 	json_error_t je;
-	a->root = json_loadb(json, slen, 0, &je);
+	/* numbers as doubles, as Electron (JavaScript) reads them: a size too
+	 * big for an integer is then one damaged entry, not a header jansson
+	 * refuses */
+	a->root = json_loadb(json, slen, JSON_DECODE_INT_AS_REAL, &je);
 	free(json);
 	json_t *files = a->root ? json_object_get(a->root, "files") : NULL;
 	if (!json_is_object(files)) {
@@ -162,14 +165,14 @@ static void *asar_open(const vg_blob *src, char err[VG_C_ERRLEN])
 	return a;
 }
 
-/* "123" or 123: a non-negative integer, else 0. */
+/* "123" or 123: a non-negative integer (below 2^63 when a number), else 0. */
 static int get_u64(json_t *v, uint64_t *out)
 {
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i < 0)
+	if (json_is_number(v)) {
+		double d = json_number_value(v);
+		if (!(d >= 0 && d < 9223372036854775808.0) || d != (double)(uint64_t)d)
 			return 0;
-		*out = (uint64_t)i;
+		*out = (uint64_t)d;
 		return 1;
 	}
 	const char *s = json_string_value(v);
@@ -177,9 +180,12 @@ static int get_u64(json_t *v, uint64_t *out)
 		return 0;
 	uint64_t r = 0;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || r > (UINT64_MAX - 9) / 10)
+		if (*s < '0' || *s > '9')
 			return 0;
-		r = r * 10 + (uint64_t)(*s - '0');
+		uint64_t d = (uint64_t)(*s - '0');
+		if (r > (UINT64_MAX - d) / 10)
+			return 0;
+		r = r * 10 + d;
 	}
 	*out = r;
 	return 1;
@@ -217,15 +223,14 @@ static void integrity_start(asar *a, json_t *integ)
 	if (!alg || strcmp(alg, "SHA256") != 0)
 		return; /* the only algorithm Electron writes; others unverified */
 	a->verify = 1;
-	json_t *bs = json_object_get(integ, "blockSize");
 	a->blocks = json_object_get(integ, "blocks");
 	if (!unhex32(json_string_value(json_object_get(integ, "hash")), a->want) ||
-	    !json_is_integer(bs) || json_integer_value(bs) <= 0 ||
+	    !get_u64(json_object_get(integ, "blockSize"), &a->block_size) ||
+	    json_is_string(json_object_get(integ, "blockSize")) || !a->block_size ||
 	    !json_is_array(a->blocks)) {
 		a->bad = "integrity record malformed (hash, blockSize or blocks)";
 		return;
 	}
-	a->block_size = (uint64_t)json_integer_value(bs);
 	uint64_t nblocks = a->size / a->block_size + (a->size % a->block_size != 0);
 	if (nblocks == 0)
 		nblocks = 1; /* an empty file has one block, the hash of nothing */
