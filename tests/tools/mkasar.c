@@ -9,8 +9,9 @@
  * the file and of each block of N bytes, 4 MiB unless told). Entries are
  * written in byte order of their names.
  *
- * mkasar --list FILE: list FILE's members through vigil's asar reader, one
- * line each: "TYPE SIZE SHA256 NAME" (TYPE f, d, l, u for unpacked, ! for a
+ * mkasar --list FILE [FORMAT]: list FILE's members through vigil's reader
+ * of FORMAT ("asar" unless told; any format of the container registry,
+ * e.g. "pe-overlay"), one line each: "TYPE SIZE SHA256 NAME" (TYPE f, d, l, u for unpacked, ! for a
  * damaged member or a failed read, with the message for a SHA-256), so a
  * test can hold the reader against another tool's listing.
  */
@@ -30,7 +31,6 @@
 
 #include "containers/container.h"
 
-extern const vg_container_ops vg_reader_asar;
 
 static char **unpack;
 static int nunpack;
@@ -211,8 +211,16 @@ static void put32(FILE *f, uint32_t v)
 	fwrite(b, 1, 4, f);
 }
 
-static int list(const char *path)
+static int list(const char *path, const char *format)
 {
+	const vg_container_ops *R = NULL;
+	for (size_t i = 0; vg_container_readers[i]; i++)
+		if (!strcmp(vg_container_readers[i]->format, format))
+			R = vg_container_readers[i];
+	if (!R) {
+		fprintf(stderr, "mkasar: no reader of '%s'\n", format);
+		return 2;
+	}
 	int fd = open(path, O_RDONLY);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st))
@@ -221,19 +229,19 @@ static int list(const char *path)
 	uint8_t head[65536];
 	size_t n = 0;
 	if (vg_blob_pread(&src, head, sizeof head, 0, &n) ||
-	    !vg_reader_asar.probe(&src, head, n, path)) {
-		fprintf(stderr, "mkasar: '%s' is not an asar archive\n", path);
+	    !R->probe(&src, head, n, path)) {
+		fprintf(stderr, "mkasar: '%s' is not %s\n", path, format);
 		return 1;
 	}
 	char err[VG_C_ERRLEN] = "";
-	void *a = vg_reader_asar.open(&src, err);
+	void *a = R->open(&src, err);
 	if (!a) {
 		fprintf(stderr, "mkasar: '%s': %s\n", path, err);
 		return 1;
 	}
 	vg_member m;
 	int r, bad = 0;
-	while ((r = vg_reader_asar.next(a, &m, err)) != VG_C_END && r != VG_C_FATAL) {
+	while ((r = R->next(a, &m, err)) != VG_C_END && r != VG_C_FATAL) {
 		if (r == VG_C_DAMAGED) {
 			printf("! - %s %s\n", err, m.name ? m.name : "?");
 			bad = 1;
@@ -249,7 +257,7 @@ static int list(const char *path)
 			size_t got;
 			unsigned int ml = 0;
 			EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-			while ((r = vg_reader_asar.read(a, buf, sizeof buf, &got, err)) == VG_C_OK)
+			while ((r = R->read(a, buf, sizeof buf, &got, err)) == VG_C_OK)
 				EVP_DigestUpdate(c, buf, got);
 			EVP_DigestFinal_ex(c, md, &ml);
 			EVP_MD_CTX_free(c);
@@ -267,15 +275,15 @@ static int list(const char *path)
 		fprintf(stderr, "mkasar: '%s': %s\n", path, err);
 		bad = 1;
 	}
-	vg_reader_asar.close(a);
+	R->close(a);
 	close(fd);
 	return bad;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "--list"))
-		return list(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--list"))
+		return list(argv[2], argc == 4 ? argv[3] : "asar");
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--integrity"))
