@@ -79,7 +79,7 @@ static int probe_fields(const vg_blob *src, const uint8_t *head, size_t n,
 	    !vg_le32(head, n, 8, &payload) || !vg_le32(head, n, 12, slen))
 		return 0;
 	if (*hsize < 8 || (uint64_t)*hsize + 8 > src->size || payload > *hsize - 4 ||
-	    payload < 4 || *slen > payload - 4 || *slen > ASAR_MAX_HEADER)
+	    payload < 4 || *slen > payload - 4)
 		return 0;
 	return 1;
 }
@@ -117,6 +117,12 @@ static void *asar_open(const vg_blob *src, char err[VG_C_ERRLEN])
 	if (e || got < sizeof h || !probe_fields(src, h, got, &hsize, &slen)) {
 		snprintf(err, VG_C_ERRLEN, "%s",
 			 e ? strerror(e) : "not an asar archive (bad header sizes)");
+		return NULL;
+	}
+	if (slen > ASAR_MAX_HEADER) {
+		snprintf(err, VG_C_ERRLEN,
+			 "asar header of %u bytes: more than the %u MiB read", slen,
+			 ASAR_MAX_HEADER >> 20);
 		return NULL;
 	}
 	asar *a = calloc(1, sizeof *a);

@@ -285,6 +285,22 @@ static void test_bad_headers(void **state)
 	assert_false(probe(b, n));
 	assert_int_equal(list(b, n, out, sizeof out), VG_C_FATAL);
 	free(b);
+	/* a header over the 64 MiB bound: an asar, refused with a message */
+	{
+		size_t big = (64u << 20) + 64;
+		uint8_t *h = calloc(1, big + 16);
+		assert_non_null(h);
+		vg_put_le32(h, 4);
+		vg_put_le32(h + 4, (uint32_t)big + 8);
+		vg_put_le32(h + 8, (uint32_t)big + 4);
+		vg_put_le32(h + 12, (uint32_t)big);
+		memcpy(h + 16, "{\"files\":{}}", 12);
+		assert_true(probe(h, big + 16));
+		assert_int_equal(list(h, big + 16, out, sizeof out), VG_C_FATAL);
+		assert_string_equal(out, "open: asar header of 67108928 bytes: more than "
+					 "the 64 MiB read");
+		free(h);
+	}
 	/* not JSON, JSON without files, files not an object */
 	const char *bad[] = {"{\"files\":{\"a\":", "{\"files\" : 1}",
 			     "{\"nofiles\":{}}", "[1,2]", "{\"files\":{}} trailing"};

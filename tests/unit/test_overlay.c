@@ -4,7 +4,8 @@
  * offsets count from the zip and one whose offsets count from the PE, a
  * zip followed by a certificate table, 7z, CAB, NSIS and Inno Setup
  * overlays; member names, sizes and the SHA-256 of the bytes read; and
- * damaged files (sizes past the end, a certificate directory past EOF,
+ * libarchive reading the zip member's bytes (the reason for the member's
+ * extent in each offset convention); damaged files (sizes past the end, a certificate directory past EOF,
  * every truncation, every flipped byte) that never crash and never read
  * outside the buffer (ASan in the sanitizer build).
  */
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -186,6 +189,47 @@ static void expect_member(const char *name, size_t off, size_t len)
 	assert_string_equal(out, want);
 }
 
+/* The first member's bytes, read through the ops (freed by the caller). */
+static uint8_t *member_bytes(size_t *n)
+{
+	vg_blob src = vg_blob_mem(f, flen);
+	char err[VG_C_ERRLEN];
+	void *o = R->open(&src, err);
+	assert_non_null(o);
+	vg_member m;
+	assert_int_equal(R->next(o, &m, err), VG_C_OK);
+	uint8_t *b = malloc(m.size + 1);
+	size_t got;
+	*n = 0;
+	while (R->read(o, b + *n, m.size - *n + 1, &got, err) == VG_C_OK)
+		*n += got;
+	assert_int_equal(*n, m.size);
+	R->close(o);
+	return b;
+}
+
+/* libarchive's seekable zip reader lists the member's one file with its
+ * bytes, as the engine's libarchive reader will. */
+static void libarchive_reads(const char *name, const char *data)
+{
+	size_t n;
+	uint8_t *b = member_bytes(&n);
+	struct archive *a = archive_read_new();
+	assert_non_null(a);
+	archive_read_support_format_zip_seekable(a);
+	assert_int_equal(archive_read_open_memory(a, b, n), ARCHIVE_OK);
+	struct archive_entry *e;
+	assert_int_equal(archive_read_next_header(a, &e), ARCHIVE_OK);
+	assert_string_equal(archive_entry_pathname(e), name);
+	char buf[256];
+	la_ssize_t r = archive_read_data(a, buf, sizeof buf);
+	assert_int_equal(r, (la_ssize_t)strlen(data));
+	assert_memory_equal(buf, data, strlen(data));
+	assert_int_equal(archive_read_next_header(a, &e), ARCHIVE_EOF);
+	archive_read_free(a);
+	free(b);
+}
+
 static void test_zip_relative(void **state)
 {
 	(void)state;
@@ -193,6 +237,7 @@ static void test_zip_relative(void **state)
 	size_t z = append_zip("ffmpeg.dll", "benign stand-in", 1);
 	assert_true(probe_as("setup.exe"));
 	expect_member("[overlay].zip", z, flen - z);
+	libarchive_reads("ffmpeg.dll", "benign stand-in");
 	/* the reader does not take its own member again */
 	assert_false(probe_as("[overlay].zip"));
 }
@@ -204,6 +249,7 @@ static void test_zip_file_relative(void **state)
 	append_zip("ffmpeg.dll", "benign stand-in", 0);
 	assert_true(probe_as("setup.exe"));
 	expect_member("[overlay].zip", 0, flen);
+	libarchive_reads("ffmpeg.dll", "benign stand-in");
 }
 
 /* A signed SFX: the certificate table follows the zip (8-aligned), and the
@@ -224,6 +270,7 @@ static void test_zip_signed(void **state)
 	put32(DIRS + 8 * 4, (uint32_t)cert);
 	put32(DIRS + 8 * 4 + 4, 24);
 	expect_member("[overlay].zip", z, zend - z);
+	libarchive_reads("ffmpeg.dll", "benign stand-in");
 	/* a certificate directory past the end: the overlay runs to EOF */
 	put32(DIRS + 8 * 4, 0xfffffff0u);
 	char out[500];
