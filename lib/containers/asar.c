@@ -68,6 +68,7 @@ typedef struct asar {
 	uint8_t want[32];
 	json_t *blocks;
 	uint64_t block_size, block_fill;
+	int one_block; /* the file is one block: one digest serves both */
 	size_t block_idx;
 } asar;
 
@@ -244,6 +245,8 @@ static void integrity_start(asar *a, json_t *integ)
 		a->bad = "integrity record lists the wrong number of blocks";
 		return;
 	}
+	/* a file of one block (most of an app's files, with Electron's 4 MiB
+	 * blocks) has one digest for the file and the block */
 	if ((!a->whole && !(a->whole = EVP_MD_CTX_new())) ||
 	    (!a->block && !(a->block = EVP_MD_CTX_new())) ||
 	    !EVP_DigestInit_ex(a->whole, EVP_sha256(), NULL) ||
@@ -253,6 +256,7 @@ static void integrity_start(asar *a, json_t *integ)
 	}
 	a->block_fill = 0;
 	a->block_idx = 0;
+	a->one_block = nblocks == 1;
 }
 
 static void block_done(asar *a)
@@ -280,6 +284,8 @@ static void integrity_update(asar *a, const uint8_t *p, size_t n)
 		a->verify = 0;
 		return;
 	}
+	if (a->one_block)
+		return;
 	while (n && !a->bad && a->verify) {
 		uint64_t room = a->block_size - a->block_fill;
 		size_t k = n < room ? n : (size_t)room;
@@ -303,14 +309,20 @@ static const char *integrity_end(asar *a)
 	a->verify = 0;
 	if (a->bad)
 		return a->bad;
-	if (a->block_fill || a->size == 0)
+	if (!a->one_block && a->block_fill)
 		block_done(a);
 	if (a->bad)
 		return a->bad;
-	uint8_t md[32];
+	uint8_t md[32], want[32];
 	unsigned int mdlen = 0;
 	if (!EVP_DigestFinal_ex(a->whole, md, &mdlen))
 		return NULL;
+	if (a->one_block) {
+		if (!unhex32(json_string_value(json_array_get(a->blocks, 0)), want))
+			return "integrity record malformed (a block hash)";
+		if (memcmp(md, want, 32) != 0)
+			return "integrity mismatch: a block's SHA-256 differs from the header";
+	}
 	if (memcmp(md, a->want, 32) != 0)
 		return "integrity mismatch: the file's SHA-256 differs from the header";
 	return NULL;

@@ -210,6 +210,21 @@ static void test_integrity(void **state)
 	assert_string_equal(out, "! integrity mismatch: the file's SHA-256 differs "
 				 "from the header a\nf 0 e3b0c442 b\n");
 	free(b);
+	/* one block (blockSize over the size): one digest checks both, so a
+	 * wrong block hash beside a right file hash is still caught */
+	snprintf(json, sizeof json,
+		 "{\"files\":{\"a\":{\"size\":5,\"offset\":\"0\",\"integrity\":{"
+		 "\"algorithm\":\"SHA256\",\"hash\":\"%s\",\"blockSize\":8,"
+		 "\"blocks\":[\"%s\"]}},\"b\":{\"size\":5,\"offset\":\"0\",\"integrity\":{"
+		 "\"algorithm\":\"SHA256\",\"hash\":\"%s\",\"blockSize\":8,"
+		 "\"blocks\":[\"%s\"]}}}}",
+		 H_HELLO, H_HELLO, H_HELLO, hel);
+	b = mk(json, "hello", 5, &n);
+	list(b, n, out, sizeof out);
+	assert_string_equal(out, "f 5 2cf24dba a\n"
+				 "! integrity mismatch: a block's SHA-256 differs "
+				 "from the header b\n");
+	free(b);
 	/* wrong block count, bad hex: the record is reported as malformed */
 	snprintf(json, sizeof json,
 		 "{\"files\":{\"a\":{\"size\":5,\"offset\":\"0\",\"integrity\":{"
