@@ -175,7 +175,8 @@ static void test_fd(void **state)
 }
 
 #define H_HELLO "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
-#define H_HEL "f1ba7ef1ed2e2c4b4d4b0c5a2af1cd3e3db0a0da9e03ab3f2d1d5f9a07a7d2a3"
+/* a well-formed SHA-256 that is not that of "hello" */
+#define H_WRONG "f1ba7ef1ed2e2c4b4d4b0c5a2af1cd3e3db0a0da9e03ab3f2d1d5f9a07a7d2a3"
 
 static void test_integrity(void **state)
 {
@@ -204,7 +205,7 @@ static void test_integrity(void **state)
 		 "{\"files\":{\"a\":{\"size\":5,\"offset\":\"0\",\"integrity\":{"
 		 "\"algorithm\":\"SHA256\",\"hash\":\"%s\",\"blockSize\":3,"
 		 "\"blocks\":[\"%s\",\"%s\"]}},\"b\":{\"size\":0,\"offset\":\"0\"}}}",
-		 H_HEL, hel, lo);
+		 H_WRONG, hel, lo);
 	b = mk(json, "hello", 5, &n);
 	list(b, n, out, sizeof out);
 	assert_string_equal(out, "! integrity mismatch: the file's SHA-256 differs "
