@@ -238,6 +238,7 @@ static json_t *anomalies(uint32_t bits)
 		"certificate table unaligned", "certificate sizes inconsistent",
 		"certificates capped", "certificate table overlaps the image",
 		"more than 16 data directories",
+		"entropy budget spent: later sections not computed",
 	};
 	return vg_ij_flags(bits, names, sizeof names / sizeof *names);
 }
