@@ -31,6 +31,7 @@ CLI_CONTENT_USAGE
 "Output:\n"
 "  --json               one JSON object per file (JSON Lines), every detail\n"
 "  --ca-file FILE       PEM roots: also say whether each signer chains to one\n"
+"                       and may sign code (at a valid timestamp's time)\n"
 "  --max-size SIZE      largest file read (default 1G)\n"
 "  --max-network N      network indicators kept per file (default 1000)\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
