@@ -15,7 +15,10 @@
 #  e. an expired leaf with a signingTime inside its validity (the signer
 #     picks that attribute) and no timestamp: verified now, not trusted;
 #  f. a code-signing leaf under an intermediate whose EKU says serverAuth
-#     only: not trusted, VGL-SIG-CA-EKU.
+#     only: not trusted, VGL-SIG-CA-EKU;
+#  g. an expired leaf with a legacy PKCS#9 countersignature by the test TSA
+#     (tests/tools/mkcountersig.c): trusted at its time; one whose digest
+#     covers other bytes, or without the TSA's root: not valid, verified now.
 . "$(dirname "$0")/lib/common.sh"
 need jq
 for t in x86_64-w64-mingw32-gcc osslsigncode openssl; do need "$t"; done
@@ -165,6 +168,26 @@ check "d. without --ca-file: time and TSA shown, validity not checked" \
 check "e. forged signingTime, no timestamp: verified now, not trusted" \
 	"false VGL-SIG-CHAIN now 2020-06-01T12:00:00Z certificate has expired" \
 	"$(sig e.dll both.pem "$F, .signing_time, .trust_error")"
+MKCS="$VIGIL_TEST_BIN/mkcountersig"
+if [ -x "$MKCS" ]; then
+	sign g-in.dll old.pem old.key -time "$ts" &&
+		"$MKCS" g-in.dll g.dll tsa.pem tsa.key "$ts" &&
+		"$MKCS" g-in.dll g-bad.dll tsa.pem tsa.key "$ts" bad ||
+		{ echo "cannot make the countersigned DLLs"; exit 1; }
+	check "g. expired leaf, valid PKCS#9 countersignature: trusted at its time" \
+		"true null timestamp 2020-06-01T12:00:00Z true true" \
+		"$(sig g.dll both.pem "$F, .trust_time, .digest_match, .intact")"
+	check "g. the countersignature shown" \
+		"Authenticode countersignature 2020-06-01T12:00:00Z CN=vigil test TSA true" \
+		"$(sig g.dll both.pem '.timestamp, .timestamp_time, .timestamp_authority, .timestamp_valid')"
+	check "g. a countersignature over other bytes: not valid, verified now" \
+		"false VGL-SIG-CHAIN now false VGL-SIG-TIMESTAMP-INVALID" \
+		"$(sig g-bad.dll both.pem "$F, .timestamp_valid, .timestamp_reason")"
+	check "g. without the TSA's root: not valid" "false false" \
+		"$(sig g.dll ca.pem '.trusted, .timestamp_valid')"
+else
+	not_ok "mkcountersig not built"
+fi
 check "f. code-signing leaf under a TLS-only CA: not trusted" "false VGL-SIG-CA-EKU now" \
 	"$(sig f.dll both.pem "$F")"
 check "f. the reason names the CA" 1 \
