@@ -284,7 +284,7 @@ static void pe_signatures(FILE *out, const json_t *pe)
 				has(s, "timestamp_authority") ? str(s, "timestamp_authority", 2)
 							      : "(certificate not found)");
 			if (has(s, "timestamp_error"))
-				fprintf(out, "      timestamp   %s [%s]\n", str(s, "timestamp_error", 0),
+				fprintf(out, "      ts error    %s [%s]\n", str(s, "timestamp_error", 0),
 					str(s, "timestamp_reason", 1));
 		}
 		if (truth(s, "digest_match") != 1 && has(s, "image_digest"))
