@@ -1,6 +1,7 @@
 /*
  * mkoverlap elf|pe COUNT SIZE OUT: write a file of about SIZE bytes whose
- * COUNT sections all cover the same bytes (the whole file after the headers),
+ * COUNT sections all cover the same bytes (ELF: everything after the file
+ * header; PE: everything after the headers),
  * for tests/e2e/inspect_overlap.sh: sections whose sizes add up to many
  * times the file, as a hostile file lays them out to make per-section work
  * quadratic. The ELF is ELF64 little-endian x86-64 with a section name
@@ -42,7 +43,7 @@ static void fill(uint8_t *p, size_t n)
 }
 
 /* ELF: header, data, ".shstrtab" names, section headers (null, COUNT
- * PROGBITS over the data, the name table). */
+ * PROGBITS from the data to the end of the file, the name table). */
 static uint8_t *mk_elf(size_t count, size_t size, size_t *outlen)
 {
 	const size_t data_off = 64;
@@ -80,7 +81,9 @@ static uint8_t *mk_elf(size_t count, size_t size, size_t *outlen)
 		le32(h + 4, last ? 3 : 1);      /* SHT_STRTAB / SHT_PROGBITS */
 		le64(h + 8, last ? 0 : 2);      /* SHF_ALLOC */
 		le64(h + 24, last ? str_off : data_off);
-		le64(h + 32, last ? sizeof names : data_len);
+		/* to the end of the file: over the data, the names and the
+		 * section headers themselves */
+		le64(h + 32, last ? sizeof names : len - data_off);
 		le64(h + 48, 1);
 	}
 	*outlen = len;
