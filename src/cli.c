@@ -220,3 +220,73 @@ int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
 	}
 	return 0;
 }
+
+int cli_content_opt(struct cli_content_args *a, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_IOCS:
+	case CLI_OPT_RULES:
+		if (c == CLI_OPT_IOCS ? cli_push(&a->iocs, &a->niocs, arg)
+				      : cli_push(&a->rules, &a->nrules, arg)) {
+			fputs("vigil: out of memory\n", stderr);
+			return -1;
+		}
+		return 1;
+	case CLI_OPT_NO_BUILTIN:
+		a->no_builtin = 1;
+		return 1;
+	case CLI_OPT_STRICT:
+		a->strict = 1;
+		return 1;
+	case CLI_OPT_NO_CACHE:
+		a->no_cache = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_content_open(const struct cli_content_args *a, struct cli_diag *diag,
+		     vigil_iocs **iocs_out, vigil_rules **rules_out)
+{
+	vigil_iocs *iocs = vigil_iocs_create();
+	vigil_rules *rules = vigil_rules_create();
+	*iocs_out = NULL;
+	*rules_out = NULL;
+	if (!iocs || !rules) {
+		fputs("vigil: out of memory\n", stderr);
+		goto fail;
+	}
+	vigil_rules_set_diag(rules, cli_print_diag, diag);
+	if (cli_load_content(iocs, rules, !a->no_builtin, a->iocs, a->niocs, a->strict,
+			     diag) != 0)
+		goto fail;
+	for (size_t i = 0; i < a->nrules; i++)
+		if (vigil_rules_add_path(rules, a->rules[i]) != VIGIL_OK) {
+			fputs("vigil: rules do not compile, stopping\n", stderr);
+			goto fail;
+		}
+	char *cache = a->no_cache ? NULL : cli_cache_dir("rules");
+	if (cache)
+		vigil_rules_set_cache(rules, cache);
+	free(cache);
+	if (vigil_rules_finish(rules) != VIGIL_OK) {
+		fputs("vigil: rules do not compile, stopping\n", stderr);
+		goto fail;
+	}
+	*iocs_out = iocs;
+	*rules_out = rules;
+	return 0;
+fail:
+	vigil_rules_destroy(rules);
+	vigil_iocs_destroy(iocs);
+	return -1;
+}
+
+void cli_content_args_free(struct cli_content_args *a)
+{
+	free(a->iocs);
+	free(a->rules);
+	a->iocs = a->rules = NULL;
+	a->niocs = a->nrules = 0;
+}

@@ -3,6 +3,7 @@
 #define VIGIL_CLI_H
 
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -64,6 +65,48 @@ int cli_push(const char ***arr, size_t *n, const char *v);
 int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
 		     const char *const *paths, size_t n, int strict,
 		     struct cli_diag *diag);
+
+/*
+ * The content options every command that matches files takes alike
+ * (`vigil inspect`; the same as `vigil scan`'s): --iocs PATH and --rules
+ * PATH (repeatable), --no-builtin, --strict, --no-rules-cache. Put
+ * CLI_CONTENT_LONG_OPTS in the getopt_long table and hand every option to
+ * cli_content_opt() first; CLI_CONTENT_USAGE is their help text.
+ */
+enum { CLI_OPT_IOCS = 0x1000, CLI_OPT_RULES, CLI_OPT_NO_BUILTIN, CLI_OPT_STRICT,
+       CLI_OPT_NO_CACHE };
+#define CLI_CONTENT_LONG_OPTS \
+	{"iocs", required_argument, NULL, CLI_OPT_IOCS}, \
+	{"rules", required_argument, NULL, CLI_OPT_RULES}, \
+	{"no-builtin", no_argument, NULL, CLI_OPT_NO_BUILTIN}, \
+	{"strict", no_argument, NULL, CLI_OPT_STRICT}, \
+	{"no-rules-cache", no_argument, NULL, CLI_OPT_NO_CACHE}
+#define CLI_CONTENT_USAGE \
+"  --iocs PATH          IOC file or directory: Loki hash/filename/c2 files,\n" \
+"                       STIX 2.x bundles, MISP JSON or CSV, plain lists\n" \
+"                       (told by content, then name); repeatable\n" \
+"  --rules PATH         YARA rule file (.yar/.yara) or directory; repeatable\n" \
+"  --no-builtin         do not load the built-in content packs\n" \
+"  --strict             a malformed IOC line is fatal\n" \
+"  --no-rules-cache     compile the rules even when a cached compilation of\n" \
+"                       the same sources exists ($VIGIL_CACHE_DIR, else\n" \
+"                       $XDG_CACHE_HOME/vigil or ~/.cache/vigil)\n"
+struct cli_content_args {
+	const char **iocs, **rules;
+	size_t niocs, nrules;
+	int no_builtin, strict, no_cache;
+};
+/* 1: c was a content option (taken), 0: not one, -1: out of memory (said). */
+int cli_content_opt(struct cli_content_args *a, int c, const char *arg);
+/*
+ * Create the IOC set and the rules, load the built-in packs (unless
+ * --no-builtin), --iocs and --rules, seal and finish them (the rules
+ * through the cache unless --no-rules-cache). 0 with *iocs and *rules set;
+ * -1, after saying why, when the run must stop (nothing to free).
+ */
+int cli_content_open(const struct cli_content_args *a, struct cli_diag *diag,
+		     vigil_iocs **iocs, vigil_rules **rules);
+void cli_content_args_free(struct cli_content_args *a);
 
 /* Open --output (or stdout for NULL or "-"); NULL with a message. */
 FILE *cli_open_output(const char *path);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vigil/escape.h>
@@ -21,11 +22,16 @@ static const char usage[] =
 "issuer, serial, thumbprint, digest, signing time, timestamp; digest and\n"
 "signature checked), certificate-table slack, overlay, ELF interpreter,\n"
 "needed libraries and build-id, Mach-O dylibs and code signature, URLs,\n"
-"domains and IPv4 addresses in its strings, and the tampering findings\n"
-"`vigil scan` would report (docs/detections.md).\n"
+"domains and IPv4 addresses in its strings, and the findings `vigil scan`\n"
+"reports on the file with the same content: hash, file-name and YARA\n"
+"matches and the tampering checks (docs/detections.md).\n"
 "\n"
+"Content (as in `vigil scan`):\n"
+CLI_CONTENT_USAGE
+"Output:\n"
 "  --json               one JSON object per file (JSON Lines), every detail\n"
 "  --ca-file FILE       PEM roots: also say whether each signer chains to one\n"
+"                       and may sign code (at a valid timestamp's time)\n"
 "  --max-size SIZE      largest file read (default 1G)\n"
 "  --max-network N      network indicators kept per file (default 1000)\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
@@ -45,6 +51,7 @@ static const struct option long_opts[] = {
 	{"max-network", required_argument, NULL, OPT_MAXNET},
 	{"min-score", required_argument, NULL, OPT_MINSCORE},
 	{"output", required_argument, NULL, OPT_OUTPUT},
+	CLI_CONTENT_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -54,6 +61,7 @@ struct inspect_args {
 	long min_score, max_network;
 	uint64_t max_size;
 	const char *ca_file, *output;
+	struct cli_content_args content;
 };
 
 /* Returns -1 to continue, else an exit code. */
@@ -62,6 +70,11 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		int taken = cli_content_opt(&a->content, c, optarg);
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case OPT_JSON:
 			a->json = 1;
@@ -106,20 +119,75 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 	return -1;
 }
 
+struct content {
+	const vigil_iocs *iocs;
+	const vigil_rules *rules;
+	struct cli_diag *diag;
+	vigil_emit_fn emit;
+	void *emit_ctx;
+};
+
+/* vigil_match_buffer's result: its findings go to inspect's record; a
+ * part of the matching that failed is said, naming the file. */
+static void on_match(void *ctx, const vigil_file_result *r)
+{
+	struct content *c = ctx;
+	for (size_t i = 0; i < r->nfindings; i++)
+		c->emit(c->emit_ctx, &r->findings[i]);
+	if (r->error) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "content matching incomplete: %s",
+			 r->error_detail ? r->error_detail : "error");
+		vigil_diag d = {VIGIL_DIAG_WARNING, r->path, 0, msg};
+		cli_print_diag(c->diag, &d);
+	}
+}
+
+/* What `vigil scan` matches on the file, but the structural checks, which
+ * inspect runs itself on its own parse. */
+static void match_content(void *ctx, const uint8_t *buf, size_t len, const char *name,
+			  vigil_emit_fn emit, void *emit_ctx)
+{
+	struct content *c = ctx;
+	struct stat st;
+	long uid = name && stat(name, &st) == 0 ? (long)st.st_uid : -1;
+	c->emit = emit;
+	c->emit_ctx = emit_ctx;
+	if (vigil_match_buffer(c->iocs, c->rules, name, buf, len, uid, 0, on_match, c) ==
+	    VIGIL_FATAL) {
+		vigil_diag d = {VIGIL_DIAG_ERROR, name, 0, "content not matched: out of memory"};
+		cli_print_diag(c->diag, &d);
+	}
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	struct inspect_args a = {.min_score = 40, .max_size = (uint64_t)1 << 30};
 	int rc = parse_args(argc, argv, &a);
-	if (rc >= 0)
+	if (rc >= 0) {
+		cli_content_args_free(&a.content);
 		return rc;
-	FILE *out = cli_open_output(a.output);
-	if (!out)
-		return 2;
+	}
 	struct cli_diag diag = {0};
+	vigil_iocs *iocs = NULL;
+	vigil_rules *rules = NULL;
+	rc = cli_content_open(&a.content, &diag, &iocs, &rules);
+	cli_content_args_free(&a.content);
+	if (rc)
+		return 2;
+	FILE *out = cli_open_output(a.output);
+	if (!out) {
+		vigil_rules_destroy(rules);
+		vigil_iocs_destroy(iocs);
+		return 2;
+	}
+	struct content content = {iocs, rules, &diag, NULL, NULL};
 	vigil_inspect_options opt;
 	vigil_inspect_options_init(&opt);
 	opt.ca_file = a.ca_file;
 	opt.max_network = (size_t)a.max_network;
+	opt.content = match_content;
+	opt.content_ctx = &content;
 	int status = 0, shown = 0;
 	for (int i = optind; i < argc; i++) {
 		char *text = NULL;
@@ -154,6 +222,8 @@ int cmd_inspect(int argc, char **argv)
 		json_decref(r);
 		free(text);
 	}
+	vigil_rules_destroy(rules);
+	vigil_iocs_destroy(iocs);
 	if (out != stdout && fclose(out) != 0) {
 		fputs("vigil: error writing the output\n", stderr);
 		return 2;

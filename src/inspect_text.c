@@ -254,12 +254,17 @@ static void pe_signatures(FILE *out, const json_t *pe)
 				"digest not computed"),
 			verdict(s, "intact", "signature intact", "SIGNATURE INVALID",
 				"signature not examined"),
-			verdict(s, "trusted", "chains to a trusted root",
-				"does NOT chain to a trusted root", "chain not checked (no --ca-file)"));
+			verdict(s, "trusted", "signer trusted for code signing",
+				"signer NOT trusted", "chain not checked (no --ca-file)"));
 		if (has(s, "error"))
 			fprintf(out, "      error       %s\n", str(s, "error", 0));
 		if (has(s, "trust_error"))
-			fprintf(out, "      chain       %s\n", str(s, "trust_error", 0));
+			fprintf(out, "      chain       %s [%s]\n", str(s, "trust_error", 0),
+				str(s, "trust_reason", 1));
+		if (has(s, "trust_time"))
+			fprintf(out, "      verified at %s (%s)\n", str(s, "trust_time", 0),
+				!strcmp(str(s, "trust_time_source", 1), "timestamp")
+					? "the timestamp's time" : "the current time");
 		fprintf(out, "      subject     %s\n", str(s, "subject", 0));
 		fprintf(out, "      issuer      %s\n", str(s, "issuer", 0));
 		fprintf(out, "      serial      %s\n", str(s, "serial", 0));
@@ -268,8 +273,20 @@ static void pe_signatures(FILE *out, const json_t *pe)
 			str(s, "not_after", 1));
 		fprintf(out, "      signed at   %s\n",
 			has(s, "signing_time") ? str(s, "signing_time", 0) : "(no signing-time attribute)");
-		fprintf(out, "      timestamp   %s\n",
-			has(s, "timestamp") ? str(s, "timestamp", 0) : "none");
+		if (!has(s, "timestamp")) {
+			fputs("      timestamp   none\n", out);
+		} else {
+			fprintf(out, "      timestamp   %s at %s, %s\n", str(s, "timestamp", 0),
+				has(s, "timestamp_time") ? str(s, "timestamp_time", 1) : "(no time)",
+				verdict(s, "timestamp_valid", "valid", "NOT VALID",
+					"not checked (no --ca-file)"));
+			fprintf(out, "      TSA         %s\n",
+				has(s, "timestamp_authority") ? str(s, "timestamp_authority", 2)
+							      : "(certificate not found)");
+			if (has(s, "timestamp_error"))
+				fprintf(out, "      ts error    %s [%s]\n", str(s, "timestamp_error", 0),
+					str(s, "timestamp_reason", 1));
+		}
 		if (truth(s, "digest_match") != 1 && has(s, "image_digest"))
 			fprintf(out, "      digests     signed %s, file %s\n",
 				str(s, "signed_digest", 0), str(s, "image_digest", 1));

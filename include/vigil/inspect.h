@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checks.h"
 #include "common.h"
 
 #ifdef __cplusplus
@@ -31,9 +32,18 @@ typedef struct vigil_inspect_options {
 	const char *ca_file;
 	/* Network indicators kept at most (0: the library default, 1000). */
 	size_t max_network;
+	/* Content matching (NULL: none): called once per file with the bytes
+	 * inspected and the file's name; every finding it passes to emit
+	 * joins the record's findings and score beside the structural
+	 * checks'. `vigil inspect` matches here what `vigil scan` matches
+	 * (vigil_match_buffer of <vigil/scan.h>, checks off: inspect runs
+	 * them itself). */
+	void (*content)(void *content_ctx, const uint8_t *buf, size_t len,
+			const char *name, vigil_emit_fn emit, void *emit_ctx);
+	void *content_ctx;
 } vigil_inspect_options;
 
-/* The defaults: no CA file, the library's max_network. */
+/* The defaults: no CA file, the library's max_network, no content. */
 void vigil_inspect_options_init(vigil_inspect_options *opt);
 
 /*

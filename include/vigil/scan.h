@@ -65,6 +65,20 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n);
 /* A consistent-enough snapshot, safe to call from another thread. */
 void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out);
 
+/*
+ * The sweep's matching of one file's bytes, for a caller that has the bytes
+ * already (`vigil inspect`): hash IOCs, file-name IOCs on name, YARA (with
+ * the externals from name; owner_uid for `owner`, -1 when unknown) and,
+ * when checks is 1, the structural checks. iocs (sealed) and rules
+ * (finished) may be NULL. fn is called once, before the return, with the
+ * result (findings strongest first, valid during the call; r->error when
+ * YARA failed). VIGIL_OK; VIGIL_WARN when part of the matching failed
+ * (fn's r->error says what); VIGIL_FATAL when out of memory (fn not called).
+ */
+int vigil_match_buffer(const vigil_iocs *iocs, const vigil_rules *rules, const char *name,
+		       const uint8_t *buf, size_t len, long owner_uid, int checks,
+		       vigil_file_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

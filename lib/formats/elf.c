@@ -319,6 +319,7 @@ static int parse_sections(vg_elf *e, Elf *elf, const uint8_t *buf, size_t len)
 	e->sections = calloc(n - 1, sizeof *e->sections);
 	if (!e->sections)
 		return -1;
+	uint64_t budget = (uint64_t)len + VG_ENTROPY_SLACK;
 	for (size_t i = 1; i < n; i++) {
 		GElf_Shdr sh;
 		Elf_Scn *scn = elf_getscn(elf, i);
@@ -338,9 +339,15 @@ static int parse_sections(vg_elf *e, Elf *elf, const uint8_t *buf, size_t len)
 		s->offset = sh.sh_offset;
 		s->size = sh.sh_size;
 		s->entropy = -1.0;
-		if (sh.sh_type != SHT_NOBITS && vg_fits(len, sh.sh_offset, sh.sh_size))
-			s->entropy = vg_entropy(buf + (sh.sh_size ? sh.sh_offset : 0),
+		if (sh.sh_type != SHT_NOBITS && vg_fits(len, sh.sh_offset, sh.sh_size)) {
+			if (sh.sh_size > budget) {
+				e->anomalies |= VG_ELF_ANOM_ENTROPY_BUDGET;
+			} else {
+				budget -= sh.sh_size;
+				s->entropy = vg_entropy(buf + (sh.sh_size ? sh.sh_offset : 0),
 							(size_t)sh.sh_size);
+			}
+		}
 	}
 	return 0;
 }

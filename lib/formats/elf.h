@@ -56,6 +56,8 @@ enum {
 	VG_ELF_ANOM_NOTES_BAD = 1u << 9,
 	VG_ELF_ANOM_INTERP_BAD = 1u << 10,
 	VG_ELF_ANOM_LIBELF = 1u << 11,        /* libelf refused part of the file */
+	VG_ELF_ANOM_ENTROPY_BUDGET = 1u << 12, /* sections' sizes passed the entropy
+						  budget: later ones not computed */
 };
 
 typedef struct vg_elf_segment {
@@ -70,7 +72,8 @@ typedef struct vg_elf_section {
 	uint64_t flags; /* SHF_* */
 	uint64_t offset, size;
 	double entropy; /* bits per byte over the bytes in the file; -1 for
-			   SHT_NOBITS or a section that does not fit the file */
+			   SHT_NOBITS, a section that does not fit the file, or
+			   one past the entropy budget (base/entropy.h) */
 } vg_elf_section;
 
 /* What vg_elf_layout() finds: header fields and where the data ends. */

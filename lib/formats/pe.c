@@ -709,6 +709,7 @@ int vg_pe_parse(const uint8_t *buf, size_t len, unsigned what, vg_pe **out)
 		goto oom;
 	parse_debug(pe, buf, len);
 	if (what & VG_PE_ENTROPY) {
+		uint64_t budget = (uint64_t)len + VG_ENTROPY_SLACK;
 		for (size_t i = 0; i < pe->nsections; i++) {
 			vg_pe_section *s = &pe->sections[i];
 			uint64_t n = s->raw_size;
@@ -716,6 +717,11 @@ int vg_pe_parse(const uint8_t *buf, size_t len, unsigned what, vg_pe **out)
 				n = 0;
 			else if (n > len - s->raw_off)
 				n = len - s->raw_off;
+			if (n > budget) {
+				pe->anomalies |= VG_PE_ANOM_ENTROPY_BUDGET;
+				continue; /* stays -1: not computed */
+			}
+			budget -= n;
 			s->entropy = vg_entropy(buf + (n ? s->raw_off : 0), (size_t)n);
 		}
 	}

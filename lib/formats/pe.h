@@ -76,6 +76,8 @@ enum {
 	VG_PE_ANOM_CERT_CAPPED = 1u << 13,
 	VG_PE_ANOM_CERT_IN_IMAGE = 1u << 14,  /* table overlaps headers or sections */
 	VG_PE_ANOM_DIRS_CAPPED = 1u << 15,    /* NumberOfRvaAndSizes > 16 */
+	VG_PE_ANOM_ENTROPY_BUDGET = 1u << 16, /* sections' sizes passed the entropy
+						 budget: later ones not computed */
 };
 
 typedef struct vg_pe_dir {

@@ -99,7 +99,8 @@ static int format_part(const uint8_t *buf, size_t len, const vigil_inspect_optio
 
 void vigil_inspect_options_init(vigil_inspect_options *opt)
 {
-	*opt = (vigil_inspect_options){.ca_file = NULL, .max_network = 0};
+	*opt = (vigil_inspect_options){.ca_file = NULL, .max_network = 0, .content = NULL,
+				       .content_ctx = NULL};
 }
 
 /* The model as a jansson object: the record header, then the anatomy. */
@@ -136,6 +137,8 @@ static json_t *model(const uint8_t *buf, size_t len, const char *name,
 
 	if (!checks.done) /* every checker but PE's returns at once on a PE */
 		vigil_checks_run(buf, len, add_finding, &fs);
+	if (opt && opt->content)
+		opt->content(opt->content_ctx, buf, len, name, add_finding, &fs);
 	int score = vigil_score_combine(fs.scores, fs.n);
 	json_object_set_new(obj, "findings", fs.list);
 	vg_ij_set(obj, "score", json_integer(score));

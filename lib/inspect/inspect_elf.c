@@ -70,6 +70,7 @@ static json_t *anomalies(uint32_t bits)
 		"section past end of file", "bad header entry size", "bad string table",
 		"dynamic section bad", "notes bad", "interpreter bad",
 		"libelf refused part of the file",
+		"entropy budget spent: later sections not computed",
 	};
 	return vg_ij_flags(bits, names, sizeof names / sizeof *names);
 }

@@ -200,6 +200,13 @@ static json_t *signature(const vg_ac_sig *s)
 	vg_ij_set(o, "trusted", verdict(s->trusted));
 	if (s->trusted == 0 && s->trust_error[0])
 		vg_ij_set(o, "trust_error", vg_json_text(s->trust_error));
+	vg_ij_set(o, "trust_reason", s->trusted == 0 && s->trust_why ? json_string(s->trust_why)
+								     : json_null());
+	vg_ij_set(o, "trust_time", s->has_trust_time ? vg_json_time(s->trust_time) : json_null());
+	vg_ij_set(o, "trust_time_source", !s->has_trust_time ? json_null()
+		  : json_string(s->trust_at_timestamp ? "timestamp" : "now"));
+	vg_ij_set(o, "code_signing_eku", verdict(s->code_signing));
+	vg_ij_set(o, "lifetime_signing", json_boolean(s->lifetime_signing));
 	vg_ij_set(o, "subject", vg_json_text(s->subject));
 	vg_ij_set(o, "issuer", vg_json_text(s->issuer));
 	vg_ij_set(o, "serial", vg_json_text(s->serial));
@@ -212,6 +219,15 @@ static json_t *signature(const vg_ac_sig *s)
 	vg_ij_set(o, "timestamp", s->timestamp == VG_AC_TS_RFC3161 ? json_string("RFC 3161")
 		  : s->timestamp == VG_AC_TS_LEGACY ? json_string("Authenticode countersignature")
 		  : json_null());
+	int ts = s->timestamp != VG_AC_TS_NONE;
+	vg_ij_set(o, "timestamp_time", ts && s->has_ts_time ? vg_json_time(s->ts_time)
+							    : json_null());
+	vg_ij_set(o, "timestamp_authority", ts ? vg_json_text(s->ts_signer) : json_null());
+	vg_ij_set(o, "timestamp_valid", ts ? verdict(s->ts_valid) : json_null());
+	vg_ij_set(o, "timestamp_error", ts && s->ts_valid == 0 && s->ts_error[0]
+		  ? vg_json_text(s->ts_error) : json_null());
+	vg_ij_set(o, "timestamp_reason", ts && s->ts_valid == 0 ? json_string(VG_AC_WHY_TS)
+								 : json_null());
 	return o;
 }
 
@@ -238,6 +254,7 @@ static json_t *anomalies(uint32_t bits)
 		"certificate table unaligned", "certificate sizes inconsistent",
 		"certificates capped", "certificate table overlaps the image",
 		"more than 16 data directories",
+		"entropy budget spent: later sections not computed",
 	};
 	return vg_ij_flags(bits, names, sizeof names / sizeof *names);
 }

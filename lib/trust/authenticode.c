@@ -13,7 +13,9 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <openssl/x509_vfy.h>
 
 #include "trust/authenticode.h"
@@ -24,6 +26,9 @@
 #define OID_SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
 #define OID_NESTED_SIGNATURE "1.3.6.1.4.1.311.2.4.1"
 #define OID_RFC3161_TIMESTAMP "1.3.6.1.4.1.311.3.3.1"
+#define OID_CODE_SIGNING "1.3.6.1.5.5.7.3.3"
+#define OID_LIFETIME_SIGNING "1.3.6.1.4.1.311.10.3.13"
+#define OID_ANY_EKU "2.5.29.37.0"
 
 struct range {
 	uint64_t off, len;
@@ -187,14 +192,6 @@ static void signer_details(PKCS7 *p7, PKCS7_SIGNER_INFO *si, vg_ac_sig *s, X509 
 	ASN1_TYPE *st = PKCS7_get_signed_attribute(si, NID_pkcs9_signingTime);
 	if (st && (st->type == V_ASN1_UTCTIME || st->type == V_ASN1_GENERALIZEDTIME))
 		s->has_signing_time = asn1_time_epoch(st->value.utctime, &s->signing_time);
-	for (int i = 0; i < sk_X509_ATTRIBUTE_num(si->unauth_attr); i++) {
-		X509_ATTRIBUTE *a = sk_X509_ATTRIBUTE_value(si->unauth_attr, i);
-		const ASN1_OBJECT *o = X509_ATTRIBUTE_get0_object(a);
-		if (oid_is(o, OID_RFC3161_TIMESTAMP))
-			s->timestamp = VG_AC_TS_RFC3161;
-		else if (OBJ_obj2nid(o) == NID_pkcs9_countersignature && !s->timestamp)
-			s->timestamp = VG_AC_TS_LEGACY;
-	}
 	*signer = NULL;
 	if (!si->issuer_and_serial)
 		return;
@@ -228,6 +225,303 @@ static void signer_details(PKCS7 *p7, PKCS7_SIGNER_INFO *si, vg_ac_sig *s, X509 
 		s->not_before = nb;
 		s->not_after = na;
 	}
+}
+
+/*
+ * Does x's extended key usage allow the purpose `want` (dotted OID)? 1 when
+ * it lists it (or, with any_ok, anyExtendedKeyUsage) or has no EKU
+ * extension at all (a certificate without one is good for every purpose,
+ * as Windows reads it); 0 when it lists other purposes only or the
+ * extension is malformed or repeated. *lifetime (when not NULL) is set
+ * when it lists the lifetime-signing EKU.
+ */
+static int eku_allows(X509 *x, const char *want, int any_ok, int *lifetime)
+{
+	int crit = -1;
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+	if (!eku) {
+		ERR_clear_error();
+		return crit == -1; /* -1: absent; else repeated or malformed */
+	}
+	int ok = 0;
+	for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+		if (oid_is(o, want) || (any_ok && oid_is(o, OID_ANY_EKU)))
+			ok = 1;
+		if (lifetime && oid_is(o, OID_LIFETIME_SIGNING))
+			*lifetime = 1;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return ok;
+}
+
+/* The first OpenSSL error's reason, or dflt. */
+static void ossl_reason(char *out, size_t n, const char *what, const char *dflt)
+{
+	const char *data = NULL;
+	int flags = 0;
+	unsigned long e = ERR_peek_error_data(&data, &flags);
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+	if (!(flags & ERR_TXT_STRING))
+		data = NULL;
+	snprintf(out, n, "%s: %s%s%s", what, r ? r : dflt, data && *data ? ": " : "",
+		 data ? data : "");
+	ERR_clear_error();
+}
+
+/* The signer of a PKCS#7 SignedData: its first SignerInfo's certificate. */
+static X509 *p7_signer(PKCS7 *p7, PKCS7_SIGNER_INFO **si_out)
+{
+	STACK_OF(PKCS7_SIGNER_INFO) *sis = PKCS7_get_signer_info(p7);
+	PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_num(sis) > 0
+					? sk_PKCS7_SIGNER_INFO_value(sis, 0) : NULL;
+	if (si_out)
+		*si_out = si;
+	if (!si || !si->issuer_and_serial || !p7->d.sign)
+		return NULL;
+	return X509_find_by_issuer_and_serial(p7->d.sign->cert, si->issuer_and_serial->issuer,
+					      si->issuer_and_serial->serial);
+}
+
+/* Verify the chain of x (extra: untrusted intermediates) at time t for a
+ * purpose (0: any); 1, 0 (why in err), -1 when OpenSSL failed. */
+static int verify_chain(X509_STORE *store, X509 *x, STACK_OF(X509) *extra, int64_t t,
+			int purpose, char *err, size_t errn, STACK_OF(X509) **chain)
+{
+	X509_STORE_CTX *xc = X509_STORE_CTX_new();
+	int vr = -1;
+	if (xc && X509_STORE_CTX_init(xc, store, x, extra) == 1) {
+		X509_STORE_CTX_set_time(xc, 0, (time_t)t);
+		if (purpose)
+			X509_STORE_CTX_set_purpose(xc, purpose);
+		vr = X509_verify_cert(xc);
+		if (vr == 0)
+			snprintf(err, errn, "%s",
+				 X509_verify_cert_error_string(X509_STORE_CTX_get_error(xc)));
+		if (vr == 1 && chain)
+			*chain = X509_STORE_CTX_get1_chain(xc);
+	}
+	X509_STORE_CTX_free(xc);
+	if (vr < 0)
+		vr = -1;
+	return vr;
+}
+
+/*
+ * An RFC 3161 TimeStampToken (attribute 1.3.6.1.4.1.311.3.3.1): its time and
+ * TSA; with a store, verified by OpenSSL's TS API: the token's signature,
+ * its message imprint over this signature's encryptedDigest, the TSA
+ * certificate's timeStamping EKU and chain (at the token's time).
+ */
+static void ts_rfc3161(const ASN1_TYPE *t, const ASN1_OCTET_STRING *encdig,
+		       X509_STORE *store, vg_ac_sig *s)
+{
+	if (!t || t->type != V_ASN1_SEQUENCE || !t->value.sequence) {
+		snprintf(s->ts_error, sizeof s->ts_error, "malformed RFC 3161 timestamp");
+		s->ts_valid = 0;
+		return;
+	}
+	const unsigned char *p = t->value.sequence->data;
+	PKCS7 *tok = d2i_PKCS7(NULL, &p, t->value.sequence->length);
+	TS_TST_INFO *tst = tok ? PKCS7_to_TS_TST_INFO(tok) : NULL;
+	if (!tst) {
+		snprintf(s->ts_error, sizeof s->ts_error, "malformed RFC 3161 timestamp token");
+		s->ts_valid = 0;
+		PKCS7_free(tok);
+		ERR_clear_error();
+		return;
+	}
+	s->has_ts_time = asn1_time_epoch(TS_TST_INFO_get_time(tst), &s->ts_time);
+	X509 *tsa = p7_signer(tok, NULL);
+	if (tsa)
+		s->ts_signer = name_text(X509_get_subject_name(tsa));
+	if (store) {
+		TS_VERIFY_CTX *vc = TS_VERIFY_CTX_new();
+		BIO *data = encdig ? BIO_new_mem_buf(encdig->data, encdig->length) : NULL;
+		X509_VERIFY_PARAM *vp = X509_STORE_get0_param(store);
+		if (vc && data && s->has_ts_time && X509_STORE_up_ref(store) == 1) {
+			TS_VERIFY_CTX_set_flags(vc, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_DATA);
+			TS_VERIFY_CTX_set_data(vc, data); /* the context owns both now */
+			TS_VERIFY_CTX_set_store(vc, store);
+			data = NULL;
+			/* the TSA's chain at the token's time; the store's own
+			 * time is put back at once */
+			X509_VERIFY_PARAM_set_time(vp, (time_t)s->ts_time);
+			int ok = TS_RESP_verify_token(vc, tok) == 1;
+			X509_VERIFY_PARAM_clear_flags(vp, X509_V_FLAG_USE_CHECK_TIME);
+			s->ts_valid = ok;
+			if (!ok)
+				ossl_reason(s->ts_error, sizeof s->ts_error,
+					    "RFC 3161 timestamp not valid", "verification failed");
+		} else {
+			snprintf(s->ts_error, sizeof s->ts_error, "%s",
+				 !s->has_ts_time ? "RFC 3161 timestamp without a readable time"
+						 : "RFC 3161 timestamp not verified (OpenSSL failed)");
+			s->ts_valid = 0;
+		}
+		BIO_free(data);
+		TS_VERIFY_CTX_free(vc);
+	}
+	TS_TST_INFO_free(tst);
+	PKCS7_free(tok);
+	ERR_clear_error();
+}
+
+/*
+ * A PKCS#9 countersignature (1.2.840.113549.1.9.6, Authenticode's legacy
+ * timestamp): a SignerInfo whose messageDigest covers this signature's
+ * encryptedDigest, signed by a certificate of the outer PKCS#7 at its
+ * signingTime. With a store: the signature over its attributes, the
+ * digest, and the signer's chain with the timeStamping purpose at that
+ * time.
+ */
+static void ts_legacy(const ASN1_TYPE *t, PKCS7 *p7, const ASN1_OCTET_STRING *encdig,
+		      X509_STORE *store, vg_ac_sig *s)
+{
+	PKCS7_SIGNER_INFO *cs = NULL;
+	if (t && t->type == V_ASN1_SEQUENCE && t->value.sequence) {
+		const unsigned char *p = t->value.sequence->data;
+		cs = d2i_PKCS7_SIGNER_INFO(NULL, &p, t->value.sequence->length);
+	}
+	if (!cs) {
+		snprintf(s->ts_error, sizeof s->ts_error, "malformed countersignature");
+		s->ts_valid = 0;
+		ERR_clear_error();
+		return;
+	}
+	ASN1_TYPE *st = PKCS7_get_signed_attribute(cs, NID_pkcs9_signingTime);
+	if (st && (st->type == V_ASN1_UTCTIME || st->type == V_ASN1_GENERALIZEDTIME))
+		s->has_ts_time = asn1_time_epoch(st->value.utctime, &s->ts_time);
+	X509 *tsa = cs->issuer_and_serial
+			    ? X509_find_by_issuer_and_serial(p7->d.sign->cert,
+							     cs->issuer_and_serial->issuer,
+							     cs->issuer_and_serial->serial)
+			    : NULL;
+	if (tsa)
+		s->ts_signer = name_text(X509_get_subject_name(tsa));
+	if (store) {
+		const char *why = NULL;
+		const EVP_MD *md = cs->digest_alg ? EVP_get_digestbyobj(cs->digest_alg->algorithm)
+						  : NULL;
+		BIO *mem = encdig ? BIO_new_mem_buf(encdig->data, encdig->length) : NULL;
+		BIO *mdb = mem && md ? BIO_new(BIO_f_md()) : NULL;
+		if (!s->has_ts_time)
+			why = "countersignature without a signing time";
+		else if (!tsa)
+			why = "countersigner's certificate not in the signature";
+		else if (!md)
+			why = "countersignature with an unknown digest algorithm";
+		else if (!mdb || BIO_set_md(mdb, md) != 1)
+			why = "countersignature not verified (OpenSSL failed)";
+		if (!why) {
+			char tmp[256];
+			BIO_push(mdb, mem);
+			mem = NULL;
+			while (BIO_read(mdb, tmp, sizeof tmp) > 0)
+				;
+			if (PKCS7_signatureVerify(mdb, p7, cs, tsa) != 1)
+				why = "countersignature does not verify over the signature";
+		}
+		BIO_free_all(mdb);
+		BIO_free(mem);
+		if (!why) {
+			char err[96] = "";
+			int vr = verify_chain(store, tsa, p7->d.sign->cert, s->ts_time,
+					      X509_PURPOSE_TIMESTAMP_SIGN, err, sizeof err, NULL);
+			if (vr != 1) {
+				snprintf(s->ts_error, sizeof s->ts_error,
+					 "countersigner not trusted as a timestamp authority: %s",
+					 vr < 0 ? "OpenSSL failed" : err);
+				why = s->ts_error;
+			}
+		}
+		s->ts_valid = !why;
+		if (why && why != s->ts_error)
+			snprintf(s->ts_error, sizeof s->ts_error, "%s", why);
+	}
+	PKCS7_SIGNER_INFO_free(cs);
+	ERR_clear_error();
+}
+
+/* The first timestamp countersignature of si (RFC 3161 before legacy). */
+static void timestamps(PKCS7 *p7, PKCS7_SIGNER_INFO *si, X509_STORE *store, vg_ac_sig *s)
+{
+	const ASN1_TYPE *rfc = NULL, *legacy = NULL;
+	s->ts_valid = -1;
+	for (int i = 0; i < sk_X509_ATTRIBUTE_num(si->unauth_attr); i++) {
+		X509_ATTRIBUTE *a = sk_X509_ATTRIBUTE_value(si->unauth_attr, i);
+		const ASN1_OBJECT *o = X509_ATTRIBUTE_get0_object(a);
+		if (oid_is(o, OID_RFC3161_TIMESTAMP) && !rfc)
+			rfc = X509_ATTRIBUTE_get0_type(a, 0);
+		else if (OBJ_obj2nid(o) == NID_pkcs9_countersignature && !legacy)
+			legacy = X509_ATTRIBUTE_get0_type(a, 0);
+		if (oid_is(o, OID_RFC3161_TIMESTAMP))
+			s->timestamp = VG_AC_TS_RFC3161;
+		else if (OBJ_obj2nid(o) == NID_pkcs9_countersignature && !s->timestamp)
+			s->timestamp = VG_AC_TS_LEGACY;
+	}
+	if (rfc)
+		ts_rfc3161(rfc, si->enc_digest, store, s);
+	else if (legacy)
+		ts_legacy(legacy, p7, si->enc_digest, store, s);
+	if (s->ts_valid == 1 && !s->has_ts_time)
+		s->ts_valid = 0;
+}
+
+/*
+ * The signer's chain and purpose: verified at the time of a valid
+ * timestamp (not for a lifetime-signing leaf), else now; then the EKU of
+ * the leaf and of every CA of the chain.
+ */
+static void trust(PKCS7 *p7, X509 *signer, X509_STORE *store, vg_ac_sig *s)
+{
+	int64_t now = (int64_t)time(NULL);
+	int at_ts = s->ts_valid == 1 && !s->lifetime_signing;
+	s->trust_time = at_ts ? s->ts_time : now;
+	s->has_trust_time = 1;
+	s->trust_at_timestamp = at_ts;
+	STACK_OF(X509) *chain = NULL;
+	char err[96] = "";
+	int vr = verify_chain(store, signer, p7->d.sign->cert, s->trust_time, 0, err, sizeof err,
+			      &chain);
+	if (vr < 0) {
+		/* no verdict: trusted stays -1 */
+		s->has_trust_time = 0;
+		sig_fail(s, "certificate chain not verified (OpenSSL failed)");
+		return;
+	}
+	s->trusted = vr == 1;
+	if (!s->trusted) {
+		int expired = s->has_validity && s->not_after < s->trust_time;
+		if (s->lifetime_signing && expired && s->ts_valid == 1) {
+			s->trust_why = VG_AC_WHY_LIFETIME;
+			snprintf(s->trust_error, sizeof s->trust_error,
+				 "%s (lifetime signing: the timestamp does not extend it)", err);
+		} else {
+			s->trust_why = VG_AC_WHY_CHAIN;
+			snprintf(s->trust_error, sizeof s->trust_error, "%s", err);
+		}
+	} else if (!s->code_signing) {
+		s->trusted = 0;
+		s->trust_why = VG_AC_WHY_EKU;
+		snprintf(s->trust_error, sizeof s->trust_error,
+			 "signer certificate not valid for code signing (its extended key "
+			 "usage lacks codeSigning)");
+	} else {
+		for (int i = 1; i < sk_X509_num(chain); i++) {
+			if (eku_allows(sk_X509_value(chain, i), OID_CODE_SIGNING, 1, NULL))
+				continue;
+			s->trusted = 0;
+			s->trust_why = VG_AC_WHY_CA_EKU;
+			char *ca = name_text(X509_get_subject_name(sk_X509_value(chain, i)));
+			snprintf(s->trust_error, sizeof s->trust_error,
+				 "CA certificate %s not valid for code signing (its extended key "
+				 "usage excludes it)", ca ? ca : "?");
+			free(ca);
+			break;
+		}
+	}
+	sk_X509_pop_free(chain, X509_free);
 }
 
 struct digest_cache {
@@ -325,27 +619,15 @@ static void examine(const uint8_t *buf, size_t len, const vg_pe *pe, struct queu
 		BIO_free(mem);
 		sig_fail(s, "signature not verified (OpenSSL failed)");
 	}
+	s->code_signing = -1;
+	if (signer)
+		s->code_signing = eku_allows(signer, OID_CODE_SIGNING, 0, &s->lifetime_signing);
+	timestamps(p7, si, store, s);
 	if (store && signer) {
-		X509_STORE_CTX *xc = X509_STORE_CTX_new();
-		int vr = -1;
-		if (xc && X509_STORE_CTX_init(xc, store, signer, p7->d.sign->cert) == 1) {
-			if (s->has_signing_time)
-				X509_STORE_CTX_set_time(xc, 0, (time_t)s->signing_time);
-			vr = X509_verify_cert(xc);
-		}
-		if (vr < 0) {
-			/* no verdict: trusted stays -1 */
-			sig_fail(s, "certificate chain not verified (OpenSSL failed)");
-		} else {
-			s->trusted = vr == 1;
-			if (!s->trusted)
-				snprintf(s->trust_error, sizeof s->trust_error, "%s",
-					 X509_verify_cert_error_string(
-						 X509_STORE_CTX_get_error(xc)));
-		}
-		X509_STORE_CTX_free(xc);
+		trust(p7, signer, store, s);
 	} else if (store) {
 		s->trusted = 0;
+		s->trust_why = VG_AC_WHY_NO_SIGNER;
 		snprintf(s->trust_error, sizeof s->trust_error, "signer certificate not found");
 	}
 
@@ -435,6 +717,7 @@ void vg_authenticode_clear(vg_authenticode *ac)
 		free(ac->sigs[i].subject);
 		free(ac->sigs[i].issuer);
 		free(ac->sigs[i].serial);
+		free(ac->sigs[i].ts_signer);
 	}
 	memset(ac, 0, sizeof *ac);
 }
