@@ -154,8 +154,9 @@ static int probe_ole2(const vg_blob *src, const uint8_t *head, size_t n,
 
 /* ---- libgsf ---- */
 
-/* libgsf reports damage through g_warning; the library never prints, and
- * the reader says what went wrong itself. */
+/* libgsf reports damage through g_warning (its infile code in GLib's
+ * default domain); the library never prints, and the reader says what
+ * went wrong itself. vigil itself does not use GLib's logging. */
 static void gsf_quiet(const gchar *domain, GLogLevelFlags level,
 		      const gchar *msg, gpointer data)
 {
@@ -165,10 +166,13 @@ static pthread_once_t gsf_once = PTHREAD_ONCE_INIT;
 
 static void gsf_setup(void)
 {
-	static const char *const domains[] = {"libgsf", "libgsf:msole",
+	static const char *const domains[] = {NULL, "libgsf", "libgsf:msole",
 					      "libgsf:input"};
+	GLogLevelFlags lv = G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
+			    G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG |
+			    G_LOG_LEVEL_CRITICAL;
 	for (size_t i = 0; i < sizeof domains / sizeof *domains; i++)
-		g_log_set_handler(domains[i], G_LOG_LEVEL_MASK, gsf_quiet, NULL);
+		g_log_set_handler(domains[i], lv, gsf_quiet, NULL);
 }
 
 static GsfInput *gsf_from_blob(const vg_blob *src, char *err)
@@ -183,6 +187,9 @@ static GsfInput *gsf_from_blob(const vg_blob *src, char *err)
 		snprintf(err, VG_C_ERRLEN, "cannot reopen the source");
 		return NULL;
 	}
+	/* the duplicate shares the file offset with the caller's descriptor,
+	 * which its last user may have left anywhere */
+	rewind(f);
 	GsfInput *in = gsf_input_stdio_new_FILE("source", f, FALSE);
 	if (!in) {
 		fclose(f);
@@ -705,9 +712,9 @@ static int cab_next(msi_state *s, vg_member *m, char *err)
 		snprintf(err, VG_C_ERRLEN, "cabinet '%s': %s", s->cab_name,
 			 archive_error_string(s->cab) ? archive_error_string(s->cab)
 						      : "damaged entry");
+		member_init(m, s->cab_name, VG_SIZE_UNKNOWN);
 		if (r == ARCHIVE_FATAL)
-			end_current(s);
-		member_init(m, NULL, VG_SIZE_UNKNOWN);
+			end_current(s); /* cab_name is the stream's, still valid */
 		return VG_C_DAMAGED;
 	}
 	const char *key = archive_entry_pathname(e);
