@@ -483,8 +483,11 @@ static void load_files(msi_state *s, size_t ncols)
 		if (fn && dkey && !dir_path(s, &d, dkey, dp, sizeof dp)) {
 			long_name(fn, 0, nm, sizeof nm);
 			size_t need = strlen(dp) + strlen(nm) + 1;
-			if (need <= MSI_NAME_MAX && (f->path = malloc(need)))
-				snprintf(f->path, need, "%s%s", dp, nm);
+			size_t ld = strlen(dp);
+			if (need <= MSI_NAME_MAX && (f->path = malloc(need))) {
+				memcpy(f->path, dp, ld);
+				memcpy(f->path + ld, nm, need - ld);
+			}
 		}
 		if (!f->path)
 			unresolved++;
