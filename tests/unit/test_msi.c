@@ -5,7 +5,8 @@
  * ContosoPhone/d3dcompiler_47.dll in an embedded cabinet, and a
  * custom-action DLL in the Binary table. Damaged variants (every
  * truncation on a 64-byte grid, every byte of the directory sector
- * flipped, a File row deleted, a File row without cabinet member) must
+ * flipped, a File row deleted, a File row without cabinet member, a
+ * Directory_Parent loop) must
  * give errors, keep the other members, and not crash (run under ASan).
  * Skipped when wixl or msibuild is not installed.
  */
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gsf/gsf.h>
 #include <openssl/evp.h>
 
 #include "containers/container.h"
@@ -114,7 +116,11 @@ static int setup_all(void **state)
 	    run("cp setup.msi ghost.msi && msibuild ghost.msi -q "
 		"\"INSERT INTO \\`File\\` (\\`File\\`, \\`Component_\\`, \\`FileName\\`, "
 		"\\`FileSize\\`, \\`Attributes\\`, \\`Sequence\\`) VALUES "
-		"('ghost.dll', 'C1', 'GHOST~1.DLL|ghost.dll', 5, 512, 2)\""))
+		"('ghost.dll', 'C1', 'GHOST~1.DLL|ghost.dll', 5, 512, 2)\"") ||
+	    /* a Directory_Parent loop: TARGETDIR under INSTALLDIR */
+	    run("cp setup.msi loop.msi && msibuild loop.msi -q "
+		"\"UPDATE \\`Directory\\` SET \\`Directory_Parent\\` = 'INSTALLDIR' "
+		"WHERE \\`Directory\\` = 'TARGETDIR'\""))
 		return -1;
 	return 0;
 }
@@ -435,6 +441,64 @@ static void test_file_not_in_cabinet(void **state)
 	free(b);
 }
 
+static void test_directory_loop(void **state)
+{
+	if (!have_tools)
+		skip();
+	size_t n;
+	uint8_t *b = slurp("loop.msi", &n);
+	vg_blob src = vg_blob_mem(b, n);
+	got g;
+	walk_all(&vg_reader_msi, &src, &g);
+	assert_int_equal(g.ndamaged, 1);
+	assert_non_null(strstr(g.damaged[0], "2 file(s) of the File table have no installed path"));
+	/* the files are still read, under the cabinet's names */
+	assert_member(&g, "payload.cab/ffmpeg.dll", ffmpeg, sizeof ffmpeg);
+	assert_member(&g, "payload.cab/d3dcompiler_47.dll", d3d, sizeof d3d);
+	free(b);
+}
+
+/* a plain compound file (a .doc's shape, written with libgsf): the ole2
+ * reader's members are its streams under their storage paths */
+static void test_plain_ole2(void **state)
+{
+	GsfOutput *mem = gsf_output_memory_new();
+	GsfOutfile *ole = gsf_outfile_msole_new(mem);
+	assert_non_null(ole);
+	static const char doc[] = "benign WordDocument stream";
+	static uint8_t macro[5000];
+	fill(macro, sizeof macro, 4, "benign macro stream");
+	GsfOutput *w = gsf_outfile_new_child(ole, "WordDocument", FALSE);
+	gsf_output_write(w, sizeof doc, (const guint8 *)doc);
+	gsf_output_close(w);
+	g_object_unref(w);
+	GsfOutput *st = gsf_outfile_new_child(ole, "Macros", TRUE);
+	GsfOutput *v = gsf_outfile_new_child(GSF_OUTFILE(st), "VBA", TRUE);
+	GsfOutput *mod = gsf_outfile_new_child(GSF_OUTFILE(v), "Module1", FALSE);
+	gsf_output_write(mod, sizeof macro, macro);
+	gsf_output_close(mod);
+	g_object_unref(mod);
+	gsf_output_close(v);
+	g_object_unref(v);
+	gsf_output_close(st);
+	g_object_unref(st);
+	gsf_output_close(GSF_OUTPUT(ole));
+	g_object_unref(ole);
+	size_t n = (size_t)gsf_output_size(mem);
+	const uint8_t *b = gsf_output_memory_get_bytes(GSF_OUTPUT_MEMORY(mem));
+	vg_blob src = vg_blob_mem(b, n);
+	size_t hn = n < 65536 ? n : 65536;
+	assert_ptr_equal(vg_container_detect(&src, b, hn, "report.doc"), &vg_reader_ole2);
+	got g;
+	walk_all(&vg_reader_ole2, &src, &g);
+	assert_int_equal(g.ndamaged, 0);
+	assert_int_equal(g.n, 2);
+	assert_member(&g, "WordDocument", (const uint8_t *)doc, sizeof doc);
+	assert_member(&g, "Macros/VBA/Module1", macro, sizeof macro);
+	gsf_output_close(mem);
+	g_object_unref(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +510,8 @@ int main(void)
 		cmocka_unit_test(test_cabinet_damaged),
 		cmocka_unit_test(test_file_row_missing),
 		cmocka_unit_test(test_file_not_in_cabinet),
+		cmocka_unit_test(test_directory_loop),
+		cmocka_unit_test(test_plain_ole2),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
