@@ -243,11 +243,18 @@ static int walk(msi_state *s, GsfInfile *dir, const char *prefix, int depth)
 		char name[MSI_NAME_MAX];
 		int table;
 		if (stream_name(s, prefix, gsf_infile_name_by_index(dir, i), name,
-				sizeof name, &table))
-			continue; /* too long a name: the stream is not listed */
-		GsfInput *child = gsf_infile_child_by_index(dir, i);
-		if (!child)
+				sizeof name, &table)) {
+			note(s, "a stream name longer than %d bytes: the stream is not read",
+			     MSI_NAME_MAX);
 			continue;
+		}
+		GsfInput *child = gsf_infile_child_by_index(dir, i);
+		if (!child) {
+			/* its sector chain is broken: said, not silently left out */
+			note(s, "stream '%.200s' cannot be read (its sectors are damaged)",
+			     name);
+			continue;
+		}
 		if (GSF_IS_INFILE(child) &&
 		    gsf_infile_num_children(GSF_INFILE(child)) >= 0) {
 			if (depth < MSI_MAX_DEPTH)
