@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "containers/container.h"
+#include "containers/msi_tables.h"
 #include "test_files.h"
 
 extern const vg_container_ops vg_reader_msi, vg_reader_ole2;
@@ -499,6 +500,64 @@ static void test_plain_ole2(void **state)
 	g_object_unref(mem);
 }
 
+/* the string pool by hand: 3-byte references, an unused id, a string of
+ * 64 KiB or more (its length split over two pairs), and a pool that
+ * claims more bytes than the string data holds */
+static void test_string_pool(void **state)
+{
+	static uint8_t data[4 + 70000];
+	memcpy(data, "File", 4);
+	memset(data + 4, 'x', 70000);
+	const uint8_t pool[] = {
+		0xe4, 0x04, 0x00, 0x80, /* codepage 1252, long references */
+		4, 0, 1, 0,             /* id 1: "File" */
+		0, 0, 0, 0,             /* id 2: unused */
+		0, 0, 1, 0,             /* id 3: long, refcount 1... */
+		0x70, 0x11, 1, 0,       /* ...length 0x1_1170 = 70000 */
+	};
+	vg_msi_strings st;
+	char err[256];
+	assert_int_equal(vg_msi_strings_parse(&st, pool, sizeof pool, data,
+					      sizeof data, err, sizeof err), 0);
+	assert_true(st.long_refs);
+	assert_string_equal(vg_msi_string(&st, 1), "File");
+	assert_string_equal(vg_msi_string(&st, 2), "");
+	assert_int_equal(strlen(vg_msi_string(&st, 3)), 70000);
+	assert_null(vg_msi_string(&st, 4));
+	assert_null(vg_msi_string(&st, 0));
+	vg_msi_strings_clear(&st);
+	assert_int_equal(vg_msi_strings_parse(&st, pool, sizeof pool, data,
+					      sizeof data - 1, err, sizeof err), -1);
+	assert_string_equal(err, "string 3 (70000 bytes) runs past the string data (70003 bytes)");
+	/* a long entry cut after its first pair */
+	assert_int_equal(vg_msi_strings_parse(&st, pool, sizeof pool - 4, data,
+					      sizeof data, err, sizeof err), -1);
+	assert_non_null(strstr(err, "ends inside the entry of string 3"));
+	assert_int_equal(vg_msi_strings_parse(&st, pool, 3, data, 0, err, sizeof err), -1);
+}
+
+/* MSI stream names: two packed characters per code point 0x3800..0x47ff,
+ * one per 0x4800..0x483f, the table mark 0x4840 */
+static void test_stream_names(void **state)
+{
+	/* "Bi" = B(11) + i(44)<<6, "na", "ry", "." alone */
+	const uint32_t bin[] = {0x3800 + 11 + (44 << 6), 0x3800 + 49 + (36 << 6),
+				0x3800 + 53 + (60 << 6), 0x4800 + 62};
+	char out[64];
+	int table;
+	assert_int_equal(vg_msi_decode_name(bin, 4, out, sizeof out, &table), 0);
+	assert_string_equal(out, "Binary.");
+	assert_false(table);
+	const uint32_t tab[] = {0x4840, 0x3800 + 15 + (18 << 6), 0x3800 + 21 + (14 << 6)};
+	assert_int_equal(vg_msi_decode_name(tab, 3, out, sizeof out, &table), 0);
+	assert_string_equal(out, "FILE");
+	assert_true(table);
+	const uint32_t other[] = {5, 'S', 0xe9};
+	assert_int_equal(vg_msi_decode_name(other, 3, out, sizeof out, &table), 0);
+	assert_string_equal(out, "\005S\303\251");
+	assert_int_equal(vg_msi_decode_name(bin, 4, out, 7, &table), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +571,8 @@ int main(void)
 		cmocka_unit_test(test_file_not_in_cabinet),
 		cmocka_unit_test(test_directory_loop),
 		cmocka_unit_test(test_plain_ole2),
+		cmocka_unit_test(test_string_pool),
+		cmocka_unit_test(test_stream_names),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
