@@ -74,7 +74,7 @@ typedef struct msi_state {
 	GsfInput *input;
 	GsfInfile *ole;
 	msi_stream *streams;
-	size_t nstreams, next_stream;
+	size_t nstreams, cap, next_stream;
 	/* the database */
 	vg_msi_strings strings;
 	uint8_t *tbl_tables, *tbl_columns, *tbl_file, *tbl_comp, *tbl_dir,
@@ -263,10 +263,14 @@ static int walk(msi_state *s, GsfInfile *dir, const char *prefix, int depth)
 			continue;
 		}
 		g_object_unref(child);
-		msi_stream *ns = realloc(s->streams, (s->nstreams + 1) * sizeof *ns);
-		if (!ns)
-			return -1;
-		s->streams = ns;
+		if (s->nstreams == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 16;
+			msi_stream *ns = realloc(s->streams, cap * sizeof *ns);
+			if (!ns)
+				return -1;
+			s->streams = ns;
+			s->cap = cap;
+		}
 		msi_stream *st = &s->streams[s->nstreams];
 		st->name = strdup(name);
 		if (!st->name)
