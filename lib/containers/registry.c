@@ -11,11 +11,12 @@
 #include "containers/container.h"
 
 /* one line per reader: extern here, and its place in the table below */
-/* (none yet) */
+extern const vg_container_ops vg_reader_msi, vg_reader_ole2;
 extern const vg_container_ops vg_reader_asar;
 extern const vg_container_ops vg_reader_pe_overlay;
 
 const vg_container_ops *const vg_container_readers[] = {
+	&vg_reader_msi, &vg_reader_ole2,
 	&vg_reader_asar,
 	&vg_reader_pe_overlay,
 	NULL,
