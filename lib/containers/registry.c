@@ -11,9 +11,10 @@
 #include "containers/container.h"
 
 /* one line per reader: extern here, and its place in the table below */
-/* (none yet) */
+extern const vg_container_ops vg_reader_libarchive;
 
 const vg_container_ops *const vg_container_readers[] = {
+	&vg_reader_libarchive, /* last: it bids for many formats */
 	NULL,
 };
 
