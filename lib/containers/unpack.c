@@ -28,6 +28,7 @@ struct level {
 
 struct vg_unpack {
 	vg_unpack_limits lim;
+	vg_detect_fn detect;
 	struct level lv[VG_UNPACK_DEPTH_CAP + 1];
 	const char *chain[VG_UNPACK_DEPTH_CAP + 1];
 	char *disp;       /* display path of the current level */
@@ -75,11 +76,17 @@ vg_unpack *vg_unpack_new(const vg_unpack_limits *lim)
 		u->lim.max_depth = VG_UNPACK_DEPTH_CAP;
 	if (!u->lim.max_whole)
 		u->lim.max_whole = 1;
+	u->detect = vg_container_detect;
 	if (!(u->chunk = malloc(CHUNK))) {
 		free(u);
 		return NULL;
 	}
 	return u;
+}
+
+void vg_unpack_set_detect(vg_unpack *u, vg_detect_fn fn)
+{
+	u->detect = fn ? fn : vg_container_detect;
 }
 
 void vg_unpack_free(vg_unpack *u)
@@ -260,7 +267,7 @@ static void start_stream(vg_unpack *u, unsigned lv, struct member_read *mr,
 		u->cb->stream_begin(u->cb->ctx);
 	vg_blob hb = vg_blob_mem(L->buf, held);
 	const char *name = it->chain[lv];
-	if (vg_container_detect(&hb, L->buf, held < HEAD ? held : HEAD, name)) {
+	if (u->detect(&hb, L->buf, held < HEAD ? held : HEAD, name)) {
 		if (lv >= u->lim.max_depth) {
 			/* reported after the read, as for a whole member */
 		} else if (m->size != VG_SIZE_UNKNOWN &&
@@ -452,7 +459,7 @@ static void member(vg_unpack *u, const vg_container_ops *ops, void *st,
 	if (it.complete && it.status == VG_UNPACK_OK) {
 		if (it.data) {
 			nb = vg_blob_mem(it.data, it.len);
-			inner = vg_container_detect(&nb, it.data,
+			inner = u->detect(&nb, it.data,
 						    it.len < HEAD ? it.len : HEAD,
 						    u->chain[lv]);
 		} else if (mr.fd >= 0) {
@@ -461,7 +468,7 @@ static void member(vg_unpack *u, const vg_container_ops *ops, void *st,
 			nb.size = it.streamed;
 			size_t hn = u->lim.max_whole < HEAD
 					    ? (size_t)u->lim.max_whole : HEAD;
-			inner = vg_container_detect(&nb, u->lv[lv].buf, hn,
+			inner = u->detect(&nb, u->lv[lv].buf, hn,
 						    u->chain[lv]);
 		}
 		if (inner && lv >= u->lim.max_depth) {
@@ -580,7 +587,7 @@ int vg_unpack_run(vg_unpack *u, const vg_blob *src, const uint8_t *head,
 			return 0;
 		}
 	}
-	const vg_container_ops *ops = vg_container_detect(src, head, n, path);
+	const vg_container_ops *ops = u->detect(src, head, n, path);
 	if (!ops)
 		return 0;
 	memset(&u->st, 0, sizeof u->st);

@@ -136,6 +136,14 @@ typedef struct vg_unpack vg_unpack;
 vg_unpack *vg_unpack_new(const vg_unpack_limits *lim);
 void vg_unpack_free(vg_unpack *u); /* NULL is fine */
 
+/* The function that tells a container's reader (default
+ * vg_container_detect): tests and callers that want fewer formats set
+ * their own. */
+typedef const vg_container_ops *(*vg_detect_fn)(const vg_blob *src,
+						const uint8_t *head, size_t n,
+						const char *name);
+void vg_unpack_set_detect(vg_unpack *u, vg_detect_fn fn);
+
 /*
  * If src (known as path) is a container, walk it: 1 when it was one
  * (whatever went wrong inside: that is in the records), 0 when it is no
