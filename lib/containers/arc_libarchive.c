@@ -32,6 +32,11 @@ struct arc {
 	uint64_t off;
 	uint8_t *buf; /* fd sources only */
 	int raw;      /* the raw format: one nameless member */
+	/* the current member's data block (arc_read) */
+	const uint8_t *blk;
+	size_t blk_len;
+	uint64_t blk_off, pos, base;
+	int first_block;
 };
 
 /* ---- probe ---- */
@@ -277,6 +282,10 @@ static int arc_next(void *st, vg_member *m, char err[VG_C_ERRLEN])
 		return VG_C_FATAL;
 	}
 	memset(m, 0, sizeof *m);
+	s->blk = NULL;
+	s->blk_len = 0;
+	s->blk_off = s->pos = s->base = 0;
+	s->first_block = 1;
 	s->raw = archive_format(s->a) == ARCHIVE_FORMAT_RAW;
 	const char *name = archive_entry_pathname(e);
 	if (!name)
@@ -303,28 +312,77 @@ static int arc_next(void *st, vg_member *m, char err[VG_C_ERRLEN])
 	return VG_C_OK;
 }
 
+/*
+ * Bytes come from archive_read_data_block(), which says where each block
+ * lies in the member; a gap before a block is a hole of a sparse member,
+ * read as zeros (as archive_read_data() would). xar is the exception: its
+ * reader gives offsets counted from the start of the archive's heap, not
+ * of the member, so there the first block's offset is the member's 0.
+ */
+static int next_block(struct arc *s, char err[VG_C_ERRLEN])
+{
+	const void *p;
+	size_t len;
+	la_int64_t off;
+	int r;
+	do
+		r = archive_read_data_block(s->a, &p, &len, &off);
+	while (r == ARCHIVE_RETRY);
+	if (r == ARCHIVE_EOF)
+		return VG_C_END;
+	if (r != ARCHIVE_OK) {
+		set_err(err, s->a, "unable to read the member");
+		return r == ARCHIVE_FATAL ? VG_C_FATAL : VG_C_DAMAGED;
+	}
+	if (off < 0)
+		off = (la_int64_t)s->pos;
+	if (s->first_block) {
+		s->first_block = 0;
+		if (archive_format(s->a) == ARCHIVE_FORMAT_XAR)
+			s->base = (uint64_t)off;
+	}
+	s->blk = p;
+	s->blk_len = len;
+	s->blk_off = (uint64_t)off >= s->base ? (uint64_t)off - s->base : s->pos;
+	if (s->blk_off < s->pos) {
+		/* a block before what was read: drop its overlap */
+		uint64_t skip = s->pos - s->blk_off;
+		if (skip >= len) {
+			s->blk_len = 0;
+		} else {
+			s->blk += skip;
+			s->blk_len -= (size_t)skip;
+		}
+		s->blk_off = s->pos;
+	}
+	return VG_C_OK;
+}
+
 static int arc_read(void *st, uint8_t *buf, size_t cap, size_t *got,
 		    char err[VG_C_ERRLEN])
 {
 	struct arc *s = st;
 	*got = 0;
-	la_ssize_t r;
-	do
-		r = archive_read_data(s->a, buf, cap);
-	while (r == ARCHIVE_RETRY);
-	if (r > 0) {
-		*got = (size_t)r;
-		return VG_C_OK;
+	while (!s->blk_len) {
+		int r = next_block(s, err);
+		if (r != VG_C_OK)
+			return r;
 	}
-	if (r == 0)
-		return VG_C_END;
-	if (r == ARCHIVE_WARN) {
-		/* a warning without bytes (libarchive returns it for some
-		 * recoverable conditions): treat as the end of the member */
-		return VG_C_END;
+	size_t n;
+	if (s->pos < s->blk_off) {
+		uint64_t hole = s->blk_off - s->pos;
+		n = hole < cap ? (size_t)hole : cap;
+		memset(buf, 0, n);
+	} else {
+		n = s->blk_len < cap ? s->blk_len : cap;
+		memcpy(buf, s->blk, n);
+		s->blk += n;
+		s->blk_len -= n;
+		s->blk_off += n;
 	}
-	set_err(err, s->a, "unable to read the member");
-	return r == ARCHIVE_FATAL ? VG_C_FATAL : VG_C_DAMAGED;
+	s->pos += n;
+	*got = n;
+	return VG_C_OK;
 }
 
 const vg_container_ops vg_reader_libarchive = {
