@@ -9,8 +9,8 @@
 #   floor:  bsdtar -xOf ARCHIVE | sha256sum, and for a .deb also its
 #           data.tar.* through bsdtar -xOf | sha256sum (the members' bytes
 #           decompressed and hashed once, one digest)
-# Median of ROUNDS (default 3) rotated rounds; prints wall seconds and the
-# ratio vigil / floor. The floor's pipes use two processes, vigil one
+# Median of ROUNDS (default 3) rotated rounds; prints wall seconds, the
+# ratio vigil / floor, and the CPU seconds (user + system) of both. The floor's pipes use two processes, vigil one
 # worker: on a 2-core machine the floor gets some parallelism vigil does
 # not. Usage: bench/archives.sh [N_DEBS]   (default 3)
 set -eu
@@ -56,8 +56,10 @@ for a in "$@"; do
 	bench_rounds "$ROUNDS" "run_vigil_$i" "run_floor_$i"
 	v=$(bench_median "vigil_$i")
 	fl=$(bench_median "floor_$i")
+	vc=$(bench_median "vigil_$i.cpu")
+	fc=$(bench_median "floor_$i.cpu")
 	mib=$(du -m "$a" | cut -f1)
-	printf '%-60s %5s MiB  vigil %6.2f s  floor %6.2f s  ratio %.2f\n' \
-		"$(basename "$a")" "$mib" "$v" "$fl" "$(awk -v a="$v" -v b="$fl" 'BEGIN { print a / b }')"
+	printf '%-44.44s %4s MiB  wall vigil %6.2f s floor %6.2f s ratio %.2f  cpu %6.2f / %6.2f s\n' \
+		"$(basename "$a")" "$mib" "$v" "$fl" "$(awk -v a="$v" -v b="$fl" 'BEGIN { print a / b }')" "$vc" "$fc"
 done
 "$VIGIL" scan --no-builtin --threads 1 "$@" 2>/dev/null | grep -E '^(containers|errors|skipped)' || true

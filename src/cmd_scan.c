@@ -66,6 +66,8 @@ static const char usage[] =
 "\n"
 "Exit status: 0 nothing found, 1 findings at or above --min-score,\n"
 "2 an error that stopped the sweep (bad option, rule that does not compile).\n"
+"Unreadable files and damaged archives or members are reported (error\n"
+"'damaged' for the latter) and do not change the exit status.\n"
 "\n"
 "Example:\n"
 "  vigil scan --iocs signature-base/iocs --rules signature-base/yara /opt\n";

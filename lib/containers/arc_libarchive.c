@@ -79,6 +79,23 @@ static int is_tar(const uint8_t *h, size_t n)
 	return sum == want;
 }
 
+/* Old binary cpio: a 2-byte magic alone would claim too much, so the
+ * first header's name (namesize at 20, the name after the 26 bytes) must
+ * fit and end with its NUL. */
+static int is_binary_cpio(const uint8_t *h, size_t n)
+{
+	if (n < 28)
+		return 0;
+	unsigned ns;
+	if (h[0] == 0xc7 && h[1] == 0x71)
+		ns = h[20] | (unsigned)h[21] << 8;
+	else if (h[0] == 0x71 && h[1] == 0xc7)
+		ns = (unsigned)h[20] << 8 | h[21];
+	else
+		return 0;
+	return ns >= 2 && ns <= 4096 && 26 + ns <= n && h[26 + ns - 1] == '\0';
+}
+
 /* The compressions libarchive's filters decode (gzip, bzip2, xz, lzip,
  * zstd, lz4 frame and legacy, compress). */
 static int is_compressed(const uint8_t *h, size_t n)
@@ -103,8 +120,7 @@ static int probe(const vg_blob *src, const uint8_t *h, size_t n,
 	    at(h, n, 0, "\xed\xab\xee\xdb", 4) || at(h, n, 0, "Rar!\x1a\x07", 6))
 		return 1; /* 7z, CAB, xar, ar, rpm, RAR 4 and 5 */
 	if (at(h, n, 0, "070707", 6) || at(h, n, 0, "070701", 6) ||
-	    at(h, n, 0, "070702", 6) || at(h, n, 0, "\xc7\x71", 2) ||
-	    at(h, n, 0, "\x71\xc7", 2))
+	    at(h, n, 0, "070702", 6) || is_binary_cpio(h, n))
 		return 1; /* cpio: odc, newc, crc, binary */
 	if (at(h, n, 0x8001, "CD001", 5) || at(h, n, 0x8801, "CD001", 5) ||
 	    at(h, n, 0x9001, "CD001", 5))

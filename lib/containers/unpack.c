@@ -462,14 +462,21 @@ static void member(vg_unpack *u, const vg_container_ops *ops, void *st,
 			inner = u->detect(&nb, it.data,
 						    it.len < HEAD ? it.len : HEAD,
 						    u->chain[lv]);
-		} else if (mr.fd >= 0) {
-			nb.mem = NULL;
-			nb.fd = mr.fd;
-			nb.size = it.streamed;
+		} else {
+			/* streamed: its first bytes are still in the buffer;
+			 * opened from the spill (none at max_depth, where the
+			 * record below says why it is not opened) */
 			size_t hn = u->lim.max_whole < HEAD
 					    ? (size_t)u->lim.max_whole : HEAD;
-			inner = u->detect(&nb, u->lv[lv].buf, hn,
-						    u->chain[lv]);
+			nb = vg_blob_mem(u->lv[lv].buf, hn);
+			if (mr.fd >= 0) {
+				nb.mem = NULL;
+				nb.fd = mr.fd;
+				nb.size = it.streamed;
+			}
+			inner = u->detect(&nb, u->lv[lv].buf, hn, u->chain[lv]);
+			if (inner && mr.fd < 0 && lv < u->lim.max_depth)
+				inner = NULL; /* cannot happen: no spill is a limit */
 		}
 		if (inner && lv >= u->lim.max_depth) {
 			inner = NULL;

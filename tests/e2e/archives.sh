@@ -7,7 +7,7 @@
 # SHA-256).
 #  1. every format holds the three and gives exactly their findings, with
 #     the member paths in the "outer!/member" notation: zip, nupkg, tar
-#     (plain, gzip, bzip2, xz, zstd, lz4), cpio, ar, 7z, CAB, ISO 9660, xar,
+#     (plain, gzip, bzip2, xz, zstd, lz4), cpio (newc, binary), ar, 7z, CAB, ISO 9660, xar,
 #     deb (whose data.tar nests), rpm, a lone .gz, and a zip in a tar.zst
 #     in a deb (three deep); the JSON "container" chain matches the path;
 #     --no-archives gives none of them;
@@ -73,6 +73,7 @@ mkdir -p "$A"
 	tar -cf - app | zstd -q -o "$A/p.tar.zst"
 	tar -cf - app | lz4 -q >"$A/p.tar.lz4"
 	find app | cpio -o -H newc --quiet >"$A/p.cpio"
+	find app | cpio -o -H bin --quiet >"$A/p.bcpio"
 	(cd app && ar rc "$A/p.a" d3dcompiler_47.dll ffmpeg.dll quiet.bin)
 	7z a -bd -bso0 "$A/p.7z" app
 	gcab -c "$A/p.cab" app/d3dcompiler_47.dll app/ffmpeg.dll app/quiet.bin
@@ -122,7 +123,7 @@ check "formats: exit 1 (findings)" 1 "$rc"
 {
 	expect "p.zip!/app/"
 	expect "3CXDesktopApp-18.12.416-full.nupkg!/app/"
-	for x in tar tar.gz tar.bz2 tar.xz tar.zst tar.lz4 cpio 7z cab pkg; do
+	for x in tar tar.gz tar.bz2 tar.xz tar.zst tar.lz4 cpio bcpio 7z cab pkg; do
 		expect "p.$x!/app/"
 	done
 	expect "p.a!/"
@@ -142,7 +143,29 @@ check "chain of a member three deep" \
 errs=$(jq -r 'select(.type=="file" and (.error != null or .skip != null)) | .path' "$T/out")
 check "formats: no skip or error" "" "$errs"
 containers=$(jq -r 'select(.type=="summary") | .containers' "$T/out")
-check "formats: containers opened (19 + 5 nested)" 24 "$containers"
+# 19 files, and control.tar.xz and data.tar.xz of both debs, mid.tar.zst
+# and inner.zip
+check "formats: containers opened (19 + 6 nested)" 25 "$containers"
+# --max-size 512: every archive is larger, so it is reopened by descriptor;
+# the 1 KiB PEs stream (digests only: hash and file-name IOCs, no YARA), and
+# the nested containers (data.tar.xz, mid.tar.zst, inner.zip) are spilled to
+# unlinked temporary files in $TMPDIR and opened from there
+mkdir -p "$T/tmp"
+TMPDIR="$T/tmp" scan --max-size 512 "$A"
+{
+	for pre in p.zip!/app/ 3CXDesktopApp-18.12.416-full.nupkg!/app/ \
+		p.tar!/app/ p.tar.gz!/app/ p.tar.bz2!/app/ p.tar.xz!/app/ \
+		p.tar.zst!/app/ p.tar.lz4!/app/ p.cpio!/app/ p.bcpio!/app/ p.7z!/app/ \
+		p.cab!/app/ p.pkg!/app/ p.a!/ p.iso!/app/ \
+		p.deb!/data.tar.xz!/./opt/app/ p.rpm!/./opt/app/ \
+		nest.deb!/data.tar.xz!/./srv/mid.tar.zst!/inner.zip!/app/; do
+		expect "$pre" | grep -v yara
+	done
+} | sort >"$T/want"
+"$FINDINGS" "$A/" <"$T/out" | sort >"$T/got"
+if diff -u "$T/want" "$T/got" >"$T/diff"; then ok "streamed and spilled: exact findings"; else
+	not_ok "streamed and spilled: exact findings"; cat "$T/diff"; fi
+check "streamed and spilled: no temporary file left" "" "$(ls -A "$T/tmp")"
 scan --no-archives "$A"
 "$FINDINGS" "$A/" <"$T/out" | grep -c '!/' >"$T/n" || true
 check "--no-archives: no member findings" 0 "$(cat "$T/n")"

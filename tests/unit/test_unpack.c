@@ -505,6 +505,14 @@ static void test_streaming_and_spill(void **state)
 	assert_true(l.r[2].whole);
 	assert_int_equal(l.stream_begins, 2);
 	assert_int_equal(l.streamed_chunks, inner.n + sizeof big);
+	/* the same streamed container at the deepest level: read, hashed,
+	 * not opened, and said so */
+	lim.max_depth = 1;
+	run(&lim, &top, &l, &st);
+	assert_int_equal(l.n, 1);
+	assert_true(l.r[0].complete);
+	assert_int_equal(l.r[0].status, VG_UNPACK_LIMIT);
+	assert_int_equal(l.r[0].limit, VG_LIMIT_DEPTH);
 	free(inner.p);
 	free(top.p);
 }
