@@ -8,7 +8,7 @@ libarchive-dev libelf-dev libzstd-dev zlib1g-dev libpsl-dev libcmocka-dev
 libgsf-1-dev msitools wixl
 clang libclang-rt-14-dev lld gcc-mingw-w64-x86-64 osslsigncode
 gzip zstd xz-utils bzip2 lz4 jq ca-certificates
-zip 7zip gcab"
+zip 7zip p7zip-full gcab xorriso rpm libarchive-tools cpio binutils"
 
 missing=""
 for p in $PKGS; do

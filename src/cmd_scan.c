@@ -45,6 +45,14 @@ static const char usage[] =
 "  --one-file-system    stay on the file system of each PATH\n"
 "  --max-size SIZE      largest file given to YARA and the checks (default\n"
 "                       128M); larger files are still hashed\n"
+"Archives and installers (opened by default, nested; see docs/cli.md):\n"
+"  --no-archives        do not open containers: every file is one file\n"
+"  --max-depth N        deepest member level read (default 10)\n"
+"  --max-expanded SIZE  member bytes read per top-level file (default 8G)\n"
+"  --max-ratio N        member bytes read per byte of the top-level file\n"
+"                       (default 200; never below 1 GiB)\n"
+"  --max-members N      members read per container (default 100000)\n"
+"  --max-member-size SIZE  largest member read (default 4G)\n"
 "Resources:\n"
 "  --threads N          worker threads (default: online CPUs)\n"
 "  --nice               lowest CPU and I/O priority\n"
@@ -58,6 +66,8 @@ static const char usage[] =
 "\n"
 "Exit status: 0 nothing found, 1 findings at or above --min-score,\n"
 "2 an error that stopped the sweep (bad option, rule that does not compile).\n"
+"Unreadable files and damaged archives or members are reported (error\n"
+"'damaged' for the latter) and do not change the exit status.\n"
 "\n"
 "Example:\n"
 "  vigil scan --iocs signature-base/iocs --rules signature-base/yara /opt\n";
@@ -135,6 +145,8 @@ enum {
 	OPT_IOCS = 256, OPT_RULES, OPT_NO_BUILTIN, OPT_STRICT, OPT_NO_CHECKS,
 	OPT_EXCLUDE, OPT_FOLLOW, OPT_ONEFS, OPT_MAXSIZE, OPT_THREADS, OPT_NICE,
 	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE, OPT_NO_CACHE,
+	OPT_NO_ARCHIVES, OPT_MAX_DEPTH, OPT_MAX_EXPANDED, OPT_MAX_RATIO,
+	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
 };
 
 static const struct option long_opts[] = {
@@ -148,6 +160,12 @@ static const struct option long_opts[] = {
 	{"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
 	{"one-file-system", no_argument, NULL, OPT_ONEFS},
 	{"max-size", required_argument, NULL, OPT_MAXSIZE},
+	{"no-archives", no_argument, NULL, OPT_NO_ARCHIVES},
+	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+	{"max-expanded", required_argument, NULL, OPT_MAX_EXPANDED},
+	{"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+	{"max-members", required_argument, NULL, OPT_MAX_MEMBERS},
+	{"max-member-size", required_argument, NULL, OPT_MAX_MEMBER_SIZE},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"nice", no_argument, NULL, OPT_NICE},
 	{"cpu-limit", required_argument, NULL, OPT_CPULIMIT},
@@ -217,6 +235,34 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			if (cli_opt_size("max-size", optarg, 1, UINT64_MAX, &size))
 				return 2;
 			a->opt.max_size = size;
+			break;
+		case OPT_NO_ARCHIVES:
+			a->opt.no_archives = 1;
+			break;
+		case OPT_MAX_DEPTH:
+			if (cli_opt_int("max-depth", optarg, 1, 64, &v))
+				return 2;
+			a->opt.max_depth = (unsigned)v;
+			break;
+		case OPT_MAX_EXPANDED:
+			if (cli_opt_size("max-expanded", optarg, 1, UINT64_MAX, &size))
+				return 2;
+			a->opt.max_expanded = size;
+			break;
+		case OPT_MAX_RATIO:
+			if (cli_opt_int("max-ratio", optarg, 1, 1000000000L, &v))
+				return 2;
+			a->opt.max_ratio = (uint64_t)v;
+			break;
+		case OPT_MAX_MEMBERS:
+			if (cli_opt_int("max-members", optarg, 1, 1000000000L, &v))
+				return 2;
+			a->opt.max_members = (uint64_t)v;
+			break;
+		case OPT_MAX_MEMBER_SIZE:
+			if (cli_opt_size("max-member-size", optarg, 1, UINT64_MAX, &size))
+				return 2;
+			a->opt.max_member_size = size;
 			break;
 		case OPT_THREADS:
 			if (cli_opt_int("threads", optarg, 1, 256, &v))

@@ -95,8 +95,10 @@ static void text_file(struct scan_report *rep, const vigil_file_result *r)
 					r->error_detail ? ": " : "",
 					r->error_detail ? r->error_detail : "");
 			else
-				fprintf(rep->out, "skipped  %s: %s\n", path,
-					vigil_skip_name(r->skip));
+				fprintf(rep->out, "skipped  %s: %s%s%s\n", path,
+					vigil_skip_name(r->skip),
+					r->skip_detail ? ": " : "",
+					r->skip_detail ? r->skip_detail : "");
 		}
 		free(path);
 		return;
@@ -122,6 +124,9 @@ static void text_file(struct scan_report *rep, const vigil_file_result *r)
 		free(src);
 		free(msg);
 	}
+	if (r->skip == VIGIL_SKIP_LIMIT)
+		appendf(&body, &len, "  note: limit: %s\n",
+			r->skip_detail ? r->skip_detail : "");
 	if (r->error)
 		appendf(&body, &len, "  note: %s%s%s\n", vigil_error_name(r->error),
 			r->error_detail ? ": " : "", r->error_detail ? r->error_detail : "");
@@ -166,6 +171,10 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_object_set_new(rec, "dirs_seen", json_integer((json_int_t)st->dirs_seen));
 		json_object_set_new(rec, "excluded", json_integer((json_int_t)st->excluded));
 		json_object_set_new(rec, "bytes_read", json_integer((json_int_t)st->bytes_read));
+		json_object_set_new(rec, "containers", json_integer((json_int_t)st->containers));
+		json_object_set_new(rec, "members", json_integer((json_int_t)st->members));
+		json_object_set_new(rec, "bytes_expanded", json_integer((json_int_t)st->bytes_expanded));
+		json_object_set_new(rec, "limit_hits", json_integer((json_int_t)st->limit_hits));
 		json_t *sk = json_object(), *er = json_object(), *lv = json_object();
 		for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
 			json_object_set_new(sk, vigil_skip_name(i), json_integer((json_int_t)st->skipped[i]));
@@ -196,6 +205,9 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 	fprintf(rep->out, "files seen %llu, scanned %llu, directories %llu, read %.1f MiB in %.2f s (%.1f MiB/s)\n",
 		(unsigned long long)st->files_seen, (unsigned long long)st->files_scanned,
 		(unsigned long long)st->dirs_seen, mb, st->elapsed, rate);
+	fprintf(rep->out, "containers opened %llu, members %llu, expanded %.1f MiB, limits hit %llu\n",
+		(unsigned long long)st->containers, (unsigned long long)st->members,
+		st->bytes_expanded / 1048576.0, (unsigned long long)st->limit_hits);
 	fprintf(rep->out, "findings: alert %llu, warning %llu, notice %llu\n",
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_ALERT],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_WARNING],

@@ -60,6 +60,11 @@ typedef enum vigil_skip {
 	VIGIL_SKIP_TOO_LARGE,  /* hashed, but larger than max_size for YARA */
 	VIGIL_SKIP_OTHER_FS,   /* --one-file-system */
 	VIGIL_SKIP_PSEUDO_FS,  /* /proc, /sys and the like */
+	/* members of containers (the detail text says more) */
+	VIGIL_SKIP_ENCRYPTED,  /* an encrypted member: not read */
+	VIGIL_SKIP_UNSUPPORTED, /* a codec or part the reader cannot decode */
+	VIGIL_SKIP_HARDLINK,   /* a hard-link member: reported, not followed */
+	VIGIL_SKIP_LIMIT,      /* an unpacking limit was hit */
 	VIGIL_SKIP_COUNT
 } vigil_skip;
 
@@ -74,6 +79,7 @@ typedef enum vigil_error {
 	VIGIL_ERR_IO,         /* any other read error */
 	VIGIL_ERR_YARA,       /* YARA failed on the file (timeout, too many matches) */
 	VIGIL_ERR_NOMEM,      /* out of memory while examining it */
+	VIGIL_ERR_DAMAGED,    /* a damaged member or container */
 	VIGIL_ERR_COUNT
 } vigil_error;
 

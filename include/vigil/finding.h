@@ -40,11 +40,15 @@ typedef struct vigil_finding {
 	const char *evidence;
 } vigil_finding;
 
-/* What was found about one file (a file on disk, or later a member of a
+/* What was found about one file (a file on disk, or a member of a
  * container): its digests and findings, or why it was skipped or could
- * not be read. */
+ * not be read. A member's path is the notation "outer!/member" (nested:
+ * "a.zip!/b.tar!/x.dll"); chain holds the same unambiguously: the
+ * top-level path, then each member name as stored. */
 typedef struct vigil_file_result {
 	const char *path;        /* raw bytes; escape before printing */
+	const char *const *chain; /* chain_len > 1 for a member, else NULL */
+	size_t chain_len;
 	uint64_t size;
 	int hashed;              /* digests below are valid */
 	uint8_t md5[16];
@@ -56,6 +60,7 @@ typedef struct vigil_file_result {
 	vigil_skip skip;
 	vigil_error error;
 	const char *error_detail; /* strerror-like text, or NULL */
+	const char *skip_detail;  /* why, for the skips of members, or NULL */
 } vigil_file_result;
 
 /*

@@ -27,6 +27,18 @@ typedef struct vigil_scan_options {
 	int cpu_limit;           /* percent of the machine, 0: none */
 	int no_checks;           /* turn the structural tampering checks off */
 	int report_all;          /* call on_file for clean files too */
+	/* containers (archives, installers, images) are opened and every
+	 * member examined like a file, unless no_archives; the limits, 0
+	 * for the defaults of docs/cli.md (depth 10, 8 GiB expanded per
+	 * file, ratio 200 over a 1 GiB floor, 100,000 members per
+	 * container, members of 4 GiB); members larger than max_size are
+	 * streamed through the digests */
+	int no_archives;
+	unsigned max_depth;
+	uint64_t max_expanded;
+	uint64_t max_ratio;
+	uint64_t max_members;
+	uint64_t max_member_size;
 } vigil_scan_options;
 
 
@@ -38,7 +50,11 @@ typedef struct vigil_scan_stats {
 	uint64_t excluded;       /* paths pruned by the exclude globs */
 	uint64_t skipped[VIGIL_SKIP_COUNT];
 	uint64_t errors[VIGIL_ERR_COUNT];
-	uint64_t files_by_level[4]; /* indexed by vigil_level */
+	uint64_t files_by_level[4]; /* indexed by vigil_level, members too */
+	uint64_t containers;     /* containers opened, at every level */
+	uint64_t members;        /* members listed */
+	uint64_t bytes_expanded; /* member bytes read, at every level */
+	uint64_t limit_hits;     /* unpacking limits hit (skip "limit") */
 	double elapsed;          /* seconds since run started */
 } vigil_scan_stats;
 

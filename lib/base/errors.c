@@ -7,7 +7,9 @@ const char *vigil_skip_name(vigil_skip s)
 {
 	static const char *const names[] = {"none", "special-file", "symlink",
 					    "too-large", "other-filesystem",
-					    "pseudo-filesystem"};
+					    "pseudo-filesystem",
+					    "encrypted", "unsupported",
+					    "hardlink", "limit"};
 	return s < VIGIL_SKIP_COUNT ? names[s] : "unknown";
 }
 
@@ -15,7 +17,8 @@ const char *vigil_error_name(vigil_error e)
 {
 	static const char *const names[] = {"none",  "permission", "vanished",
 					    "changed", "loop",     "name-too-long",
-					    "io",    "yara", "no-memory"};
+					    "io",    "yara", "no-memory",
+					    "damaged"};
 	return e < VIGIL_ERR_COUNT ? names[e] : "unknown";
 }
 

@@ -71,6 +71,9 @@ typedef struct vg_member {
 	const char *unreadable; /* static text when the bytes cannot be read
 				 * for another reason ("ADC-compressed chunks",
 				 * "APFS volume"...), else NULL */
+	int nameless;       /* the format stores no name (a lone compressed
+			     * stream): the engine names the member after
+			     * its container, less the compression suffix */
 } vg_member;
 
 /* Return codes of next() and read(). */
@@ -97,7 +100,8 @@ typedef struct vg_container_ops {
 	void *(*open)(const vg_blob *src, char err[VG_C_ERRLEN]);
 	/* The next member: VG_C_OK with *m filled, VG_C_END, VG_C_DAMAGED (a
 	 * member was found but its header is damaged; m->name set when known)
-	 * or VG_C_FATAL, with err set on failure. */
+	 * or VG_C_FATAL, with err set on failure. The engine zeroes *m
+	 * before the call, so a reader may leave unknown fields alone. */
 	int (*next)(void *st, vg_member *m, char err[VG_C_ERRLEN]);
 	/* Bytes of the current member into buf (up to cap): VG_C_OK with
 	 * *got > 0, VG_C_END, or VG_C_DAMAGED/VG_C_FATAL with err set.

@@ -35,12 +35,28 @@ static json_t *findings(const vigil_file_result *r)
 	return a;
 }
 
+/* A member's chain: the top-level path, then each member name as
+ * stored, each escaped like a path. */
+static json_t *chain(const vigil_file_result *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < r->chain_len; i++) {
+		if (json_array_append_new(a, vg_json_path(r->chain[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 char *vigil_file_result_json(const vigil_file_result *r)
 {
 	if (!r)
 		return NULL;
 	json_t *rec = vg_json_record("file");
 	int bad = vg_json_put(rec, "path", vg_json_path(r->path));
+	if (r->chain && r->chain_len > 1)
+		bad |= vg_json_put(rec, "container", chain(r));
 	bad |= vg_json_put(rec, "size", json_integer((json_int_t)r->size));
 	bad |= put_digests(rec, r);
 	bad |= vg_json_put(rec, "score", json_integer(r->score));
@@ -51,6 +67,8 @@ char *vigil_file_result_json(const vigil_file_result *r)
 						 : json_null());
 	bad |= vg_json_put(rec, "error", r->error ? json_string(vigil_error_name(r->error))
 						   : json_null());
+	if (r->skip_detail)
+		bad |= vg_json_put(rec, "skip_detail", vg_json_text(r->skip_detail));
 	if (r->error_detail)
 		bad |= vg_json_put(rec, "error_detail", vg_json_text(r->error_detail));
 	if (bad) {

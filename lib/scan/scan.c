@@ -6,6 +6,8 @@
  * (scan/match.c); results reach the caller through one serialised
  * callback.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "base/cpulimit.h"
 #include "base/digest.h"
 #include "base/util.h"
+#include "containers/unpack.h"
 #include "scan/match.h"
 #include "source/readfile.h"
 #include "source/walk.h"
@@ -49,10 +52,12 @@ struct vigil_scanner {
 	 * are all, so files are not kept in memory while read */
 	int digests_only;
 	vg_cpulimit *cpulimit;
+	vg_unpack_limits limits;
 	double started;
 	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
 	_Atomic uint64_t skipped[VIGIL_SKIP_COUNT], errors[VIGIL_ERR_COUNT];
 	_Atomic uint64_t by_level[4];
+	_Atomic uint64_t containers, members, bytes_expanded, limit_hits;
 };
 
 struct worker {
@@ -61,6 +66,8 @@ struct worker {
 	vg_buf buf;
 	vg_digests *dg;   /* fed while the file is read */
 	vg_matcher *match;
+	vg_unpack *unpack; /* NULL with no_archives */
+	uid_t uid;         /* owner of the top-level file, for members */
 };
 
 static void bump(_Atomic uint64_t *c, uint64_t n)
@@ -87,6 +94,118 @@ static void deliver(vigil_scanner *s, const vigil_file_result *r)
 static void digest_chunk(void *ctx, const uint8_t *p, size_t n)
 {
 	vg_digests_update(ctx, p, n);
+}
+
+static void member_stream_begin(void *ctx)
+{
+	struct worker *w = ctx;
+	vg_digests_init(w->dg);
+}
+
+static void member_stream_chunk(void *ctx, const uint8_t *p, size_t n)
+{
+	struct worker *w = ctx;
+	vg_digests_update(w->dg, p, n);
+}
+
+/* The skip or error kind of an unpacking record. */
+static void member_status(const vg_unpack_item *it, vigil_file_result *r)
+{
+	switch (it->status) {
+	case VG_UNPACK_OK:
+		if (it->complete && !it->data)
+			r->skip = VIGIL_SKIP_TOO_LARGE;
+		return;
+	case VG_UNPACK_ENCRYPTED:
+		r->skip = VIGIL_SKIP_ENCRYPTED;
+		break;
+	case VG_UNPACK_UNREADABLE:
+		r->skip = VIGIL_SKIP_UNSUPPORTED;
+		break;
+	case VG_UNPACK_SYMLINK:
+		r->skip = VIGIL_SKIP_SYMLINK;
+		break;
+	case VG_UNPACK_HARDLINK:
+		r->skip = VIGIL_SKIP_HARDLINK;
+		break;
+	case VG_UNPACK_DEVICE:
+		r->skip = VIGIL_SKIP_SPECIAL;
+		break;
+	case VG_UNPACK_LIMIT:
+		r->skip = VIGIL_SKIP_LIMIT;
+		break;
+	case VG_UNPACK_DAMAGED:
+	case VG_UNPACK_BROKEN:
+		r->error = VIGIL_ERR_DAMAGED;
+		r->error_detail = it->detail;
+		return;
+	}
+	r->skip_detail = it->detail;
+}
+
+/* One record of the unpacking engine: a member goes through exactly what
+ * a file gets. */
+static void member_item(void *ctx, const vg_unpack_item *it)
+{
+	struct worker *w = ctx;
+	vigil_scanner *s = w->s;
+	vigil_file_result r = {0};
+	r.path = it->path;
+	r.chain = it->chain;
+	r.chain_len = it->chain_len;
+	if (it->member && it->complete)
+		r.size = it->data ? it->len : it->streamed;
+	else if (it->member && it->member->size != VG_SIZE_UNKNOWN)
+		r.size = it->member->size;
+	member_status(it, &r);
+	if (it->complete) {
+		if (!it->data && vg_digests_final(w->dg, r.md5, r.sha1, r.sha256))
+			r.hashed = 1;
+		vg_match_meta meta = {w->uid, 1};
+		if ((it->data || r.hashed) &&
+		    !vg_match(w->match, it->path, it->data, it->len, &meta,
+			      !it->data, &r) && !r.error) {
+			r.error = VIGIL_ERR_IO;
+			r.error_detail = "the digests could not be computed";
+		}
+	}
+	deliver(s, &r);
+}
+
+/* Open the containers in a file already read: from the buffer when it
+ * was read whole, else reopened (the same file: dev and inode as read). */
+static void unpack_file(struct worker *w, vg_dir *dir, const char *name,
+			const char *path, const vg_read *rd)
+{
+	vigil_scanner *s = w->s;
+	vg_blob src;
+	int fd = -1;
+	if (rd->whole) {
+		src = vg_blob_mem(w->buf.data, (size_t)rd->len);
+	} else {
+		int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+			    (s->opt.follow_symlinks ? 0 : O_NOFOLLOW);
+		struct stat st;
+		fd = dir ? openat(vg_dir_fd(dir), name, flags) : open(path, flags);
+		if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_dev != rd->st.st_dev || st.st_ino != rd->st.st_ino) {
+			if (fd >= 0)
+				close(fd);
+			return; /* gone or replaced: its own record said what was read */
+		}
+		src = (vg_blob){NULL, fd, (uint64_t)st.st_size};
+	}
+	vg_unpack_cb cb = {member_stream_begin, member_stream_chunk,
+			   member_item, w};
+	vg_unpack_stats us = {0};
+	w->uid = rd->st.st_uid;
+	(void)vg_unpack_run(w->unpack, &src, NULL, 0, path, &cb, &us);
+	if (fd >= 0)
+		close(fd);
+	bump(&s->containers, us.containers);
+	bump(&s->members, us.members);
+	bump(&s->bytes_expanded, us.bytes_expanded);
+	bump(&s->limit_hits, us.limit_hits);
 }
 
 /* One file of the sweep: read it once, match the bytes, report. */
@@ -128,6 +247,8 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 		r.error_detail = "the digests could not be computed";
 	}
 	deliver(s, &r);
+	if (w->unpack)
+		unpack_file(w, dir, name, path, &rd);
 }
 
 static int queue_pop(vigil_scanner *s, struct qitem *out)
@@ -226,6 +347,18 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 	s->rules = rules;
 	/* the per-class sets are subsets of the full one */
 	s->digests_only = s->opt.no_checks && (!rules || !vigil_rules_count(rules));
+	vg_unpack_limits_init(&s->limits);
+	s->limits.max_whole = s->opt.max_size;
+	if (s->opt.max_depth)
+		s->limits.max_depth = s->opt.max_depth;
+	if (s->opt.max_expanded)
+		s->limits.max_expanded = s->opt.max_expanded;
+	if (s->opt.max_ratio)
+		s->limits.max_ratio = s->opt.max_ratio;
+	if (s->opt.max_members)
+		s->limits.max_members = s->opt.max_members;
+	if (s->opt.max_member_size)
+		s->limits.max_member_size = s->opt.max_member_size;
 	pthread_mutex_init(&s->report_lock, NULL);
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qnonempty, NULL);
@@ -259,6 +392,7 @@ void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx)
 static void worker_free(struct worker *w)
 {
 	vg_matcher_free(w->match);
+	vg_unpack_free(w->unpack);
 	vg_digests_free(w->dg);
 	vg_buf_free(&w->buf);
 }
@@ -269,6 +403,8 @@ static int worker_init(struct worker *w, vigil_scanner *s)
 	w->s = s;
 	w->dg = vg_digests_new();
 	w->match = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
+	if (!s->opt.no_archives && !(w->unpack = vg_unpack_new(&s->limits)))
+		return 0;
 	return w->dg && w->match;
 }
 
@@ -340,5 +476,9 @@ void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 		out->errors[i] = atomic_load(&s->errors[i]);
 	for (int i = 0; i < 4; i++)
 		out->files_by_level[i] = atomic_load(&s->by_level[i]);
+	out->containers = atomic_load(&s->containers);
+	out->members = atomic_load(&s->members);
+	out->bytes_expanded = atomic_load(&s->bytes_expanded);
+	out->limit_hits = atomic_load(&s->limit_hits);
 	out->elapsed = s->started ? vg_now() - s->started : 0;
 }
