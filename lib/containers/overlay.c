@@ -49,6 +49,8 @@
 #define OV_START_WINDOW 4096            /* 7z / CAB / Inno at the start */
 #define OV_NSIS_WINDOW 65536            /* NSIS first header search */
 #define OV_EOCD_WINDOW (65535 + 22)     /* zip comment + EOCD */
+/* the probe's and the reader's buffer: room for the larger window */
+#define OV_BUF (OV_EOCD_WINDOW > OV_NSIS_WINDOW ? OV_EOCD_WINDOW : OV_NSIS_WINDOW)
 #define OV_MAX_MEMBERS 4
 
 typedef struct ov_part {
@@ -224,7 +226,7 @@ static void scan_zip(const vg_blob *src, ov_scan *sc, const uint8_t *w,
 }
 
 /* Look for archives in src's overlay; 0 when there is none (or no
- * overlay). buf has room for OV_NSIS_WINDOW bytes. */
+ * overlay). buf has room for OV_BUF bytes. */
 static int scan_overlay(const vg_blob *src, const uint8_t *head, size_t n,
 			ov_scan *sc, uint8_t *buf)
 {
@@ -254,7 +256,7 @@ static int overlay_probe(const vg_blob *src, const uint8_t *head, size_t n,
 		return 0;
 	if (!vg_pe_sniff(head, n))
 		return 0;
-	uint8_t *buf = malloc(OV_NSIS_WINDOW);
+	uint8_t *buf = malloc(OV_BUF);
 	if (!buf)
 		return 0;
 	ov_scan sc;
@@ -266,7 +268,7 @@ static int overlay_probe(const vg_blob *src, const uint8_t *head, size_t n,
 static void *overlay_open(const vg_blob *src, char err[VG_C_ERRLEN])
 {
 	overlay *o = calloc(1, sizeof *o);
-	uint8_t *buf = malloc(OV_NSIS_WINDOW);
+	uint8_t *buf = malloc(OV_BUF);
 	uint8_t *head = malloc(65536);
 	if (!o || !buf || !head) {
 		snprintf(err, VG_C_ERRLEN, "out of memory");

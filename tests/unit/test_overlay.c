@@ -33,7 +33,7 @@ static const vg_container_ops *R = &vg_reader_pe_overlay;
  * 0x400 bytes: the overlay starts at 0x600. */
 enum { OPT = 0x58, DIRS = OPT + 112, SECTAB = OPT + 240, IMG = 0x600 };
 
-static uint8_t f[1 << 16];
+static uint8_t f[1 << 17];
 static size_t flen;
 
 static void put16(size_t off, uint16_t v)
@@ -370,6 +370,20 @@ static void test_not_sfx(void **state)
 	assert_false(probe_as("a.exe")); /* no PE */
 }
 
+/* An overlay longer than the windows the probe reads (the zip end record
+ * is looked for in the last 64 KiB + 22 bytes, more than the NSIS window):
+ * the probe's buffer holds both (a Debian shim-signed member overran it). */
+static void test_long_overlay(void **state)
+{
+	(void)state;
+	build_pe();
+	static uint8_t zeros[100000];
+	append(zeros, sizeof zeros);
+	assert_false(probe_as("a.exe"));
+	append_zip("ffmpeg.dll", "benign", 1);
+	assert_true(probe_as("a.exe"));
+}
+
 /* Every truncation and every flipped byte of a signed zip SFX and of a 7z
  * SFX: whatever comes back, nothing reads outside the buffer. */
 static void test_mutations(void **state)
@@ -417,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_cab),
 		cmocka_unit_test(test_nsis_inno),
 		cmocka_unit_test(test_not_sfx),
+		cmocka_unit_test(test_long_overlay),
 		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
