@@ -7,7 +7,8 @@
  * format).
  *
  * The probe goes by magic bytes only, never by name; ELF, PE, Mach-O and
- * text are never claimed. Bytes reach libarchive through read, skip and
+ * text are never claimed, but for a PE that ends in a zip end record (a
+ * self-extracting zip whose offsets count from the PE's start). Bytes reach libarchive through read, skip and
  * seek callbacks on the vg_blob, so that zip's central directory and 7z's
  * trailing header are read the same from memory (zero copy) and from a
  * file descriptor (pread). Only the filters that decode in the process are
@@ -107,11 +108,27 @@ static int is_compressed(const uint8_t *h, size_t n)
 	       at(h, n, 0, "\x02\x21\x4c\x18", 4) || at(h, n, 0, "\x1f\x9d", 2);
 }
 
+/* A self-extracting zip whose offsets count from the file's first byte
+ * (`zip -A`): a PE whose last 22 bytes are a zip end record without
+ * comment. libarchive's seekable zip reader finds the archive from that
+ * record; the PE-overlay reader hands such a file on as "[overlay].zip". */
+static int is_sfx_zip(const vg_blob *src, const uint8_t *h, size_t n)
+{
+	uint8_t t[22];
+	size_t got = 0;
+	if (!at(h, n, 0, "MZ", 2) || src->size < 64 + sizeof t ||
+	    vg_blob_pread(src, t, sizeof t, src->size - sizeof t, &got) != 0 ||
+	    got != sizeof t)
+		return 0;
+	return memcmp(t, "PK\x05\x06", 4) == 0 && t[20] == 0 && t[21] == 0;
+}
+
 static int probe(const vg_blob *src, const uint8_t *h, size_t n,
 		 const char *name)
 {
-	(void)src;
 	(void)name;
+	if (is_sfx_zip(src, h, n))
+		return 1;
 	if (at(h, n, 0, "PK\x03\x04", 4) || at(h, n, 0, "PK\x05\x06", 4) ||
 	    at(h, n, 0, "PK\x07\x08", 4))
 		return 1; /* zip */

@@ -3,7 +3,8 @@
  * 64 hex digits are a hash, anything else must be an IP address or CIDR
  * range, a URL or a domain (defanged forms accepted). Text after the value
  * (after white space) describes it, as in sha256sum output; otherwise the
- * last '#' comment line above does, as in Loki's files.
+ * last '#' comment line above does, as in Loki's files. A hash may also be
+ * written as Loki writes it, hash;comment or hash;score;comment.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,24 @@ int vg_intel_plain(struct vg_intel *in, const char *buf, size_t len)
 			continue;
 		}
 		size_t vl = strcspn(v, " \t\r");
+		/* a hash in Loki's form, hash;comment or hash;score;comment,
+		 * in a file whose name does not say Loki (a URL may hold ';',
+		 * so only a hash ends there) */
+		size_t semi = strcspn(v, ";");
+		int score = 100, loki_hash = semi < vl && vg_intel_is_hash(v, semi);
+		if (loki_hash)
+			vl = semi;
 		char *rest = v + vl;
 		if (*rest)
 			*rest++ = '\0';
+		if (loki_hash && *rest >= '0' && *rest <= '9') {
+			char *end;
+			long sc = strtol(rest, &end, 10);
+			if (*end == ';' && sc <= 100) {
+				score = (int)sc;
+				rest = end + 1;
+			}
+		}
 		while (*rest == ' ' || *rest == '\t' || *rest == '#' || *rest == ';')
 			rest++;
 		size_t rl = strlen(rest);
@@ -66,7 +82,7 @@ int vg_intel_plain(struct vg_intel *in, const char *buf, size_t len)
 		}
 		const char *desc = *rest ? rest : comment;
 		if (vg_intel_is_hash(v, vl))
-			vg_intel_add_hash(in, VIGIL_IOC_TYPE_COUNT, v, 100, desc, ln);
+			vg_intel_add_hash(in, VIGIL_IOC_TYPE_COUNT, v, score, desc, ln);
 		else
 			vg_intel_add_network(in, v, 100, desc, ln);
 	}

@@ -52,9 +52,9 @@ if [ -n "$ASAR" ]; then
 	grep -v '^!' "$T/list" | sed 's/^. [0-9]* [-0-9a-f]* //; s/ -> .*//' | sort >"$T/our_list"
 	check "asar list names what mkasar wrote" "$(cat "$T/our_list")" "$(cat "$T/npm_list")"
 	rc=0
-	"$ASAR" extract "$T/x.asar" "$T/out" >/dev/null 2>&1 || rc=$?
+	"$ASAR" extract "$T/x.asar" "$T/extracted" >/dev/null 2>&1 || rc=$?
 	check "asar extract exit" 0 "$rc"
-	diff -r "$S" "$T/out" >"$T/diff" 2>&1 && ok "asar extract gives the source tree back" ||
+	diff -r "$S" "$T/extracted" >"$T/diff" 2>&1 && ok "asar extract gives the source tree back" ||
 		{ not_ok "asar extract gives the source tree back"; cat "$T/diff"; }
 
 	# the other way: npm's writer (integrity always on), our reader

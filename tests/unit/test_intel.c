@@ -569,6 +569,24 @@ static void test_plain_list(void **state)
 	assert_int_equal(nwarn, 2);
 }
 
+/* A hash written as Loki writes it (hash;comment, hash;score;comment) in a
+ * file whose name does not say Loki is a hash IOC; a URL keeps its ';'. */
+static void test_plain_loki_hashes(void **state)
+{
+	(void)state;
+	const char list[] =
+		D3D_SHA256 ";test-only d3dcompiler\n"
+		FFMPEG_MD5 ";80;test-only ffmpeg\n"
+		"https://example.com/a;b\n";
+	assert_int_equal(load("iocs.txt", list), VIGIL_OK);
+	expect_counts(1, 0, 1, 0, 0, 0, 0, 1);
+	assert_string_equal(find(VIGIL_IOC_SHA256, D3D_SHA256)->comment, "test-only d3dcompiler");
+	assert_int_equal(find(VIGIL_IOC_SHA256, D3D_SHA256)->score, 100);
+	assert_string_equal(find(VIGIL_IOC_MD5, FFMPEG_MD5)->comment, "test-only ffmpeg");
+	assert_int_equal(find(VIGIL_IOC_MD5, FFMPEG_MD5)->score, 80);
+	find(VIGIL_IOC_URL, "https://example.com/a;b");
+}
+
 /* Binary garbage: nothing loads, nothing crashes, the messages are capped. */
 static void test_garbage(void **state)
 {
