@@ -11,9 +11,12 @@
 #include "containers/container.h"
 
 /* one line per reader: extern here, and its place in the table below */
-/* (none yet) */
+extern const vg_container_ops vg_reader_dmg;
+extern const vg_container_ops vg_reader_hfs;
 
 const vg_container_ops *const vg_container_readers[] = {
+	&vg_reader_dmg,
+	&vg_reader_hfs,
 	NULL,
 };
 
