@@ -686,7 +686,8 @@ static int dmg_next(void *st, vg_member *m, char err[VG_C_ERRLEN])
 				d->ipart++;
 				return VG_C_DAMAGED;
 			}
-			hfs = g2 == 4 && vg_hfs_signature(sig, 4);
+			/* an APFS container's superblock decides over stray bytes at 1024 */
+			hfs = !apfs && g2 == 4 && vg_hfs_signature(sig, 4);
 		}
 		d->raw_next = 0;
 		if (hfs) {
