@@ -505,6 +505,8 @@ static int fold_cmp(const void *a, const void *b)
 static const hfs_folder *fold_find(const vg_hfs *h, uint32_t id)
 {
 	hfs_folder key = {id, 0, 0};
+	if (!h->nfold)
+		return NULL; /* bsearch wants a base even for 0 */
 	return bsearch(&key, h->fold, h->nfold, sizeof *h->fold, fold_cmp);
 }
 
@@ -610,7 +612,8 @@ vg_hfs *vg_hfs_open(vg_hfs_pread_fn rd, void *ctx, uint64_t size,
 		fork_free(&ext.fork);
 		if (!ok)
 			goto fail;
-		qsort(h->ovf, h->novf, sizeof *h->ovf, ovf_cmp);
+		if (h->novf)
+			qsort(h->ovf, h->novf, sizeof *h->ovf, ovf_cmp);
 	}
 	if (!fork_build(h, vh + 272, CNID_CATALOG, FORK_DATA, &h->cat.fork, err)) {
 		char e2[VG_C_ERRLEN];
@@ -622,7 +625,8 @@ vg_hfs *vg_hfs_open(vg_hfs_pread_fn rd, void *ctx, uint64_t size,
 		goto fail;
 	if (h->cat.first_leaf && !tree_walk(h, &h->cat, "catalog", fold_rec, err))
 		goto fail;
-	qsort(h->fold, h->nfold, sizeof *h->fold, fold_cmp);
+	if (h->nfold)
+		qsort(h->fold, h->nfold, sizeof *h->fold, fold_cmp);
 	h->node = malloc(h->cat.node_size);
 	h->seen = calloc((size_t)h->cat.total / 8 + 1, 1);
 	if (!h->node || !h->seen) {
