@@ -85,6 +85,7 @@ typedef struct dmg {
 	vg_hfs *hfs;
 	dmg_cache cache[DMG_CACHE];
 	uint64_t tick;
+	uint64_t work; /* bytes the cache may still decompress */
 } dmg;
 
 /* ---- the property list ---- */
@@ -412,6 +413,12 @@ static dmg_cache *cache_get(dmg *d, size_t pi, size_t ci, char err[VG_C_ERRLEN])
 	}
 	const dmg_chunk *ch = &d->parts[pi].ch[ci];
 	size_t want = (size_t)(ch->count * SECTOR), inlen = (size_t)ch->len;
+	if (want > d->work) {
+		seterr(err, "reading stopped: the chunk cache decompressed %u times the "
+			    "bytes of the image's compressed chunks", DMG_WORK_FACTOR);
+		return NULL;
+	}
+	d->work -= want;
 	uint8_t *in = malloc(inlen ? inlen : 1);
 	uint8_t *out = slot->buf && slot->len >= want ? slot->buf : NULL;
 	if (!out) {
@@ -629,6 +636,14 @@ static void *dmg_open(const vg_blob *src, char err[VG_C_ERRLEN])
 		dmg_close(d);
 		return NULL;
 	}
+	/* a budget for the cache: every compressed chunk decompressed a few
+	 * times over, so that reads hopping between chunks cannot make a
+	 * small image cost unbounded inflating */
+	d->work = DMG_WORK_SLACK;
+	for (size_t i = 0; i < d->nparts; i++)
+		for (size_t j = 0; j < d->parts[i].nch; j++)
+			if (d->parts[i].ch[j].type == CH_ZLIB || d->parts[i].ch[j].type == CH_BZIP2)
+				d->work += DMG_WORK_FACTOR * d->parts[i].ch[j].count * SECTOR;
 	return d;
 }
 
