@@ -4,18 +4,20 @@
  * (3CX Desktop App.app/Contents/{Info.plist,MacOS/...,Frameworks/
  * libffmpeg.dylib}, the dylib fragmented into more than 8 extents so that
  * the extents-overflow tree is used), a symlink Applications -> /Applications,
- * a file with a resource fork and one flagged compressed (decmpfs), wrapped
+ * a hard link, a file with a resource fork and one flagged compressed
+ * (decmpfs), wrapped
  * in UDIF with zlib, raw, zero and ignore chunks and a free-space partition.
  *
  *   mkdmg [--bzip2] [--adc] [--apfs] [--hfsx] [--small] [--koly-start]
- *         [--file PATH=SRC]... [--hfs VOL.hfs] [--raw DISK.img]
+ *         [--chunk SECTORS] [--file PATH=SRC]... [--hfs VOL.hfs] [--raw DISK.img]
  *         [--manifest LIST] OUT.dmg
  *
  * --file replaces (or adds) a file's bytes from SRC; --hfs writes the bare
  * volume, --raw the whole decompressed disk (what dmg2img should output),
  * --manifest one line per member the readers should yield:
  * "<type> <sha256 or -> <path>[ -> <target>]" (type file, dir, symlink,
- * unreadable). --small: 512-byte blocks and nodes (for fuzz seeds).
+ * hardlink, unreadable). --small: 512-byte blocks and nodes (for fuzz seeds);
+ * --chunk: sectors per chunk (default 8; hdiutil writes 2048).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -76,8 +78,9 @@ int main(int argc, char **argv)
 		{"Applications", (const uint8_t *)"/Applications", 13, MK_SYMLINK, 0, NULL, 0, 0},
 		{"README.txt", (const uint8_t *)"read me\n", 8, MK_FILE, 0, bin[2], 700, 0},
 		{"Compressed.txt", NULL, 0, MK_FILE, 0, NULL, 0, 1},
+		{"3CX Desktop App.app/Contents/MacOS/hardlinked", NULL, 77, MK_HARDLINK, 0, NULL, 0, 0},
 	};
-	size_t nf = 7;
+	size_t nf = 8;
 	int small = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -93,6 +96,8 @@ int main(int argc, char **argv)
 			small = 1;
 		else if (!strcmp(a, "--koly-start"))
 			uo.koly_at_start = 1;
+		else if (!strcmp(a, "--chunk") && i + 1 < argc)
+			uo.chunk_sectors = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(a, "--hfs") && i + 1 < argc)
 			hfs_out = argv[++i];
 		else if (!strcmp(a, "--raw") && i + 1 < argc)
@@ -125,7 +130,7 @@ int main(int argc, char **argv)
 			out = a;
 		else {
 			fprintf(stderr, "usage: mkdmg [--bzip2] [--adc] [--apfs] [--hfsx] [--small] "
-					"[--koly-start] [--file PATH=SRC]... [--hfs VOL] [--raw IMG] "
+					"[--koly-start] [--chunk N] [--file PATH=SRC]... [--hfs VOL] [--raw IMG] "
 					"[--manifest LIST] OUT.dmg\n");
 			return 2;
 		}
@@ -138,7 +143,8 @@ int main(int argc, char **argv)
 		ho.block = ho.node = 512;
 		f[1].len = 700;
 		f[2].len = 5000; /* 10 blocks of 512: still > 8 extents */
-		uo.chunk_sectors = 16;
+		if (!uo.chunk_sectors)
+			uo.chunk_sectors = 16;
 	}
 	uo.free_sectors = 64;
 	uint8_t *vol, *img;
@@ -171,6 +177,10 @@ int main(int argc, char **argv)
 			if (f[i].type == MK_SYMLINK) {
 				fprintf(m, "symlink - %s -> %.*s\n", f[i].path, (int)f[i].len,
 					(const char *)f[i].data);
+				continue;
+			}
+			if (f[i].type == MK_HARDLINK) {
+				fprintf(m, "hardlink - %s -> iNode%zu\n", f[i].path, f[i].len);
 				continue;
 			}
 			if (f[i].compressed) {

@@ -22,12 +22,13 @@
 #include <bzlib.h>
 #include <zlib.h>
 
-enum { MK_FILE = 0, MK_DIR, MK_SYMLINK };
+enum { MK_FILE = 0, MK_DIR, MK_SYMLINK, MK_HARDLINK };
 
 typedef struct mk_file {
 	const char *path; /* "a/b/c": folders are made as needed */
 	const uint8_t *data;
-	size_t len;       /* a symlink: data is the target */
+	size_t len;       /* a symlink: data is the target; a hard link: len is
+			   * the iNode number */
 	int type;
 	int fragment;     /* one extent per block, gaps between: > 8 extents */
 	const uint8_t *rsrc; /* a resource fork, or NULL */
@@ -303,6 +304,18 @@ static void mk_addfile(mk_vol *v, const mk_file *f)
 	if (f->type == MK_SYMLINK) {
 		mk_be16(d + 42, 0120755);
 		memcpy(d + 48, "slnkrhap", 8);
+	} else if (f->type == MK_HARDLINK) {
+		/* the link's record; its iNode file in the private folder is not
+		 * written (the readers never follow links) */
+		mk_be16(d + 42, 0100644);
+		mk_be32(d + 44, (uint32_t)f->len);
+		memcpy(d + 48, "hlnkhfs+", 8);
+		r->dlen = 248;
+		mk_fork(v, d + 88, id, NULL, 0, 0);
+		mk_thread(v, 4, id, parent, name);
+		v->nfiles++;
+		free(dup);
+		return;
 	} else {
 		mk_be16(d + 42, 0100644);
 	}

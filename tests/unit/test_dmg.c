@@ -3,7 +3,7 @@
  *
  * Fixtures come from the builder of tests/tools/mkdmg (mkdmg.h): an HFS+
  * volume with an app bundle, a file in more than 8 extents (the overflow
- * tree), a symlink, a resource fork and a decmpfs-flagged file, wrapped in
+ * tree), a symlink, a hard link, a resource fork and a decmpfs-flagged file, wrapped in
  * UDIF with zlib, raw, zero and ignore chunks (and bzip2, ADC-typed, APFS
  * and koly-at-start variants). Each test lists the members through the
  * readers' ops and compares names, types and SHA-256s of the bytes with
@@ -44,6 +44,7 @@ static mk_file files[] = {
 	{"README.txt", (const uint8_t *)"read me\n", 8, MK_FILE, 0, content[2], 700, 0},
 	{"Compressed.txt", NULL, 0, MK_FILE, 0, NULL, 0, 1},
 	{"empty", NULL, 0, MK_FILE, 0, NULL, 0, 0},
+	{"3CX Desktop App.app/Contents/MacOS/hardlinked", NULL, 77, MK_HARDLINK, 0, NULL, 0, 0},
 };
 #define NFILES (sizeof files / sizeof files[0])
 
@@ -102,6 +103,8 @@ static void expected_files(list *l, const char *prefix)
 		if (f->type == MK_SYMLINK)
 			list_add(l, "symlink - %s%s -> %.*s", prefix, f->path, (int)f->len,
 				 (const char *)f->data);
+		else if (f->type == MK_HARDLINK)
+			list_add(l, "hardlink - %s%s -> iNode%zu", prefix, f->path, f->len);
 		else if (f->compressed)
 			list_add(l, "unreadable HFS+ compressed file (decmpfs) %s%s", prefix, f->path);
 		else
