@@ -31,6 +31,9 @@ peer() { bench_time peer sh -c 'dmg2img "$1" "$2" && sha256sum "$2"' sh "$W/x.dm
 bench_rounds "$ROUNDS" vigil_read peer
 v=$(bench_median vigil)
 p=$(bench_median peer)
-echo "dmgls (vigil readers): $v s median of $ROUNDS"
-echo "dmg2img + sha256sum:   $p s median of $ROUNDS"
-awk -v v="$v" -v p="$p" 'BEGIN { printf "ratio vigil/peer: %.2fx\n", v / p }'
+vc=$(bench_median vigil.cpu)
+pc=$(bench_median peer.cpu)
+echo "dmgls (vigil readers): $v s wall, $vc s CPU (medians of $ROUNDS)"
+echo "dmg2img + sha256sum:   $p s wall, $pc s CPU"
+awk -v v="$v" -v p="$p" -v vc="$vc" -v pc="$pc" \
+	'BEGIN { printf "ratio vigil/peer: %.2fx wall, %.2fx CPU\n", v / p, vc / pc }'
