@@ -7,7 +7,8 @@
  * UDIF with zlib, raw, zero and ignore chunks (and bzip2, ADC-typed, APFS
  * and koly-at-start variants). Each test lists the members through the
  * readers' ops and compares names, types and SHA-256s of the bytes with
- * what the builder was given. Damaged copies (a truncated trailer, chunks
+ * what the builder was given; UTF-16 names with bad surrogates and U+0000
+ * are patched in. Damaged copies (a truncated trailer, chunks
  * past the end, a huge chunk count, a catalog leaf loop, an extent past
  * the volume, a huge node count) must give errors, never crash or hang;
  * every truncation of the small image is read to the end too.
@@ -413,6 +414,24 @@ static void test_damaged_hfs(void **state)
 	seen = 0;
 	for (size_t i = 0; i < got.n; i++)
 		if (strstr(got.lines[i], "damaged " FFMPEG) && strstr(got.lines[i], "extents for only"))
+			seen = 1;
+	assert_true(seen);
+	list_free(&got);
+
+	/* names: an unpaired surrogate and U+0000 become U+FFFD, a surrogate
+	 * pair one 4-byte UTF-8 character */
+	memcpy(c, vol, vlen);
+	d = file_record(c, vlen, "README.txt");
+	size_t key = d - (6 + 2 * 10) - 2;
+	mk_be16(c + key + 8, 0xD800);     /* R */
+	mk_be16(c + key + 10, 0x0000);    /* E */
+	mk_be16(c + key + 12, 0xD83D);    /* A D: U+1F600 */
+	mk_be16(c + key + 14, 0xDE00);
+	assert_int_equal(list_members(&vg_reader_hfs, c, vlen, &got, NULL), 0);
+	seen = 0;
+	for (size_t i = 0; i < got.n; i++)
+		if (strstr(got.lines[i], " \xEF\xBF\xBD\xEF\xBF\xBD\xF0\x9F\x98\x80ME.txt") &&
+		    !strstr(got.lines[i], "rsrc"))
 			seen = 1;
 	assert_true(seen);
 	list_free(&got);
