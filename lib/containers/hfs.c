@@ -124,9 +124,10 @@ static void fork_free(hfs_fork *f)
 static int fork_add(vg_hfs *h, hfs_fork *f, uint32_t start, uint32_t count,
 		    char err[VG_C_ERRLEN])
 {
-	if ((uint64_t)start + count > h->total_blocks) {
-		seterr(err, "extent of blocks %u+%u lies past the volume's %u blocks",
-		       start, count, h->total_blocks);
+	if ((uint64_t)start + count > h->total_blocks ||
+	    ((uint64_t)start + count) * h->bsize > h->size) {
+		seterr(err, "extent of blocks %u+%u lies past the volume (%u blocks, %llu bytes)",
+		       start, count, h->total_blocks, (unsigned long long)h->size);
 		return 0;
 	}
 	if (!vg_grow(&f->ex, &f->cap, f->n + 1, sizeof *f->ex)) {
@@ -284,6 +285,11 @@ static int tree_open(vg_hfs *h, hfs_tree *t, const char *what,
 	if (ns < 512 || ns > 32768 || (ns & (ns - 1))) {
 		seterr(err, "HFS+ %s file: node size %u is not a power of two in 512..32768",
 		       what, ns);
+		return 0;
+	}
+	if (t->total > VG_HFS_MAX_NODES) {
+		seterr(err, "HFS+ %s file: %u nodes, more than the %u vigil reads", what,
+		       t->total, VG_HFS_MAX_NODES);
 		return 0;
 	}
 	if ((uint64_t)t->total * ns > t->fork.size) {

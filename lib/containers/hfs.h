@@ -41,6 +41,7 @@ void vg_hfs_close(vg_hfs *h);
 #define VG_HFS_MAX_OVERFLOW 100000u /* extents-overflow records */
 #define VG_HFS_MAX_DEPTH 256u       /* folders from the root to a member */
 #define VG_HFS_MAX_MEMBERS (1u << 22)
+#define VG_HFS_MAX_NODES (1u << 24) /* per B-tree: 64 GiB of 4 KiB nodes */
 
 /* The standalone image reader (format "hfs+"). */
 extern const vg_container_ops vg_reader_hfs;

@@ -389,9 +389,12 @@ static void test_damaged_hfs(void **state)
 	assert_int_equal(list_members(&vg_reader_hfs, c, vlen, NULL, err), -1);
 	assert_non_null(strstr(err, "loops"));
 
-	/* a huge node count */
+	/* a huge node count, and more nodes than the catalog file holds */
 	memcpy(c, vol, vlen);
 	mk_be32(cat + 14 + 22, 0xFFFFFFFFu);
+	assert_int_equal(list_members(&vg_reader_hfs, c, vlen, NULL, err), -1);
+	assert_non_null(strstr(err, "more than the"));
+	mk_be32(cat + 14 + 22, 1000);
 	assert_int_equal(list_members(&vg_reader_hfs, c, vlen, NULL, err), -1);
 	assert_non_null(strstr(err, "do not fit"));
 
