@@ -12,12 +12,16 @@
 
 /* one line per reader: extern here, and its place in the table below */
 extern const vg_container_ops vg_reader_msi, vg_reader_ole2;
+extern const vg_container_ops vg_reader_dmg;
+extern const vg_container_ops vg_reader_hfs;
 extern const vg_container_ops vg_reader_asar;
 extern const vg_container_ops vg_reader_pe_overlay;
 extern const vg_container_ops vg_reader_libarchive;
 
 const vg_container_ops *const vg_container_readers[] = {
 	&vg_reader_msi, &vg_reader_ole2,
+	&vg_reader_dmg,
+	&vg_reader_hfs,
 	&vg_reader_asar,
 	&vg_reader_pe_overlay,
 	&vg_reader_libarchive, /* last: it bids for many formats */
