@@ -62,14 +62,12 @@ static int on_file(void *ctx, vg_dir *dir, const char *name, char *path)
 	vg_pkg_res r = {.id = u->unmanaged ? "VGL-PKG-UNMANAGED" : "VGL-PKG-UNOWNED",
 			.score = u->unmanaged ? 20 : 70, .source = "dpkg"};
 	r.path = vg_strdup(sys);
-	r.disk_path = u->plen ? vg_strdup(path) : NULL;
 	r.message = u->unmanaged
 			    ? vg_asprintf("%s outside package management (/usr/local, /opt)", kind)
 			    : vg_asprintf("%s in a system directory that no package owns", kind);
-	if (!r.path || !r.message || (u->plen && !r.disk_path) ||
+	if (!r.path || !r.message ||
 	    vg_pkg_add(&v->unowned, &v->nunowned, &v->capunowned, &r) != 0) {
 		free(r.path);
-		free(r.disk_path);
 		free(r.message);
 		u->oom = 1;
 	}

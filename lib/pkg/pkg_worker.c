@@ -245,7 +245,7 @@ static void read_deb(wctx *c)
 	}
 	c->w->stats.debs++;
 	if (memcmp(sha256, p->deb_sha256, 32) != 0) {
-		add(c, "VGL-PKG-DEB-DIGEST", 85, p->deb, disk, p->deb_sha256, sha256, 32,
+		add(c, "VGL-PKG-DEB-DIGEST", 85, p->deb, NULL, p->deb_sha256, sha256, 32,
 		    vg_asprintf("the cached package does not match the SHA-256 apt's "
 				"lists give for %s %s; its files were not compared with it",
 				p->id, p->version));
