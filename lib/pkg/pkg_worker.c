@@ -116,7 +116,7 @@ static enum got hash_file(wctx *c, const char *path, uint8_t md5[16], char **dis
 	vg_read_opts ro = {.max = READ_WHOLE_BYTES, .chunk = chunk,
 			   .chunk_ctx = c->dg, .discard = 1};
 	vg_read rd;
-	if (!vg_digests_init(c->dg)) {
+	if (!vg_digests_init_md5(c->dg)) {
 		c->w->oom = 1;
 		return GOT_ERROR;
 	}
@@ -336,6 +336,8 @@ static void verify(wctx *c)
 	vg_pkg *p = c->p;
 	c->have_deb = 0;
 	c->list_has_files = 0;
+	if (!p->selected && !c->v->opt.unowned)
+		return; /* neither verified nor needed for ownership */
 	for (size_t i = 0; i < p->ncf; i++)
 		if (vg_pmap_put(&c->conf, p->cf[i].path, strlen(p->cf[i].path), NULL) < 0) {
 			c->w->oom = 1;

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <vigil/pkg.h>
 
+#include "base/digest.h"
 #include "base/util.h"
 #include "pkg/dpkg.h"
 #include "pkg/pkg_root.h"
@@ -384,6 +385,26 @@ static void test_verify(void **state)
 	rm_root();
 }
 
+/* The MD5-only pass the verifier uses, and the three back after it. */
+static void test_md5_only(void **state)
+{
+	(void)state;
+	vg_digests *d = vg_digests_new();
+	uint8_t md5[16], sha1[20] = {7}, sha256[32] = {9};
+	char hex[65];
+	assert_true(vg_digests_init_md5(d));
+	vg_digests_update(d, "abc", 3);
+	assert_true(vg_digests_final(d, md5, sha1, sha256));
+	vg_hex(md5, 16, hex);
+	assert_string_equal(hex, "900150983cd24fb0d6963f7d28e17f72");
+	assert_int_equal(sha1[0], 7);  /* untouched */
+	assert_int_equal(sha256[0], 9);
+	assert_true(vg_digests_buffer(d, "abc", 3, md5, sha1, sha256));
+	vg_hex(sha256, 32, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	vg_digests_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_diversions),
 		cmocka_unit_test(test_resolver),
 		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_md5_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
