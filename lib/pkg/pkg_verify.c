@@ -92,6 +92,13 @@ void vigil_pkgverify_destroy(vigil_pkgverify *v)
 	for (size_t i = 0; i < v->npkgs; i++)
 		free_pkg(&v->pkgs[i]);
 	free(v->pkgs);
+	for (size_t i = 0; i < v->divert.cap; i++) {
+		vg_pkg_divert *d = v->divert.slot[i].val;
+		if (d) {
+			free(d->to);
+			free(d->by);
+		}
+	}
 	v->divert.free_vals = 1;
 	vg_pmap_clear(&v->divert);
 	vg_pmap_clear(&v->divert_to);
