@@ -18,7 +18,7 @@
 #include <vigil/common.h>
 
 #define VG_DPKG_MAX_FIELDS 128
-#define VG_DPKG_MAX_LINE 65536
+#define VG_DPKG_MAX_LINE (1 << 20) /* apt lists hold Provides: lines of 75 KB */
 
 typedef struct vg_span {
 	const char *p;

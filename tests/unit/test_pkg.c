@@ -167,6 +167,28 @@ static void test_md5sums(void **state)
 	assert_int_equal(last_line, 8);
 }
 
+/* A line over the cap is reported and skipped; the next one is read. */
+static void test_long_line(void **state)
+{
+	(void)state;
+	size_t n = VG_DPKG_MAX_LINE + 100;
+	char *text = malloc(n + 64);
+	assert_non_null(text);
+	memcpy(text, "d41d8cd98f00b204e9800998ecf8427e  ", 34);
+	memset(text + 34, 'a', n - 34);
+	text[n] = '\n';
+	memcpy(text + n + 1, "d41d8cd98f00b204e9800998ecf8427e  next\n", 39);
+	struct md5_seen s = {0};
+	ndiag = 0;
+	vg_dpkg_diag dg = {count_diag, NULL, "x.md5sums", 0};
+	vg_dpkg_parse_md5sums(text, n + 40, &dg, on_md5, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.path[0], "next");
+	assert_int_equal(ndiag, 1);
+	assert_int_equal(last_line, 1);
+	free(text);
+}
+
 /* --- list and diversions --- */
 
 static int on_list(void *ctx, vg_span path, unsigned long line)
@@ -410,6 +432,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_md5sums),
+		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_diversions),
 		cmocka_unit_test(test_resolver),
