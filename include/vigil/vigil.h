@@ -18,5 +18,6 @@
 #include "scan.h"
 #include "logs.h"
 #include "inspect.h"
+#include "pkg.h"
 
 #endif

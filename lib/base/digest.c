@@ -12,6 +12,7 @@
 struct vg_digests {
 	EVP_MD_CTX *md[3];
 	int ok;
+	int n; /* digests in use: 3, or 1 after vg_digests_init_md5 */
 };
 
 vg_digests *vg_digests_new(void)
@@ -40,9 +41,18 @@ int vg_digests_init(vg_digests *d)
 {
 	const EVP_MD *md[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
 	d->ok = 1;
+	d->n = 3;
 	for (int i = 0; i < 3; i++)
 		if (!md[i] || EVP_DigestInit_ex(d->md[i], md[i], NULL) != 1)
 			d->ok = 0;
+	return d->ok;
+}
+
+int vg_digests_init_md5(vg_digests *d)
+{
+	const EVP_MD *md5 = EVP_md5();
+	d->n = 1;
+	d->ok = md5 && EVP_DigestInit_ex(d->md[0], md5, NULL) == 1;
 	return d->ok;
 }
 
@@ -51,7 +61,7 @@ void vg_digests_update(vg_digests *d, const void *p, size_t n)
 	const uint8_t *b = p;
 	for (size_t off = 0; d->ok && off < n; off += PIECE) {
 		size_t k = n - off < PIECE ? n - off : PIECE;
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < d->n; i++)
 			if (EVP_DigestUpdate(d->md[i], b + off, k) != 1)
 				d->ok = 0;
 	}
@@ -64,7 +74,7 @@ int vg_digests_final(vg_digests *d, uint8_t md5[16], uint8_t sha1[20],
 	const unsigned want[3] = {16, 20, 32};
 	if (!d->ok)
 		return 0;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < d->n; i++) {
 		unsigned len = 0;
 		if (EVP_DigestFinal_ex(d->md[i], out[i], &len) != 1 || len != want[i])
 			d->ok = 0;

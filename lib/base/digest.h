@@ -16,6 +16,10 @@ void vg_digests_free(vg_digests *d);
 
 /* Start over; 0 when OpenSSL failed (then update and final fail too). */
 int vg_digests_init(vg_digests *d);
+/* Start over with MD5 alone (dpkg's md5sums): final fills md5 only and
+ * leaves sha1 and sha256 as they were; the next vg_digests_init brings
+ * back the three. */
+int vg_digests_init_md5(vg_digests *d);
 /* Any length: fed to the three in cache-sized pieces, one after another. */
 void vg_digests_update(vg_digests *d, const void *p, size_t n);
 /* 1 with the three digests, 0 when any step since init failed. */
