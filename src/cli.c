@@ -220,3 +220,21 @@ int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
 	}
 	return 0;
 }
+
+int cli_require_content(const vigil_iocs *iocs, const vigil_rules *rules,
+			int builtin)
+{
+	size_t n = rules ? vigil_rules_count(rules) : 0;
+	for (int t = 0; t < VIGIL_IOC_TYPE_COUNT; t++)
+		n += vigil_iocs_count(iocs, (vigil_ioc_type)t);
+	if (n || !builtin)
+		return 0;
+	char *dir = vigil_escape_str(vigil_content_dir());
+	fprintf(stderr, "vigil: no content loaded: no IOC and no YARA rule (built-in "
+		"content from '%s' not loaded, no --iocs or --rules given)\n"
+		"vigil: give --iocs or --rules, set VIGIL_CONTENT_DIR, or say "
+		"--no-builtin to sweep with the structural checks and digests only\n",
+		dir ? dir : "");
+	free(dir);
+	return -1;
+}

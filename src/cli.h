@@ -65,6 +65,16 @@ int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
 		     const char *const *paths, size_t n, int strict,
 		     struct cli_diag *diag);
 
+/*
+ * After loading: a run that wanted the built-in content (builtin) and has
+ * no content at all (no IOC of any kind, no rule: the content directory
+ * missing and nothing given with --iocs or --rules) would pass every file
+ * as clean: -1 after saying so. With --no-builtin any content, even none,
+ * was asked for: 0.
+ */
+int cli_require_content(const vigil_iocs *iocs, const vigil_rules *rules,
+			int builtin);
+
 /* Open --output (or stdout for NULL or "-"); NULL with a message. */
 FILE *cli_open_output(const char *path);
 

@@ -57,7 +57,9 @@ static const char usage[] =
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 nothing found, 1 findings at or above --min-score,\n"
-"2 an error that stopped the sweep (bad option, rule that does not compile).\n"
+"2 an error: one that stopped the sweep (bad option, rule that does not\n"
+"compile, no content loaded without --no-builtin), or a PATH that could not\n"
+"be swept (missing, unreadable; the other PATHs are swept first).\n"
 "\n"
 "Example:\n"
 "  vigil scan --iocs signature-base/iocs --rules signature-base/yara /opt\n";
@@ -295,6 +297,8 @@ int cmd_scan(int argc, char **argv)
 		fprintf(stderr, "vigil: rules do not compile, stopping\n");
 		goto done;
 	}
+	if (cli_require_content(iocs, rules, a.builtin) != 0)
+		goto done;
 	if (a.verbose)
 		fprintf(stderr, "vigil: %zu hash, %zu file-name, %zu network IOCs; %u YARA rules from %u files\n",
 			vigil_iocs_count(iocs, VIGIL_IOC_MD5) + vigil_iocs_count(iocs, VIGIL_IOC_SHA1) +

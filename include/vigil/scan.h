@@ -59,7 +59,10 @@ void vigil_scanner_destroy(vigil_scanner *s);
 void vigil_scanner_set_callback(vigil_scanner *s, vigil_file_fn fn, void *ctx);
 void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx);
 
-/* Sweep the roots. VIGIL_OK when the sweep ran (whatever it found). */
+/* Sweep the roots. VIGIL_OK when the sweep ran (whatever it found);
+ * VIGIL_FAILED when it ran but a root could not be swept (missing,
+ * unreadable, neither file nor directory: said through the diagnostic
+ * callback, the other roots swept); VIGIL_FATAL when it could not run. */
 int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n);
 
 /* A consistent-enough snapshot, safe to call from another thread. */

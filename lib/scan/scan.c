@@ -53,6 +53,9 @@ struct vigil_scanner {
 	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
 	_Atomic uint64_t skipped[VIGIL_SKIP_COUNT], errors[VIGIL_ERR_COUNT];
 	_Atomic uint64_t by_level[4];
+	/* the root being walked, and roots that could not be swept */
+	const char *cur_root;
+	_Atomic uint64_t roots_failed;
 };
 
 struct worker {
@@ -89,6 +92,22 @@ static void digest_chunk(void *ctx, const uint8_t *p, size_t n)
 	vg_digests_update(ctx, p, n);
 }
 
+/* A root named by the caller could not be swept: an error at the end of
+ * the run (vigil_scanner_run), and a message naming it whatever the
+ * output shows of skips and errors. */
+static void root_failed(vigil_scanner *s, const char *path,
+			const vigil_file_result *r)
+{
+	bump(&s->roots_failed, 1);
+	const char *why = r->error_detail ? r->error_detail
+			  : r->error	  ? vigil_error_name(r->error)
+			  : r->skip == VIGIL_SKIP_SPECIAL
+				  ? "not a regular file or directory"
+				  : vigil_skip_name(r->skip);
+	vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
+		"unable to sweep: %s", why);
+}
+
 /* One file of the sweep: read it once, match the bytes, report. */
 static void process_file(struct worker *w, vg_dir *dir, const char *name,
 			 const char *path)
@@ -115,6 +134,8 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 	r.error = rd.error;
 	r.error_detail = rd.error_detail;
 	if (!got) {
+		if (!dir) /* a file named as a root */
+			root_failed(s, path, &r);
 		deliver(s, &r);
 		return;
 	}
@@ -191,6 +212,9 @@ static void walk_event(void *ctx, const char *path, vigil_skip skip,
 	r.error_detail = errnum ? strerror(errnum) : NULL;
 	if (skip == VIGIL_SKIP_SPECIAL || skip == VIGIL_SKIP_SYMLINK)
 		bump(&s->files_seen, 1);
+	if (s->cur_root && strcmp(path, s->cur_root) == 0 &&
+	    (err || skip == VIGIL_SKIP_SPECIAL))
+		root_failed(s, path, &r);
 	deliver(s, &r);
 }
 
@@ -282,6 +306,7 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	int rc = VIGIL_OK;
 	s->started = vg_now();
 	s->qdone = 0;
+	atomic_store(&s->roots_failed, 0);
 	s->cpulimit = vg_cpulimit_start(s->opt.cpu_limit);
 	for (; started < nt; started++) {
 		if (!worker_init(&ws[started], s) ||
@@ -299,12 +324,15 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	vg_walk_opts wo = {s->opt.follow_symlinks, s->opt.one_file_system,
 			   s->opt.excludes, s->opt.nexcludes};
 	vg_walk_cb cb = {walk_file, walk_dir, walk_event, walk_excluded, s};
-	for (size_t i = 0; rc == VIGIL_OK && i < n; i++)
+	for (size_t i = 0; rc == VIGIL_OK && i < n; i++) {
+		s->cur_root = roots[i];
 		if (vg_walk(roots[i], &wo, &cb) == VIGIL_FATAL) {
 			vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, roots[i], 0,
 				"out of memory while walking");
 			rc = VIGIL_FATAL;
 		}
+	}
+	s->cur_root = NULL;
 	pthread_mutex_lock(&s->qlock);
 	s->qdone = 1;
 	pthread_cond_broadcast(&s->qnonempty);
@@ -323,6 +351,8 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	vg_cpulimit_stop(s->cpulimit);
 	s->cpulimit = NULL;
 	free(ws);
+	if (rc == VIGIL_OK && atomic_load(&s->roots_failed))
+		rc = VIGIL_FAILED;
 	return rc;
 }
 

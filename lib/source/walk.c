@@ -421,11 +421,14 @@ static int list_dir(struct walker *w, vg_dir *d, DIR *ds, const char *dpath)
 
 /* The root, named on the command line: followed, like find -H. NULL when
  * there is no directory to list (reported, or handed over as a file);
- * *fatal on allocation failure. */
-static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fatal)
+ * *status VIGIL_FAILED when the root could not be swept at all (missing,
+ * unreadable, not a file or directory), VIGIL_FATAL on allocation
+ * failure. */
+static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *status)
 {
 	const vg_walk_cb *cb = w->cb;
 	struct stat st;
+	*status = VIGIL_FAILED;
 	if (stat(root, &st) != 0) {
 		report_errno(w, root, errno, 1);
 		return NULL;
@@ -433,9 +436,11 @@ static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fata
 	if (S_ISREG(st.st_mode)) {
 		char *p = vg_strdup(root);
 		if (!p)
-			*fatal = 1;
-		else
+			*status = VIGIL_FATAL;
+		else {
+			*status = VIGIL_OK;
 			cb->file(cb->ctx, NULL, p, p);
+		}
 		return NULL;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -453,7 +458,9 @@ static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fata
 		close(fd);
 		return NULL;
 	}
+	*status = VIGIL_OK;
 	if (is_pseudo_fs(root, fd)) {
+		/* pruned by design, as below any root */
 		cb->event(cb->ctx, root, VIGIL_SKIP_PSEUDO_FS, VIGIL_ERR_NONE, 0);
 		close(fd);
 		return NULL;
@@ -461,7 +468,10 @@ static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fata
 	w->root_dev = st.st_dev;
 	if (w->opt->follow_symlinks)
 		visit(&w->seen, &st);
-	return dir_handle(w, fd, &st, root, ds);
+	vg_dir *d = dir_handle(w, fd, &st, root, ds);
+	if (!d)
+		*status = VIGIL_FAILED;
+	return d;
 }
 
 int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
@@ -472,10 +482,10 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 	}
 	raise_fd_limit();
 	struct walker w = {.opt = opt, .cb = cb};
-	int fatal = 0;
+	int status;
 	DIR *ds;
-	vg_dir *d = open_root(&w, root, &ds, &fatal);
-	int r = fatal ? -1 : 0;
+	vg_dir *d = open_root(&w, root, &ds, &status);
+	int r = status == VIGIL_FATAL ? -1 : 0;
 	if (d) {
 		r = list_dir(&w, d, ds, root);
 		vg_dir_unref(d);
@@ -499,5 +509,5 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 	}
 	free(w.stack);
 	free(w.seen.slots);
-	return r < 0 ? VIGIL_FATAL : VIGIL_OK;
+	return r < 0 ? VIGIL_FATAL : status;
 }

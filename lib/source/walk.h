@@ -54,7 +54,9 @@ typedef struct vg_walk_cb {
 } vg_walk_cb;
 
 /*
- * Walk one root. Returns VIGIL_OK, or VIGIL_FATAL on allocation failure.
+ * Walk one root. Returns VIGIL_OK; VIGIL_FAILED when the root itself could
+ * not be swept (missing, unreadable, neither a file nor a directory: the
+ * event callback was told why); VIGIL_FATAL on allocation failure.
  * Descriptors held: one per directory on the way down, plus one per
  * directory whose files the callback still holds references to. The first
  * call raises the process's soft RLIMIT_NOFILE towards the hard limit for
