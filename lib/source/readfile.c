@@ -1,9 +1,19 @@
 /* Reading one file of a sweep (see readfile.h). */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+/* O_PATH, Linux's open that reaches an inode without opening it for I/O:
+ * the one GNU name this file uses, and only on Linux */
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 #include "base/errors.h"
 #include "source/readfile.h"
@@ -138,33 +148,150 @@ static int read_stream(int fd, const vg_read_opts *opt, vg_buf *buf,
 	}
 }
 
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+#define READ_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+
+#ifdef O_PATH
+/*
+ * Is /proc/self/fd/N the kernel's link to our descriptor N? Only procfs
+ * makes it one; where /proc is not mounted (a container, an initramfs) the
+ * name is nothing or, worse, a file someone put there. Asked once.
+ */
+static int proc_fd_usable(void)
+{
+	static atomic_int known; /* 0 unknown, 1 yes, 2 no */
+	int k = atomic_load_explicit(&known, memory_order_relaxed);
+	if (!k) {
+		struct statfs sf;
+		k = statfs("/proc/self/fd", &sf) == 0 &&
+				    (unsigned long)sf.f_type == 0x9fa0 /* procfs */
+			    ? 1
+			    : 2;
+		atomic_store_explicit(&known, k, memory_order_relaxed);
+	}
+	return k == 1;
+}
+
+/*
+ * The inode behind the O_PATH descriptor pfd, opened for reading: through
+ * procfs's link to pfd, which names that inode and no directory entry, so
+ * no swap of the entry can reach anything else. -2 when /proc cannot do
+ * it (then the caller opens the name again), -1 with errno on failure.
+ */
+static int reopen_proc(int pfd)
+{
+	if (!proc_fd_usable())
+		return -2;
+	char link[40];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", pfd);
+	int fd = open(link, READ_FLAGS);
+	if (fd < 0 && errno == ENOENT)
+		return -2; /* procfs unmounted since it was checked */
+	return fd;
+}
+#endif
+
+/*
+ * Open dir/name (path when dir is NULL) for reading when, and only when, it
+ * is a regular file, its stat in *st. Never opens a device, a FIFO or a
+ * socket for I/O: on Linux the name is opened with O_PATH (no driver's
+ * open runs, a FIFO cannot block), the type checked on that descriptor,
+ * and only a regular file reopened through procfs. Without procfs, and
+ * where there is no O_PATH (macOS), the name is opened non-blocking, with
+ * O_NOCTTY, after fstatat says a regular file, and fstat on the descriptor
+ * decides before any read; a swap between those two leaves a window in
+ * which a device's open can run (docs/design.md). Returns the descriptor,
+ * or -1 with *skip (not a regular file) or *err (errno) set.
+ */
+static int open_regular(vg_dir *dir, const char *name, const char *path,
+			int follow, struct stat *st, vigil_skip *skip, int *err)
+{
+	int at = dir ? vg_dir_fd(dir) : AT_FDCWD;
+	const char *n = dir ? name : path;
+	int nofollow = follow ? 0 : O_NOFOLLOW;
+	*skip = VIGIL_SKIP_NONE;
+	*err = 0;
+	struct stat pst;
+#ifdef O_PATH
+	int pfd = openat(at, n, O_PATH | O_CLOEXEC | nofollow);
+	if (pfd < 0) {
+		*err = errno;
+		return -1;
+	}
+	if (fstat(pfd, &pst) != 0) {
+		*err = errno;
+		close(pfd);
+		return -1;
+	}
+	if (!S_ISREG(pst.st_mode)) {
+		close(pfd);
+		if (S_ISLNK(pst.st_mode)) /* O_PATH|O_NOFOLLOW opens a link */
+			*err = ELOOP;
+		else
+			*skip = VIGIL_SKIP_SPECIAL;
+		return -1;
+	}
+	int fd = reopen_proc(pfd);
+	int e = errno;
+	close(pfd);
+	if (fd >= 0) {
+		*st = pst;
+		return fd;
+	}
+	if (fd == -1) {
+		*err = e;
+		return -1;
+	}
+#else
+	if (fstatat(at, n, &pst, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
+		*err = errno;
+		return -1;
+	}
+	if (S_ISLNK(pst.st_mode)) {
+		*err = ELOOP;
+		return -1;
+	}
+	if (!S_ISREG(pst.st_mode)) {
+		*skip = VIGIL_SKIP_SPECIAL;
+		return -1;
+	}
+#endif
+	int rfd = openat(at, n, READ_FLAGS | nofollow);
+	if (rfd < 0) {
+		*err = errno;
+		return -1;
+	}
+	if (fstat(rfd, st) != 0 || !S_ISREG(st->st_mode) ||
+	    st->st_dev != pst.st_dev || st->st_ino != pst.st_ino) {
+		/* replaced by something else since it was looked at */
+		close(rfd);
+		*skip = VIGIL_SKIP_SPECIAL;
+		return -1;
+	}
+	return rfd;
+}
+
 int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 		  const vg_read_opts *opt, vg_buf *buf, vg_read *out)
 {
 	memset(out, 0, sizeof *out);
-	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY;
-#ifdef O_CLOEXEC
-	flags |= O_CLOEXEC;
-#endif
-	if (!opt->follow_symlinks)
-		flags |= O_NOFOLLOW;
-	int fd = dir ? openat(vg_dir_fd(dir), name, flags) : open(path, flags);
+	/* a root named by the caller (no dir) is followed, like find -H */
+	int follow = opt->follow_symlinks || !dir;
+	int e;
+	int fd = open_regular(dir, name, path, follow, &out->st, &out->skip, &e);
 	if (fd < 0) {
-		int e = errno;
-		out->error = vg_error_from_errno(e, opt->follow_symlinks);
-		out->error_detail = strerror(e);
-		return 0;
-	}
-	if (fstat(fd, &out->st) != 0 || !S_ISREG(out->st.st_mode)) {
-		/* replaced by something else since it was listed */
-		close(fd);
-		out->skip = VIGIL_SKIP_SPECIAL;
+		if (e) {
+			out->error = vg_error_from_errno(e, follow);
+			out->error_detail = strerror(e);
+		}
 		return 0;
 	}
 	out->opened = 1;
-	int e = (uint64_t)out->st.st_size <= opt->max
-			? read_sized(fd, opt, buf, out)
-			: read_stream(fd, opt, buf, out);
+	e = (uint64_t)out->st.st_size <= opt->max
+		    ? read_sized(fd, opt, buf, out)
+		    : read_stream(fd, opt, buf, out);
 	close(fd);
 	if (e) {
 		out->whole = 0;
