@@ -53,6 +53,9 @@ int cli_parse_size(const char *s, uint64_t *out)
 	case 'g': case 'G':
 		shift = 30;
 		break;
+	case 't': case 'T':
+		shift = 40;
+		break;
 	default:
 		return -1;
 	}

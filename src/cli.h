@@ -19,7 +19,7 @@ struct cli_diag {
 };
 void cli_print_diag(void *ctx, const vigil_diag *d);
 
-/* "128M", "4k", "1G", "1000" -> bytes; 0 on success, -1 if malformed. */
+/* "128M", "4k", "1G", "2T", "1000" -> bytes; 0 on success, -1 if malformed. */
 int cli_parse_size(const char *s, uint64_t *out);
 /* A whole number in [lo, hi]; 0 on success. */
 int cli_parse_int(const char *s, long lo, long hi, long *out);

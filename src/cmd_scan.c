@@ -45,6 +45,8 @@ static const char usage[] =
 "  --one-file-system    stay on the file system of each PATH\n"
 "  --max-size SIZE      largest file given to YARA and the checks (default\n"
 "                       128M); larger files are still hashed\n"
+"  --max-hash-size SIZE largest file read at all (default 4G); larger ones\n"
+"                       are listed as not examined (hash-limit), names only\n"
 "Resources:\n"
 "  --threads N          worker threads (default: online CPUs)\n"
 "  --nice               lowest CPU and I/O priority\n"
@@ -137,6 +139,7 @@ enum {
 	OPT_IOCS = 256, OPT_RULES, OPT_NO_BUILTIN, OPT_STRICT, OPT_NO_CHECKS,
 	OPT_EXCLUDE, OPT_FOLLOW, OPT_ONEFS, OPT_MAXSIZE, OPT_THREADS, OPT_NICE,
 	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE, OPT_NO_CACHE,
+	OPT_MAXHASH,
 };
 
 static const struct option long_opts[] = {
@@ -150,6 +153,7 @@ static const struct option long_opts[] = {
 	{"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
 	{"one-file-system", no_argument, NULL, OPT_ONEFS},
 	{"max-size", required_argument, NULL, OPT_MAXSIZE},
+	{"max-hash-size", required_argument, NULL, OPT_MAXHASH},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"nice", no_argument, NULL, OPT_NICE},
 	{"cpu-limit", required_argument, NULL, OPT_CPULIMIT},
@@ -219,6 +223,11 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			if (cli_opt_size("max-size", optarg, 1, UINT64_MAX, &size))
 				return 2;
 			a->opt.max_size = size;
+			break;
+		case OPT_MAXHASH:
+			if (cli_opt_size("max-hash-size", optarg, 1, UINT64_MAX, &size))
+				return 2;
+			a->opt.max_hash_size = size;
 			break;
 		case OPT_THREADS:
 			if (cli_opt_int("threads", optarg, 1, 256, &v))

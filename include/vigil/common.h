@@ -60,6 +60,7 @@ typedef enum vigil_skip {
 	VIGIL_SKIP_TOO_LARGE,  /* hashed, but larger than max_size for YARA */
 	VIGIL_SKIP_OTHER_FS,   /* --one-file-system */
 	VIGIL_SKIP_PSEUDO_FS,  /* /proc, /sys and the like */
+	VIGIL_SKIP_HASH_LIMIT, /* larger than max_hash_size: not read, name only */
 	VIGIL_SKIP_COUNT
 } vigil_skip;
 

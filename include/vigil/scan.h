@@ -22,6 +22,8 @@ typedef struct vigil_scan_options {
 	int follow_symlinks;
 	int one_file_system;
 	uint64_t max_size;       /* bytes given to YARA; 0: 128 MiB */
+	uint64_t max_hash_size;  /* larger files are not read (skip HASH_LIMIT);
+				  * 0: 4 GiB, UINT64_MAX: no limit */
 	const char *const *excludes; /* globs on the full path */
 	size_t nexcludes;
 	int cpu_limit;           /* percent of the machine, 0: none */
@@ -47,7 +49,8 @@ typedef struct vigil_scanner vigil_scanner;
 /* Called, serialised, for each file with findings, a skip or an error. */
 typedef void (*vigil_file_fn)(void *ctx, const vigil_file_result *r);
 
-/* Defaults: every field 0 but max_size (128 MiB). */
+/* Defaults: every field 0 but max_size (128 MiB) and max_hash_size
+ * (4 GiB). */
 void vigil_scan_options_init(vigil_scan_options *opt);
 
 /* iocs (sealed: vigil_iocs_seal) and rules (finished) are borrowed, either

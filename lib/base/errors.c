@@ -7,7 +7,7 @@ const char *vigil_skip_name(vigil_skip s)
 {
 	static const char *const names[] = {"none", "special-file", "symlink",
 					    "too-large", "other-filesystem",
-					    "pseudo-filesystem"};
+					    "pseudo-filesystem", "hash-limit"};
 	return s < VIGIL_SKIP_COUNT ? names[s] : "unknown";
 }
 

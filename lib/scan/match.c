@@ -256,7 +256,9 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 	     const vg_match_meta *meta, int digests_only, vigil_file_result *r)
 {
 	clear(m);
-	if (!r->hashed) {
+	/* a file over the hash limit was not read: its name only */
+	int unread = r->skip == VIGIL_SKIP_HASH_LIMIT;
+	if (!r->hashed && !unread) {
 		if (digests_only ||
 		    !vg_digests_buffer(m->dg, buf, len, r->md5, r->sha1, r->sha256))
 			return 0;
@@ -264,11 +266,11 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 	}
 	if (m->iocs) {
 		const vigil_ioc *ioc;
-		if ((ioc = vigil_iocs_find_hash(m->iocs, r->md5, 16)))
+		if (r->hashed && (ioc = vigil_iocs_find_hash(m->iocs, r->md5, 16)))
 			add_ioc(m, "hash", ioc);
-		if ((ioc = vigil_iocs_find_hash(m->iocs, r->sha1, 20)))
+		if (r->hashed && (ioc = vigil_iocs_find_hash(m->iocs, r->sha1, 20)))
 			add_ioc(m, "hash", ioc);
-		if ((ioc = vigil_iocs_find_hash(m->iocs, r->sha256, 32)))
+		if (r->hashed && (ioc = vigil_iocs_find_hash(m->iocs, r->sha256, 32)))
 			add_ioc(m, "hash", ioc);
 		vigil_iocs_match_path(m->iocs, name, strlen(name), on_path_ioc, m);
 	}

@@ -23,6 +23,7 @@
 
 #define QUEUE_CAP 1024
 #define DEFAULT_MAX_SIZE (128ull << 20)
+#define DEFAULT_MAX_HASH_SIZE (4ull << 30)
 
 struct vigil_scanner {
 	vigil_scan_options opt;
@@ -121,6 +122,7 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 	vg_read_opts ro = {
 		.follow_symlinks = s->opt.follow_symlinks,
 		.max = s->opt.max_size,
+		.max_hash = s->opt.max_hash_size,
 		.cpulimit = s->cpulimit,
 		.chunk = digest_chunk,
 		.chunk_ctx = w->dg,
@@ -133,12 +135,23 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 	r.skip = rd.skip;
 	r.error = rd.error;
 	r.error_detail = rd.error_detail;
+	if (!got && rd.skip == VIGIL_SKIP_HASH_LIMIT) {
+		/* not read: its name can still match */
+		vg_match(w->match, path, NULL, 0, NULL, 1, &r);
+		deliver(s, &r);
+		return;
+	}
 	if (!got) {
 		if (!dir) /* a file named as a root */
 			root_failed(s, path, &r);
 		deliver(s, &r);
 		return;
 	}
+	if (rd.holes)
+		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_INFO, path, 0,
+			"sparse file: %llu of its %llu bytes are holes, hashed as "
+			"zeros without reading them",
+			(unsigned long long)rd.holes, (unsigned long long)rd.len);
 	bump(&s->files_scanned, 1);
 	if (dg_ok && vg_digests_final(w->dg, r.md5, r.sha1, r.sha256))
 		r.hashed = 1;
@@ -228,6 +241,7 @@ void vigil_scan_options_init(vigil_scan_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
 	opt->max_size = DEFAULT_MAX_SIZE;
+	opt->max_hash_size = DEFAULT_MAX_HASH_SIZE;
 }
 
 vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
@@ -240,6 +254,8 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 	s->opt = *opt;
 	if (!s->opt.max_size)
 		s->opt.max_size = DEFAULT_MAX_SIZE;
+	if (!s->opt.max_hash_size)
+		s->opt.max_hash_size = DEFAULT_MAX_HASH_SIZE;
 	if (!s->opt.threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		s->opt.threads = n > 0 ? (unsigned)n : 1;

@@ -42,6 +42,96 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t n)
 	return (ssize_t)got;
 }
 
+/*
+ * A sparse file's holes, so that they are not read: the file's extents
+ * as SEEK_DATA and SEEK_HOLE give them, [data, hole) being the data
+ * extent at or after the reading position. Holes read as zeros, so the
+ * zeros are handed out without a read (and counted); the digests still
+ * see every byte. Off (on = 0) for a file that has all its blocks, and
+ * where the system has no SEEK_DATA or the file system does not say.
+ */
+struct extents {
+	int on;
+	uint64_t size, data, hole, zeros;
+};
+
+/* Is the file worth asking for holes? Fewer blocks than its size needs
+ * (by more than one read: small files may keep their data in the inode). */
+static int maybe_sparse(const struct stat *st)
+{
+	return st->st_size > (off_t)CHUNK &&
+	       (uint64_t)st->st_blocks * 512u + CHUNK < (uint64_t)st->st_size;
+}
+
+static void extents_init(struct extents *x, const struct stat *st)
+{
+	memset(x, 0, sizeof *x);
+#ifdef SEEK_DATA
+	x->on = maybe_sparse(st);
+	x->size = (uint64_t)st->st_size;
+#else
+	(void)st;
+#endif
+}
+
+/*
+ * Up to n bytes at pos: from a data extent read(), from a hole zeros.
+ * The descriptor's offset is kept at pos + what was returned, so that
+ * the read past the end (growth check) works as for any file. Returns
+ * the count (0 at the end), -1 with errno.
+ */
+static ssize_t read_piece(int fd, struct extents *x, uint64_t pos, uint8_t *to,
+			  size_t n)
+{
+#ifdef SEEK_DATA
+	if (x->on && pos < x->size && pos >= x->hole) {
+		off_t d = lseek(fd, (off_t)pos, SEEK_DATA);
+		if (d < 0 && errno == ENXIO)
+			d = (off_t)x->size; /* a hole to the end */
+		off_t h = d >= 0 && (uint64_t)d < x->size ? lseek(fd, d, SEEK_HOLE)
+							  : (off_t)x->size;
+		if (d < 0 || h < 0 || lseek(fd, (off_t)pos, SEEK_SET) < 0) {
+			x->on = 0; /* the file system cannot say: read it all */
+			if (lseek(fd, (off_t)pos, SEEK_SET) < 0)
+				return -1;
+		} else {
+			x->data = (uint64_t)d;
+			x->hole = (uint64_t)h > (uint64_t)d ? (uint64_t)h : (uint64_t)d;
+		}
+	}
+	if (x->on && pos < x->data) {
+		uint64_t z = x->data - pos;
+		size_t k = z < n ? (size_t)z : n;
+		memset(to, 0, k);
+		if (lseek(fd, (off_t)(pos + k), SEEK_SET) < 0)
+			return -1;
+		x->zeros += k;
+		return (ssize_t)k;
+	}
+	if (x->on && pos < x->hole && x->hole - pos < n)
+		n = (size_t)(x->hole - pos);
+#else
+	(void)x, (void)pos;
+#endif
+	return read_full(fd, to, n);
+}
+
+/* Fill n bytes at pos (short only at the end of the file). */
+static ssize_t read_at(int fd, struct extents *x, uint64_t pos, uint8_t *to,
+		       size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read_piece(fd, x, pos + got, to + got, n - got);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
 static int reserve(vg_buf *b, size_t need)
 {
 	if (need <= b->cap)
@@ -100,12 +190,15 @@ static int read_sized(int fd, const vg_read_opts *opt, vg_buf *buf,
 	size_t size = (size_t)out->st.st_size, len = 0;
 	if (!reserve(buf, (opt->discard && size > CHUNK ? CHUNK : size) + 1))
 		return ENOMEM;
-	advise(fd, size, 1);
+	struct extents x;
+	extents_init(&x, &out->st);
+	advise(fd, size, !x.on);
 	while (len < size) {
 		vg_cpulimit_wait(opt->cpulimit);
 		size_t want = size - len < CHUNK ? size - len : CHUNK;
 		uint8_t *to = opt->discard ? buf->data : buf->data + len;
-		ssize_t got = read_full(fd, to, want);
+		ssize_t got = read_at(fd, &x, len, to, want);
+		out->holes = x.zeros;
 		if (got < 0)
 			return errno;
 		chunk(opt, to, (size_t)got);
@@ -115,7 +208,12 @@ static int read_sized(int fd, const vg_read_opts *opt, vg_buf *buf,
 			break;
 	}
 	out->whole = !opt->discard;
-	if (len < size) {
+	struct stat now;
+	if (x.on && fstat(fd, &now) == 0 && now.st_size != out->st.st_size) {
+		/* past the end SEEK_DATA says "hole", not "shrank" */
+		out->error = VIGIL_ERR_CHANGED;
+		out->error_detail = "file changed size while read; examined as read";
+	} else if (len < size) {
 		out->error = VIGIL_ERR_CHANGED;
 		out->error_detail = "file shrank while read; examined what was read";
 	} else {
@@ -136,9 +234,12 @@ static int read_stream(int fd, const vg_read_opts *opt, vg_buf *buf,
 		return ENOMEM;
 	advise(fd, (uint64_t)out->st.st_size, 0);
 	out->skip = VIGIL_SKIP_TOO_LARGE;
+	struct extents x;
+	extents_init(&x, &out->st);
 	for (;;) {
 		vg_cpulimit_wait(opt->cpulimit);
-		ssize_t got = read_full(fd, buf->data, CHUNK);
+		ssize_t got = read_at(fd, &x, out->len, buf->data, CHUNK);
+		out->holes = x.zeros;
 		if (got < 0)
 			return errno;
 		if (got == 0)
@@ -289,7 +390,29 @@ int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 		return 0;
 	}
 	out->opened = 1;
-	e = (uint64_t)out->st.st_size <= opt->max
+	uint64_t size = (uint64_t)out->st.st_size;
+	if (opt->max_hash && size > opt->max_hash) {
+		/* not read at all: hashing a 15 TiB sparse file would keep a
+		 * worker busy for a day */
+		close(fd);
+		out->skip = VIGIL_SKIP_HASH_LIMIT;
+		uint64_t alloc = (uint64_t)out->st.st_blocks * 512u;
+		if (alloc < size)
+			snprintf(out->detail, sizeof out->detail,
+				 "%llu bytes, over the hash limit of %llu; sparse: "
+				 "%llu bytes allocated",
+				 (unsigned long long)size,
+				 (unsigned long long)opt->max_hash,
+				 (unsigned long long)alloc);
+		else
+			snprintf(out->detail, sizeof out->detail,
+				 "%llu bytes, over the hash limit of %llu",
+				 (unsigned long long)size,
+				 (unsigned long long)opt->max_hash);
+		out->error_detail = out->detail;
+		return 0;
+	}
+	e = size <= opt->max
 		    ? read_sized(fd, opt, buf, out)
 		    : read_stream(fd, opt, buf, out);
 	close(fd);

@@ -6,7 +6,8 @@
  * every chunk to a sink (the digests) while it is still in the CPU cache.
  * A file that grows or shrinks while read is reported as changed and
  * examined as read. read() rather than mmap(), so that a file truncated
- * under the reader cannot raise SIGBUS.
+ * under the reader cannot raise SIGBUS. A file over the hash limit is not
+ * read; the holes of a sparse file are not read (zeros stand for them).
  */
 #ifndef VIGIL_SOURCE_READFILE_H
 #define VIGIL_SOURCE_READFILE_H
@@ -31,6 +32,7 @@ typedef void (*vg_chunk_fn)(void *ctx, const uint8_t *p, size_t n);
 typedef struct vg_read_opts {
 	int follow_symlinks; /* without it, O_NOFOLLOW */
 	uint64_t max;        /* largest file read whole */
+	uint64_t max_hash;   /* larger files are not read at all; 0: no limit */
 	vg_cpulimit *cpulimit; /* waited on between chunks; may be NULL */
 	vg_chunk_fn chunk;   /* every chunk read, in order; may be NULL */
 	void *chunk_ctx;
@@ -45,9 +47,13 @@ typedef struct vg_read {
 	int opened;          /* a regular file was opened */
 	int whole;           /* buf holds the file's len bytes (never with discard) */
 	uint64_t len;        /* bytes read */
-	vigil_skip skip;     /* SPECIAL: not a regular file; TOO_LARGE: streamed */
+	uint64_t holes;      /* of len, bytes of a sparse file's holes: zeros
+			      * handed out without reading them */
+	vigil_skip skip;     /* SPECIAL: not a regular file; TOO_LARGE: streamed;
+			      * HASH_LIMIT: over max_hash, not read */
 	vigil_error error;   /* NONE, or why it could not be (fully) read */
-	const char *error_detail; /* static text, or NULL */
+	const char *error_detail; /* static text, detail, or NULL */
+	char detail[128];    /* the text of a HASH_LIMIT skip */
 } vg_read;
 
 /*
