@@ -73,8 +73,11 @@ typedef enum vigil_error {
 	VIGIL_ERR_LOOP,       /* symlink loop (with follow_symlinks) */
 	VIGIL_ERR_NAME,       /* path too long */
 	VIGIL_ERR_IO,         /* any other read error */
-	VIGIL_ERR_YARA,       /* YARA failed on the file (timeout, too many matches) */
+	VIGIL_ERR_YARA,       /* YARA failed on the file (timeout), or a rule's
+			       * string had too many matches (that rule's result
+			       * may be incomplete; the others are kept) */
 	VIGIL_ERR_NOMEM,      /* out of memory while examining it */
+	VIGIL_ERR_REGEX,      /* a file-name IOC regex hit PCRE2's match limit */
 	VIGIL_ERR_COUNT
 } vigil_error;
 

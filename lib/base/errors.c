@@ -15,7 +15,7 @@ const char *vigil_error_name(vigil_error e)
 {
 	static const char *const names[] = {"none",  "permission", "vanished",
 					    "changed", "loop",     "name-too-long",
-					    "io",    "yara", "no-memory"};
+					    "io",    "yara", "no-memory", "regex"};
 	return e < VIGIL_ERR_COUNT ? names[e] : "unknown";
 }
 
