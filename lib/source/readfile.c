@@ -295,8 +295,8 @@ static int reopen_proc(int pfd)
 #endif
 
 /*
- * Open dir/name (path when dir is NULL) for reading when, and only when, it
- * is a regular file, its stat in *st. Never opens a device, a FIFO or a
+ * (readfile.h) Open dir/name (path when dir is NULL) for reading when, and
+ * only when, it is a regular file, its stat in *st. Never opens a device, a FIFO or a
  * socket for I/O: on Linux the name is opened with O_PATH (no driver's
  * open runs, a FIFO cannot block), the type checked on that descriptor,
  * and only a regular file reopened through procfs. Without procfs, and
@@ -306,8 +306,8 @@ static int reopen_proc(int pfd)
  * which a device's open can run (docs/design.md). Returns the descriptor,
  * or -1 with *skip (not a regular file) or *err (errno) set.
  */
-static int open_regular(vg_dir *dir, const char *name, const char *path,
-			int follow, struct stat *st, vigil_skip *skip, int *err)
+int vg_open_regular(vg_dir *dir, const char *name, const char *path,
+		    int follow, struct stat *st, vigil_skip *skip, int *err)
 {
 	int at = dir ? vg_dir_fd(dir) : AT_FDCWD;
 	const char *n = dir ? name : path;
@@ -381,7 +381,7 @@ int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 	/* a root named by the caller (no dir) is followed, like find -H */
 	int follow = opt->follow_symlinks || !dir;
 	int e;
-	int fd = open_regular(dir, name, path, follow, &out->st, &out->skip, &e);
+	int fd = vg_open_regular(dir, name, path, follow, &out->st, &out->skip, &e);
 	if (fd < 0) {
 		if (e) {
 			out->error = vg_error_from_errno(e, follow);

@@ -66,4 +66,16 @@ int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 
 void vg_buf_free(vg_buf *b);
 
+/*
+ * Open dir/name (path when dir is NULL; with follow, a symlink there is
+ * followed) for reading if it is a regular file, never opening anything
+ * else for I/O: on Linux through O_PATH, fstat and procfs's link to the
+ * descriptor, so that a FIFO, device or socket swapped in after a listing
+ * is neither opened nor waited on (docs/design.md). Returns the descriptor
+ * (O_NONBLOCK, O_CLOEXEC) with *st from it; or -1 with *skip SPECIAL (not
+ * a regular file) or *err an errno value (ELOOP: a symlink, not followed).
+ */
+int vg_open_regular(vg_dir *dir, const char *name, const char *path,
+		    int follow, struct stat *st, vigil_skip *skip, int *err);
+
 #endif
