@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <vigil/content.h>
 #include <vigil/escape.h>
@@ -240,4 +241,59 @@ int cli_require_content(const vigil_iocs *iocs, const vigil_rules *rules,
 		dir ? dir : "");
 	free(dir);
 	return -1;
+}
+
+/* Push a copy of p (owned by the list). */
+static int self_push(struct cli_self *cs, const char *p)
+{
+	char *c = p ? strdup(p) : NULL;
+	if (!c)
+		return p ? -1 : 0;
+	const char **np = realloc(cs->paths, (cs->n + 1) * sizeof *np);
+	if (!np) {
+		free(c);
+		return -1;
+	}
+	cs->paths = np;
+	cs->paths[cs->n++] = c;
+	return 0;
+}
+
+int cli_self_paths(struct cli_self *cs, int builtin, const char *const *iocs,
+		   size_t niocs, const char *const *rules, size_t nrules)
+{
+	memset(cs, 0, sizeof *cs);
+	int bad = 0;
+	if (builtin) {
+		const char *dir = vigil_content_dir();
+		bad |= self_push(cs, dir);
+		/* the content directory of a source tree: the tree, whose
+		 * tests build fixtures that imitate what vigil looks for */
+		const char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			char *parent = strndup(dir, (size_t)(slash - dir));
+			char *marker = parent ? cli_join3(parent, "/", "include/vigil/vigil.h") : NULL;
+			struct stat st;
+			if (marker && stat(marker, &st) == 0 && S_ISREG(st.st_mode))
+				bad |= self_push(cs, parent);
+			free(marker);
+			free(parent);
+		}
+	}
+	char *cache = cli_cache_dir("rules");
+	bad |= self_push(cs, cache);
+	free(cache);
+	for (size_t i = 0; i < niocs; i++)
+		bad |= self_push(cs, iocs[i]);
+	for (size_t i = 0; i < nrules; i++)
+		bad |= self_push(cs, rules[i]);
+	return bad ? -1 : 0;
+}
+
+void cli_self_free(struct cli_self *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		free((char *)cs->paths[i]);
+	free(cs->paths);
+	memset(cs, 0, sizeof *cs);
 }

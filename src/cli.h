@@ -75,6 +75,20 @@ int cli_load_content(vigil_iocs *iocs, vigil_rules *rules, int builtin,
 int cli_require_content(const vigil_iocs *iocs, const vigil_rules *rules,
 			int builtin);
 
+/*
+ * vigil's own paths, which vigil scan prunes below its roots: the content
+ * directory (when builtin), the source tree around it (when it holds
+ * include/vigil/vigil.h), the rules cache directory, and every --iocs and
+ * --rules path. -1 when out of memory. cli_self_free releases them.
+ */
+struct cli_self {
+	const char **paths;
+	size_t n;
+};
+int cli_self_paths(struct cli_self *cs, int builtin, const char *const *iocs,
+		   size_t niocs, const char *const *rules, size_t nrules);
+void cli_self_free(struct cli_self *cs);
+
 /* Open --output (or stdout for NULL or "-"); NULL with a message. */
 FILE *cli_open_output(const char *path);
 

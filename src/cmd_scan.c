@@ -43,6 +43,9 @@ static const char usage[] =
 "                       directory path prunes everything below); repeatable\n"
 "  --follow-symlinks    follow symbolic links (with loop protection)\n"
 "  --one-file-system    stay on the file system of each PATH\n"
+"  --no-self-exclude    also sweep vigil's own content, rules and IOC files\n"
+"                       it loaded, its rules cache and its source tree\n"
+"                       (pruned below the PATHs by default)\n"
 "  --max-size SIZE      largest file given to YARA and the checks (default\n"
 "                       128M); larger files are still hashed\n"
 "  --max-hash-size SIZE largest file read at all (default 4G); larger ones\n"
@@ -139,7 +142,7 @@ enum {
 	OPT_IOCS = 256, OPT_RULES, OPT_NO_BUILTIN, OPT_STRICT, OPT_NO_CHECKS,
 	OPT_EXCLUDE, OPT_FOLLOW, OPT_ONEFS, OPT_MAXSIZE, OPT_THREADS, OPT_NICE,
 	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE, OPT_NO_CACHE,
-	OPT_MAXHASH,
+	OPT_MAXHASH, OPT_NO_SELF,
 };
 
 static const struct option long_opts[] = {
@@ -154,6 +157,7 @@ static const struct option long_opts[] = {
 	{"one-file-system", no_argument, NULL, OPT_ONEFS},
 	{"max-size", required_argument, NULL, OPT_MAXSIZE},
 	{"max-hash-size", required_argument, NULL, OPT_MAXHASH},
+	{"no-self-exclude", no_argument, NULL, OPT_NO_SELF},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"nice", no_argument, NULL, OPT_NICE},
 	{"cpu-limit", required_argument, NULL, OPT_CPULIMIT},
@@ -168,7 +172,7 @@ static const struct option long_opts[] = {
 struct scan_args {
 	const char **iocs, **rules, **excludes;
 	size_t niocs, nrules, nexcludes;
-	int builtin, strict, json, verbose, nice, no_cache;
+	int builtin, strict, json, verbose, nice, no_cache, no_self;
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
@@ -237,6 +241,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case OPT_NICE:
 			a->nice = 1;
 			break;
+		case OPT_NO_SELF:
+			a->no_self = 1;
+			break;
 		case OPT_CPULIMIT:
 			if (cli_opt_int("cpu-limit", optarg, 1, 100, &v))
 				return 2;
@@ -276,6 +283,7 @@ int cmd_scan(int argc, char **argv)
 	vigil_rules *rules = NULL;
 	vigil_scanner *scanner = NULL;
 	struct scan_report *rep = NULL;
+	struct cli_self self = {0};
 	FILE *out = NULL;
 	if (rc >= 0)
 		goto done;
@@ -334,6 +342,13 @@ int cmd_scan(int argc, char **argv)
 		goto done;
 	a.opt.excludes = a.excludes;
 	a.opt.nexcludes = a.nexcludes;
+	if (!a.no_self &&
+	    cli_self_paths(&self, a.builtin, a.iocs, a.niocs, a.rules, a.nrules) != 0) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
+	a.opt.self_paths = self.paths;
+	a.opt.nself_paths = self.n;
 	scanner = vigil_scanner_create(&a.opt, iocs, rules);
 	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
 	if (!scanner || !rep) {
@@ -381,5 +396,6 @@ done:
 	free(a.iocs);
 	free(a.rules);
 	free(a.excludes);
+	cli_self_free(&self);
 	return rc;
 }

@@ -206,6 +206,7 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_object_set_new(rec, "files_scanned", json_integer((json_int_t)st->files_scanned));
 		json_object_set_new(rec, "dirs_seen", json_integer((json_int_t)st->dirs_seen));
 		json_object_set_new(rec, "excluded", json_integer((json_int_t)st->excluded));
+		json_object_set_new(rec, "self_excluded", json_integer((json_int_t)st->self_excluded));
 		json_object_set_new(rec, "bytes_read", json_integer((json_int_t)st->bytes_read));
 		json_t *sk = json_object(), *er = json_object(), *lv = json_object();
 		for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
@@ -251,6 +252,11 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_WARNING],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_NOTICE]);
 	fprintf(rep->out, "excluded by --exclude: %llu\n", (unsigned long long)st->excluded);
+	if (st->self_excluded)
+		fprintf(rep->out, "excluded as vigil's own: %llu (the content, rules and IOC "
+			"files it loaded, its rules cache, its source tree; -v lists them, "
+			"--no-self-exclude sweeps them)\n",
+			(unsigned long long)st->self_excluded);
 	fprintf(rep->out, "skipped:");
 	for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
 		fprintf(rep->out, " %s %llu%s", vigil_skip_name(i),

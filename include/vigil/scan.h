@@ -29,6 +29,11 @@ typedef struct vigil_scan_options {
 	int cpu_limit;           /* percent of the machine, 0: none */
 	int no_checks;           /* turn the structural tampering checks off */
 	int report_all;          /* call on_file for clean files too */
+	/* vigil's own files and directories (content loaded, rules cache):
+	 * pruned wherever the walk meets them below a root, by identity
+	 * (device and inode), counted in self_excluded */
+	const char *const *self_paths;
+	size_t nself_paths;
 } vigil_scan_options;
 
 
@@ -38,6 +43,7 @@ typedef struct vigil_scan_stats {
 	uint64_t bytes_read;
 	uint64_t dirs_seen;
 	uint64_t excluded;       /* paths pruned by the exclude globs */
+	uint64_t self_excluded;  /* paths pruned as one of self_paths */
 	uint64_t skipped[VIGIL_SKIP_COUNT];
 	uint64_t errors[VIGIL_ERR_COUNT];
 	uint64_t files_by_level[4]; /* indexed by vigil_level */

@@ -52,6 +52,7 @@ struct vigil_scanner {
 	vg_cpulimit *cpulimit;
 	double started;
 	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
+	_Atomic uint64_t self_excluded;
 	_Atomic uint64_t skipped[VIGIL_SKIP_COUNT], errors[VIGIL_ERR_COUNT];
 	_Atomic uint64_t by_level[4];
 	/* the root being walked, and roots that could not be swept */
@@ -237,6 +238,27 @@ static void walk_excluded(void *ctx, const char *path)
 	bump(&s->excluded, 1);
 }
 
+static void walk_self(void *ctx, const char *path)
+{
+	vigil_scanner *s = ctx;
+	bump(&s->self_excluded, 1);
+	vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_INFO, path, 0,
+		"vigil's own (content it loaded, or its cache): not swept");
+}
+
+/* The identities of opt.self_paths that exist; NULL when none. */
+static vg_self_id *self_ids(const vigil_scanner *s, size_t *n)
+{
+	*n = 0;
+	if (!s->opt.nself_paths)
+		return NULL;
+	vg_self_id *ids = calloc(s->opt.nself_paths, sizeof *ids);
+	for (size_t i = 0; ids && i < s->opt.nself_paths; i++)
+		if (vg_self_id_of(s->opt.self_paths[i], &ids[*n]) == 0)
+			(*n)++;
+	return ids;
+}
+
 void vigil_scan_options_init(vigil_scan_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
@@ -337,9 +359,11 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 			"unable to start the scan threads");
 		rc = VIGIL_FATAL;
 	}
+	size_t nself;
+	vg_self_id *self = self_ids(s, &nself);
 	vg_walk_opts wo = {s->opt.follow_symlinks, s->opt.one_file_system,
-			   s->opt.excludes, s->opt.nexcludes};
-	vg_walk_cb cb = {walk_file, walk_dir, walk_event, walk_excluded, s};
+			   s->opt.excludes, s->opt.nexcludes, self, nself};
+	vg_walk_cb cb = {walk_file, walk_dir, walk_event, walk_excluded, s, walk_self};
 	for (size_t i = 0; rc == VIGIL_OK && i < n; i++) {
 		s->cur_root = roots[i];
 		if (vg_walk(roots[i], &wo, &cb) == VIGIL_FATAL) {
@@ -367,6 +391,7 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	vg_cpulimit_stop(s->cpulimit);
 	s->cpulimit = NULL;
 	free(ws);
+	free(self);
 	if (rc == VIGIL_OK && atomic_load(&s->roots_failed))
 		rc = VIGIL_FAILED;
 	return rc;
@@ -380,6 +405,7 @@ void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 	out->bytes_read = atomic_load(&s->bytes_read);
 	out->dirs_seen = atomic_load(&s->dirs_seen);
 	out->excluded = atomic_load(&s->excluded);
+	out->self_excluded = atomic_load(&s->self_excluded);
 	for (int i = 0; i < VIGIL_SKIP_COUNT; i++)
 		out->skipped[i] = atomic_load(&s->skipped[i]);
 	for (int i = 0; i < VIGIL_ERR_COUNT; i++)

@@ -36,7 +36,77 @@ struct vg_dir {
 	_Atomic unsigned refs;
 	int fd;
 	dev_t dev; /* for mount point checks on the subdirectories */
+	int self_files; /* holds one of opts->self's files */
 };
+
+int vg_self_id_of(const char *path, vg_self_id *out)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	memset(out, 0, sizeof *out);
+	if (S_ISDIR(st.st_mode)) {
+		out->is_dir = 1;
+		out->dev = st.st_dev;
+		out->ino = st.st_ino;
+		return 0;
+	}
+	/* a file: its directory's identity and its name there */
+	const char *slash = strrchr(path, '/');
+	out->name = slash ? slash + 1 : path;
+	if (!*out->name)
+		return -1;
+	int r;
+	if (!slash) {
+		r = stat(".", &st);
+	} else if (slash == path) {
+		r = stat("/", &st);
+	} else {
+		char *dir = vg_strndup(path, (size_t)(slash - path));
+		r = dir ? stat(dir, &st) : -1;
+		free(dir);
+	}
+	if (r != 0)
+		return -1;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	return 0;
+}
+
+/* Is the directory st one of opts->self? */
+static int self_dir(const vg_walk_opts *o, const struct stat *st)
+{
+	for (size_t i = 0; i < o->nself; i++)
+		if (o->self[i].is_dir && o->self[i].dev == st->st_dev &&
+		    o->self[i].ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Does the directory st hold one of opts->self's files? */
+static int self_files(const vg_walk_opts *o, const struct stat *st)
+{
+	for (size_t i = 0; i < o->nself; i++)
+		if (!o->self[i].is_dir && o->self[i].dev == st->st_dev &&
+		    o->self[i].ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Is the entry name of directory d one of opts->self's files? */
+static int self_file(const vg_walk_opts *o, const vg_dir *d, const char *name)
+{
+	if (!d->self_files)
+		return 0;
+	struct stat st;
+	if (fstat(d->fd, &st) != 0)
+		return 0;
+	for (size_t i = 0; i < o->nself; i++)
+		if (!o->self[i].is_dir && o->self[i].dev == st.st_dev &&
+		    o->self[i].ino == st.st_ino && strcmp(o->self[i].name, name) == 0)
+			return 1;
+	return 0;
+}
 
 int vg_dir_fd(const vg_dir *d)
 {
@@ -273,6 +343,7 @@ static vg_dir *dir_handle(struct walker *w, int fd, const struct stat *st,
 	atomic_init(&d->refs, 1);
 	d->fd = fd;
 	d->dev = st->st_dev;
+	d->self_files = self_files(w->opt, st);
 	return d;
 }
 
@@ -319,6 +390,11 @@ static vg_dir *open_pending(struct walker *w, const struct pending *p, DIR **ds)
 		return NULL;
 	}
 	if (pruned(w, &st, p->parent->dev, p->path, fd)) {
+		close(fd);
+		return NULL;
+	}
+	if (w->cb->self && self_dir(w->opt, &st)) {
+		w->cb->self(w->cb->ctx, p->path);
 		close(fd);
 		return NULL;
 	}
@@ -383,6 +459,10 @@ static int one_entry(struct walker *w, vg_dir *d, const char *dpath,
 	}
 	switch (k) {
 	case K_FILE:
+		if (cb->self && self_file(w->opt, d, name)) {
+			cb->self(cb->ctx, path);
+			break;
+		}
 		return cb->file(cb->ctx, vg_dir_ref(d), name, path) ? 1 : 0;
 	case K_DIR:
 		if (!vg_grow(&w->stack, &w->cap, w->depth + 1, sizeof *w->stack)) {
