@@ -159,7 +159,7 @@ static void text_file(struct scan_report *rep, const vigil_file_result *r)
 		free(src);
 		free(msg);
 	}
-	if (r->error || r->skip == VIGIL_SKIP_HASH_LIMIT) {
+	if (not_fully_examined(r)) {
 		char *d = r->error_detail ? vigil_escape_str(r->error_detail) : NULL;
 		appendf(&body, &len, "  note: %s%s%s\n",
 			r->error ? vigil_error_name(r->error) : vigil_skip_name(r->skip),

@@ -60,6 +60,12 @@ run_vigil scan --no-builtin --no-checks --max-size 1 -v "$D/big"
 check "-v: every one listed" 25 "$(grep -c "^skipped  $D/big/f[0-9]*: too-large\$" "$T/out" || true)"
 run_vigil scan --no-builtin --no-checks "$D/big"
 check "all examined: no such section" 0 "$(grep -c 'not fully examined' "$T/out" || true)"
+# a file with a finding that was not fully examined says so in its block
+printf '%s;big test hash\n' "$(sha256sum <"$D/big/f1" | cut -d' ' -f1)" >"$T/big-hash-iocs.txt"
+run_vigil scan --no-builtin --no-checks --max-size 1 --iocs "$T/big-hash-iocs.txt" "$D/big"
+check "a hit too large for YARA: noted in its block" 1 "$(grep -c '^  note: too-large$' "$T/out" || true)"
+check "a hit too large for YARA: counted" 1 \
+	"$(grep -c '^not fully examined: 25 files' "$T/out" || true)"
 
 # 4. 3,000 levels deep: one descriptor per level is held on the way down
 hard=$(ulimit -Hn)
