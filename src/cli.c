@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <vigil/content.h>
 #include <vigil/escape.h>
@@ -52,6 +53,9 @@ int cli_parse_size(const char *s, uint64_t *out)
 		break;
 	case 'g': case 'G':
 		shift = 30;
+		break;
+	case 't': case 'T':
+		shift = 40;
 		break;
 	default:
 		return -1;
@@ -289,4 +293,77 @@ void cli_content_args_free(struct cli_content_args *a)
 	free(a->rules);
 	a->iocs = a->rules = NULL;
 	a->niocs = a->nrules = 0;
+}
+
+int cli_require_content(const vigil_iocs *iocs, const vigil_rules *rules,
+			int builtin)
+{
+	size_t n = rules ? vigil_rules_count(rules) : 0;
+	for (int t = 0; t < VIGIL_IOC_TYPE_COUNT; t++)
+		n += vigil_iocs_count(iocs, (vigil_ioc_type)t);
+	if (n || !builtin)
+		return 0;
+	char *dir = vigil_escape_str(vigil_content_dir());
+	fprintf(stderr, "vigil: no content loaded: no IOC and no YARA rule (built-in "
+		"content from '%s' not loaded, no --iocs or --rules given)\n"
+		"vigil: give --iocs or --rules, set VIGIL_CONTENT_DIR, or say "
+		"--no-builtin to sweep with the structural checks and digests only\n",
+		dir ? dir : "");
+	free(dir);
+	return -1;
+}
+
+/* Push a copy of p (owned by the list). */
+static int self_push(struct cli_self *cs, const char *p)
+{
+	char *c = p ? strdup(p) : NULL;
+	if (!c)
+		return p ? -1 : 0;
+	const char **np = realloc(cs->paths, (cs->n + 1) * sizeof *np);
+	if (!np) {
+		free(c);
+		return -1;
+	}
+	cs->paths = np;
+	cs->paths[cs->n++] = c;
+	return 0;
+}
+
+int cli_self_paths(struct cli_self *cs, int builtin, const char *const *iocs,
+		   size_t niocs, const char *const *rules, size_t nrules)
+{
+	memset(cs, 0, sizeof *cs);
+	int bad = 0;
+	if (builtin) {
+		const char *dir = vigil_content_dir();
+		bad |= self_push(cs, dir);
+		/* the content directory of a source tree: the tree, whose
+		 * tests build fixtures that imitate what vigil looks for */
+		const char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			char *parent = strndup(dir, (size_t)(slash - dir));
+			char *marker = parent ? cli_join3(parent, "/", "include/vigil/vigil.h") : NULL;
+			struct stat st;
+			if (marker && stat(marker, &st) == 0 && S_ISREG(st.st_mode))
+				bad |= self_push(cs, parent);
+			free(marker);
+			free(parent);
+		}
+	}
+	char *cache = cli_cache_dir("rules");
+	bad |= self_push(cs, cache);
+	free(cache);
+	for (size_t i = 0; i < niocs; i++)
+		bad |= self_push(cs, iocs[i]);
+	for (size_t i = 0; i < nrules; i++)
+		bad |= self_push(cs, rules[i]);
+	return bad ? -1 : 0;
+}
+
+void cli_self_free(struct cli_self *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		free((char *)cs->paths[i]);
+	free(cs->paths);
+	memset(cs, 0, sizeof *cs);
 }

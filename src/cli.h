@@ -20,7 +20,7 @@ struct cli_diag {
 };
 void cli_print_diag(void *ctx, const vigil_diag *d);
 
-/* "128M", "4k", "1G", "1000" -> bytes; 0 on success, -1 if malformed. */
+/* "128M", "4k", "1G", "2T", "1000" -> bytes; 0 on success, -1 if malformed. */
 int cli_parse_size(const char *s, uint64_t *out);
 /* A whole number in [lo, hi]; 0 on success. */
 int cli_parse_int(const char *s, long lo, long hi, long *out);
@@ -107,6 +107,30 @@ int cli_content_opt(struct cli_content_args *a, int c, const char *arg);
 int cli_content_open(const struct cli_content_args *a, struct cli_diag *diag,
 		     vigil_iocs **iocs, vigil_rules **rules);
 void cli_content_args_free(struct cli_content_args *a);
+
+/*
+ * After loading: a run that wanted the built-in content (builtin) and has
+ * no content at all (no IOC of any kind, no rule: the content directory
+ * missing and nothing given with --iocs or --rules) would pass every file
+ * as clean: -1 after saying so. With --no-builtin any content, even none,
+ * was asked for: 0.
+ */
+int cli_require_content(const vigil_iocs *iocs, const vigil_rules *rules,
+			int builtin);
+
+/*
+ * vigil's own paths, which vigil scan prunes below its roots: the content
+ * directory (when builtin), the source tree around it (when it holds
+ * include/vigil/vigil.h), the rules cache directory, and every --iocs and
+ * --rules path. -1 when out of memory. cli_self_free releases them.
+ */
+struct cli_self {
+	const char **paths;
+	size_t n;
+};
+int cli_self_paths(struct cli_self *cs, int builtin, const char *const *iocs,
+		   size_t niocs, const char *const *rules, size_t nrules);
+void cli_self_free(struct cli_self *cs);
 
 /* Open --output (or stdout for NULL or "-"); NULL with a message. */
 FILE *cli_open_output(const char *path);

@@ -32,6 +32,8 @@ static const char usage[] =
 "  --format FMT         read every file as FMT instead of detecting it\n"
 "  --max-line SIZE      longest line kept (default 1M); longer lines are\n"
 "                       skipped and reported\n"
+"  --follow-symlinks    read a symbolic link named or found below a directory\n"
+"                       (default: an error when named, skipped below)\n"
 "  --year YEAR          year of time stamps that have none (dnsmasq/syslog;\n"
 "                       default: the year the file was last modified)\n"
 "Output:\n"
@@ -47,7 +49,8 @@ static const char usage[] =
 "\n"
 "Exit status: 0 no hit, 1 at least one hit, 2 an error that stopped the\n"
 "run (bad option, no network IOC loaded) or, with no hit, a file compressed\n"
-"in a form vigil cannot read. Malformed lines are reported on standard\n"
+"in a form vigil cannot read or a FILE that could not be opened (missing,\n"
+"not a regular file, a symbolic link without --follow-symlinks). Malformed lines are reported on standard\n"
 "error with FILE:LINE and counted; they do not change the status.\n"
 "\n"
 "Example:\n"
@@ -55,7 +58,7 @@ static const char usage[] =
 
 enum {
 	OPT_IOCS = 256, OPT_NO_BUILTIN, OPT_STRICT, OPT_FORMAT, OPT_MAXLINE,
-	OPT_YEAR, OPT_JSON, OPT_SUMMARY, OPT_OUTPUT,
+	OPT_YEAR, OPT_JSON, OPT_SUMMARY, OPT_OUTPUT, OPT_FOLLOW,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +68,7 @@ static const struct option long_opts[] = {
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"max-line", required_argument, NULL, OPT_MAXLINE},
 	{"year", required_argument, NULL, OPT_YEAR},
+	{"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"summary", no_argument, NULL, OPT_SUMMARY},
 	{"output", required_argument, NULL, OPT_OUTPUT},
@@ -76,7 +80,7 @@ static const struct option long_opts[] = {
 struct logs_args {
 	const char **iocs;
 	size_t niocs;
-	int builtin, strict, json, summary, verbose;
+	int builtin, strict, json, summary, verbose, follow;
 	vigil_logfmt fmt;
 	uint64_t max_line;
 	long year;
@@ -116,6 +120,9 @@ static int parse_args(int argc, char **argv, struct logs_args *a)
 		case OPT_YEAR:
 			if (cli_opt_int("year", optarg, 1970, 9999, &a->year))
 				return 2;
+			break;
+		case OPT_FOLLOW:
+			a->follow = 1;
 			break;
 		case OPT_JSON:
 			a->json = 1;
@@ -214,6 +221,7 @@ int cmd_logs(int argc, char **argv)
 		vigil_logscan_set_max_line(scan, (size_t)a.max_line);
 	if (a.year)
 		vigil_logscan_set_year(scan, (int)a.year);
+	vigil_logscan_set_follow_symlinks(scan, a.follow);
 
 	double t0 = seconds();
 	int fatal = 0;

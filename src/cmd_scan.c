@@ -43,8 +43,13 @@ static const char usage[] =
 "                       directory path prunes everything below); repeatable\n"
 "  --follow-symlinks    follow symbolic links (with loop protection)\n"
 "  --one-file-system    stay on the file system of each PATH\n"
+"  --no-self-exclude    also sweep vigil's own content, rules and IOC files\n"
+"                       it loaded, its rules cache and its source tree\n"
+"                       (pruned below the PATHs by default)\n"
 "  --max-size SIZE      largest file given to YARA and the checks (default\n"
 "                       128M); larger files are still hashed\n"
+"  --max-hash-size SIZE largest file read at all (default 4G); larger ones\n"
+"                       are listed as not examined (hash-limit), names only\n"
 "Archives and installers (opened by default, nested; see docs/cli.md):\n"
 "  --no-archives        do not open containers: every file is one file\n"
 "  --max-depth N        deepest member level read (default 10)\n"
@@ -65,7 +70,9 @@ static const char usage[] =
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 nothing found, 1 findings at or above --min-score,\n"
-"2 an error that stopped the sweep (bad option, rule that does not compile).\n"
+"2 an error: one that stopped the sweep (bad option, rule that does not\n"
+"compile, no content loaded without --no-builtin), or a PATH that could not\n"
+"be swept (missing, unreadable; the other PATHs are swept first).\n"
 "Unreadable files and damaged archives or members are reported (error\n"
 "'damaged' for the latter) and do not change the exit status.\n"
 "\n"
@@ -147,6 +154,7 @@ enum {
 	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE, OPT_NO_CACHE,
 	OPT_NO_ARCHIVES, OPT_MAX_DEPTH, OPT_MAX_EXPANDED, OPT_MAX_RATIO,
 	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
+	OPT_MAXHASH, OPT_NO_SELF,
 };
 
 static const struct option long_opts[] = {
@@ -166,6 +174,8 @@ static const struct option long_opts[] = {
 	{"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
 	{"max-members", required_argument, NULL, OPT_MAX_MEMBERS},
 	{"max-member-size", required_argument, NULL, OPT_MAX_MEMBER_SIZE},
+	{"max-hash-size", required_argument, NULL, OPT_MAXHASH},
+	{"no-self-exclude", no_argument, NULL, OPT_NO_SELF},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"nice", no_argument, NULL, OPT_NICE},
 	{"cpu-limit", required_argument, NULL, OPT_CPULIMIT},
@@ -180,7 +190,7 @@ static const struct option long_opts[] = {
 struct scan_args {
 	const char **iocs, **rules, **excludes;
 	size_t niocs, nrules, nexcludes;
-	int builtin, strict, json, verbose, nice, no_cache;
+	int builtin, strict, json, verbose, nice, no_cache, no_self;
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
@@ -264,6 +274,11 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 				return 2;
 			a->opt.max_member_size = size;
 			break;
+		case OPT_MAXHASH:
+			if (cli_opt_size("max-hash-size", optarg, 1, UINT64_MAX, &size))
+				return 2;
+			a->opt.max_hash_size = size;
+			break;
 		case OPT_THREADS:
 			if (cli_opt_int("threads", optarg, 1, 256, &v))
 				return 2;
@@ -271,6 +286,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			break;
 		case OPT_NICE:
 			a->nice = 1;
+			break;
+		case OPT_NO_SELF:
+			a->no_self = 1;
 			break;
 		case OPT_CPULIMIT:
 			if (cli_opt_int("cpu-limit", optarg, 1, 100, &v))
@@ -311,6 +329,7 @@ int cmd_scan(int argc, char **argv)
 	vigil_rules *rules = NULL;
 	vigil_scanner *scanner = NULL;
 	struct scan_report *rep = NULL;
+	struct cli_self self = {0};
 	FILE *out = NULL;
 	if (rc >= 0)
 		goto done;
@@ -341,6 +360,8 @@ int cmd_scan(int argc, char **argv)
 		fprintf(stderr, "vigil: rules do not compile, stopping\n");
 		goto done;
 	}
+	if (cli_require_content(iocs, rules, a.builtin) != 0)
+		goto done;
 	if (a.verbose)
 		fprintf(stderr, "vigil: %zu hash, %zu file-name, %zu network IOCs; %u YARA rules from %u files\n",
 			vigil_iocs_count(iocs, VIGIL_IOC_MD5) + vigil_iocs_count(iocs, VIGIL_IOC_SHA1) +
@@ -367,6 +388,13 @@ int cmd_scan(int argc, char **argv)
 		goto done;
 	a.opt.excludes = a.excludes;
 	a.opt.nexcludes = a.nexcludes;
+	if (!a.no_self &&
+	    cli_self_paths(&self, a.builtin, a.iocs, a.niocs, a.rules, a.nrules) != 0) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
+	a.opt.self_paths = self.paths;
+	a.opt.nself_paths = self.n;
 	scanner = vigil_scanner_create(&a.opt, iocs, rules);
 	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
 	if (!scanner || !rep) {
@@ -414,5 +442,6 @@ done:
 	free(a.iocs);
 	free(a.rules);
 	free(a.excludes);
+	cli_self_free(&self);
 	return rc;
 }

@@ -13,6 +13,9 @@
 #include "cli.h"
 #include "scan_report.h"
 
+/* Files not fully examined that the text output lists without -v. */
+#define PARTIAL_SHOWN 20
+
 struct text_block {
 	int score;
 	char *path; /* escaped */
@@ -25,6 +28,11 @@ struct scan_report {
 	unsigned long hits;
 	struct text_block *blocks;
 	size_t nblocks, cap;
+	/* files not fully examined (errors, too-large, hash-limit): how
+	 * many, and the first lines kept for the text output */
+	unsigned long partial, partial_unlisted;
+	char *partial_lines[PARTIAL_SHOWN];
+	size_t npartial_lines;
 };
 
 struct scan_report *scan_report_create(FILE *out, int json, int verbose,
@@ -81,24 +89,53 @@ static void appendf(char **s, size_t *len, const char *fmt, ...)
 	va_end(ap2);
 }
 
+/* Was the file looked at less than fully: an error, or too large for
+ * YARA and the checks, or for reading at all? (Special files, symlinks
+ * and pruned file systems are not files to examine.) */
+static int not_fully_examined(const vigil_file_result *r)
+{
+	return r->error || r->skip == VIGIL_SKIP_TOO_LARGE ||
+	       r->skip == VIGIL_SKIP_HASH_LIMIT || r->skip == VIGIL_SKIP_ENCRYPTED ||
+	       r->skip == VIGIL_SKIP_UNSUPPORTED || r->skip == VIGIL_SKIP_LIMIT;
+}
+
+/* "error    PATH: kind: detail" or "skipped  PATH: kind[: detail]", the
+ * detail escaped (it may quote a rule file's or an IOC's text). */
+static char *skip_line(const char *path, const vigil_file_result *r)
+{
+	const char *raw = r->error_detail ? r->error_detail : r->skip_detail;
+	char *detail = raw ? vigil_escape_str(raw) : NULL;
+	const char *kind = r->error ? vigil_error_name(r->error) : vigil_skip_name(r->skip);
+	char *line = NULL;
+	size_t len = 0;
+	appendf(&line, &len, "%s %s: %s%s%s\n", r->error ? "error   " : "skipped ",
+		path, kind, detail ? ": " : "", detail ? detail : "");
+	free(detail);
+	return line;
+}
+
 static void text_file(struct scan_report *rep, const vigil_file_result *r)
 {
 	char *path = vigil_escape_str(r->path);
 	if (!path)
 		return;
+	if (r->nfindings && not_fully_examined(r))
+		rep->partial++;
 	if (!r->nfindings) {
-		/* skips and errors: only with --verbose */
-		if (rep->verbose) {
-			if (r->error)
-				fprintf(rep->out, "error    %s: %s%s%s\n", path,
-					vigil_error_name(r->error),
-					r->error_detail ? ": " : "",
-					r->error_detail ? r->error_detail : "");
-			else
-				fprintf(rep->out, "skipped  %s: %s%s%s\n", path,
-					vigil_skip_name(r->skip),
-					r->skip_detail ? ": " : "",
-					r->skip_detail ? r->skip_detail : "");
+		/* with --verbose every skip and error as it comes; without,
+		 * the first files not fully examined at the end */
+		int partial = not_fully_examined(r);
+		rep->partial += partial;
+		char *line = rep->verbose || (partial && rep->npartial_lines < PARTIAL_SHOWN)
+				     ? skip_line(path, r)
+				     : NULL;
+		if (line && rep->verbose) {
+			fputs(line, rep->out);
+			free(line);
+		} else if (line) {
+			rep->partial_lines[rep->npartial_lines++] = line;
+		} else if (partial) {
+			rep->partial_unlisted++;
 		}
 		free(path);
 		return;
@@ -124,12 +161,14 @@ static void text_file(struct scan_report *rep, const vigil_file_result *r)
 		free(src);
 		free(msg);
 	}
-	if (r->skip == VIGIL_SKIP_LIMIT)
-		appendf(&body, &len, "  note: limit: %s\n",
-			r->skip_detail ? r->skip_detail : "");
-	if (r->error)
-		appendf(&body, &len, "  note: %s%s%s\n", vigil_error_name(r->error),
-			r->error_detail ? ": " : "", r->error_detail ? r->error_detail : "");
+	if (not_fully_examined(r)) {
+		const char *raw = r->error_detail ? r->error_detail : r->skip_detail;
+		char *d = raw ? vigil_escape_str(raw) : NULL;
+		appendf(&body, &len, "  note: %s%s%s\n",
+			r->error ? vigil_error_name(r->error) : vigil_skip_name(r->skip),
+			d ? ": " : "", d ? d : "");
+		free(d);
+	}
 	struct text_block *nb = realloc(rep->blocks, (rep->nblocks + 1) * sizeof *nb);
 	if (!nb) {
 		free(path);
@@ -170,6 +209,7 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_object_set_new(rec, "files_scanned", json_integer((json_int_t)st->files_scanned));
 		json_object_set_new(rec, "dirs_seen", json_integer((json_int_t)st->dirs_seen));
 		json_object_set_new(rec, "excluded", json_integer((json_int_t)st->excluded));
+		json_object_set_new(rec, "self_excluded", json_integer((json_int_t)st->self_excluded));
 		json_object_set_new(rec, "bytes_read", json_integer((json_int_t)st->bytes_read));
 		json_object_set_new(rec, "containers", json_integer((json_int_t)st->containers));
 		json_object_set_new(rec, "members", json_integer((json_int_t)st->members));
@@ -201,7 +241,16 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		fprintf(rep->out, "%s%-7s score %3d  %s\n%s", i ? "\n" : "", lv,
 			b->score, b->path, b->body ? b->body : "");
 	}
-	fprintf(rep->out, "%s--- summary ---\n", rep->nblocks ? "\n" : "");
+	if (rep->npartial_lines) {
+		fprintf(rep->out, "%snot fully examined:\n", rep->nblocks ? "\n" : "");
+		for (size_t i = 0; i < rep->npartial_lines; i++)
+			fprintf(rep->out, "  %s", rep->partial_lines[i]);
+		if (rep->partial_unlisted)
+			fprintf(rep->out, "  ... and %lu more (-v lists every one)\n",
+				rep->partial_unlisted);
+	}
+	fprintf(rep->out, "%s--- summary ---\n",
+		rep->nblocks || rep->npartial_lines ? "\n" : "");
 	fprintf(rep->out, "files seen %llu, scanned %llu, directories %llu, read %.1f MiB in %.2f s (%.1f MiB/s)\n",
 		(unsigned long long)st->files_seen, (unsigned long long)st->files_scanned,
 		(unsigned long long)st->dirs_seen, mb, st->elapsed, rate);
@@ -213,6 +262,11 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_WARNING],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_NOTICE]);
 	fprintf(rep->out, "excluded by --exclude: %llu\n", (unsigned long long)st->excluded);
+	if (st->self_excluded)
+		fprintf(rep->out, "excluded as vigil's own: %llu (the content, rules and IOC "
+			"files it loaded, its rules cache, its source tree; -v lists them, "
+			"--no-self-exclude sweeps them)\n",
+			(unsigned long long)st->self_excluded);
 	fprintf(rep->out, "skipped:");
 	for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
 		fprintf(rep->out, " %s %llu%s", vigil_skip_name(i),
@@ -221,6 +275,12 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 	for (int i = 1; i < VIGIL_ERR_COUNT; i++)
 		fprintf(rep->out, " %s %llu%s", vigil_error_name(i),
 			(unsigned long long)st->errors[i], i + 1 < VIGIL_ERR_COUNT ? "," : "\n");
+	if (rep->partial)
+		fprintf(rep->out, "not fully examined: %lu file%s (%s)\n", rep->partial,
+			rep->partial == 1 ? "" : "s",
+			rep->verbose ? "listed above"
+			: rep->partial_unlisted ? "the first listed above, -v lists every one"
+						: "listed above");
 	if (ioc_warnings)
 		fprintf(rep->out, "malformed IOC or rule lines skipped: %lu\n", ioc_warnings);
 	fflush(rep->out);
@@ -240,5 +300,7 @@ void scan_report_destroy(struct scan_report *rep)
 		free(rep->blocks[i].body);
 	}
 	free(rep->blocks);
+	for (size_t i = 0; i < rep->npartial_lines; i++)
+		free(rep->partial_lines[i]);
 	free(rep);
 }

@@ -65,6 +65,7 @@ typedef enum vigil_skip {
 	VIGIL_SKIP_UNSUPPORTED, /* a codec or part the reader cannot decode */
 	VIGIL_SKIP_HARDLINK,   /* a hard-link member: reported, not followed */
 	VIGIL_SKIP_LIMIT,      /* an unpacking limit was hit */
+	VIGIL_SKIP_HASH_LIMIT, /* larger than max_hash_size: not read, name only */
 	VIGIL_SKIP_COUNT
 } vigil_skip;
 
@@ -77,9 +78,12 @@ typedef enum vigil_error {
 	VIGIL_ERR_LOOP,       /* symlink loop (with follow_symlinks) */
 	VIGIL_ERR_NAME,       /* path too long */
 	VIGIL_ERR_IO,         /* any other read error */
-	VIGIL_ERR_YARA,       /* YARA failed on the file (timeout, too many matches) */
+	VIGIL_ERR_YARA,       /* YARA failed on the file (timeout), or a rule's
+			       * string had too many matches (that rule's result
+			       * may be incomplete; the others are kept) */
 	VIGIL_ERR_NOMEM,      /* out of memory while examining it */
 	VIGIL_ERR_DAMAGED,    /* a damaged member or container */
+	VIGIL_ERR_REGEX,      /* a file-name IOC regex hit PCRE2's match limit */
 	VIGIL_ERR_COUNT
 } vigil_error;
 

@@ -85,11 +85,24 @@ const vigil_ioc *vigil_iocs_find_hash(const vigil_iocs *set,
 /*
  * Call fn, in load order, for every file-name IOC whose regex matches path
  * and whose false-positive regex does not. '/' in path also matches '\\' in
- * the regex (Windows-style IOCs). VIGIL_FATAL when out of memory.
+ * the regex (Windows-style IOCs). VIGIL_FATAL when out of memory,
+ * VIGIL_WARN when a regex could not be run to the end (below).
  */
 typedef void (*vigil_ioc_match_fn)(void *ctx, const vigil_ioc *ioc);
 int vigil_iocs_match_path(const vigil_iocs *set, const char *path, size_t len,
 			  vigil_ioc_match_fn fn, void *ctx);
+/*
+ * The same, and err(ctx, ioc, why) for every file-name IOC whose regex (or
+ * false-positive regex, after a match) could not be run to the end on
+ * path: PCRE2's match, depth or heap limit (why is PCRE2's message). That
+ * is neither a match nor none: VIGIL_WARN then (vigil_iocs_match_path
+ * returns it too, without naming the IOC).
+ */
+typedef void (*vigil_ioc_error_fn)(void *ctx, const vigil_ioc *ioc,
+				   const char *why);
+int vigil_iocs_match_path_err(const vigil_iocs *set, const char *path,
+			      size_t len, vigil_ioc_match_fn fn,
+			      vigil_ioc_error_fn err, void *ctx);
 
 /* Normalise a defanged indicator in place: hxxp -> http, [.] (.) -> . */
 void vigil_refang(char *s);

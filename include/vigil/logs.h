@@ -67,7 +67,10 @@ typedef void (*vigil_loghit_fn)(void *ctx, const vigil_loghit *hit);
 typedef struct vigil_logstats {
 	uint64_t files, files_failed; /* files read; files that could not be (fully) read */
 	uint64_t files_unreadable;    /* of files_failed: compressed or archived in a
-				       * form vigil cannot read, nothing searched */
+				       * form vigil cannot read, or a path named
+				       * that could not be opened (missing, not a
+				       * regular file, a symlink not followed):
+				       * nothing searched */
 	uint64_t bytes;               /* decompressed bytes */
 	uint64_t lines, malformed, too_long;
 	uint64_t hits;
@@ -87,10 +90,15 @@ void vigil_logscan_set_max_line(vigil_logscan *s, size_t max);
 /* Year for formats whose time stamps have none (dnsmasq's syslog); by
  * default the year of the file's modification time, or the current one. */
 void vigil_logscan_set_year(vigil_logscan *s, int year);
+/* Follow symbolic links: a path given to vigil_logscan_path that is one,
+ * and those below a directory (with loop protection). Off by default: a
+ * symlink is an error naming it, and is skipped below a directory. */
+void vigil_logscan_set_follow_symlinks(vigil_logscan *s, int follow);
 
 /*
  * Scan a file ("-" is standard input) or every regular file below a
- * directory (symlinks not followed). Compressions are detected by their
+ * directory (symlinks not followed unless set). Only regular files are
+ * opened: a FIFO, device or socket named or found is an error, never read. Compressions are detected by their
  * magic: gzip and zstd, and those libarchive decodes in the process (xz,
  * bzip2, lz4, lzip, lzma, compress); a file compressed or archived in a
  * form vigil cannot read fails (counted in files_failed and

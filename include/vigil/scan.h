@@ -22,6 +22,8 @@ typedef struct vigil_scan_options {
 	int follow_symlinks;
 	int one_file_system;
 	uint64_t max_size;       /* bytes given to YARA; 0: 128 MiB */
+	uint64_t max_hash_size;  /* larger files are not read (skip HASH_LIMIT);
+				  * 0: 4 GiB, UINT64_MAX: no limit */
 	const char *const *excludes; /* globs on the full path */
 	size_t nexcludes;
 	int cpu_limit;           /* percent of the machine, 0: none */
@@ -39,6 +41,11 @@ typedef struct vigil_scan_options {
 	uint64_t max_ratio;
 	uint64_t max_members;
 	uint64_t max_member_size;
+	/* vigil's own files and directories (content loaded, rules cache):
+	 * pruned wherever the walk meets them below a root, by identity
+	 * (device and inode), counted in self_excluded */
+	const char *const *self_paths;
+	size_t nself_paths;
 } vigil_scan_options;
 
 
@@ -48,6 +55,7 @@ typedef struct vigil_scan_stats {
 	uint64_t bytes_read;
 	uint64_t dirs_seen;
 	uint64_t excluded;       /* paths pruned by the exclude globs */
+	uint64_t self_excluded;  /* paths pruned as one of self_paths */
 	uint64_t skipped[VIGIL_SKIP_COUNT];
 	uint64_t errors[VIGIL_ERR_COUNT];
 	uint64_t files_by_level[4]; /* indexed by vigil_level, members too */
@@ -63,7 +71,8 @@ typedef struct vigil_scanner vigil_scanner;
 /* Called, serialised, for each file with findings, a skip or an error. */
 typedef void (*vigil_file_fn)(void *ctx, const vigil_file_result *r);
 
-/* Defaults: every field 0 but max_size (128 MiB). */
+/* Defaults: every field 0 but max_size (128 MiB) and max_hash_size
+ * (4 GiB). */
 void vigil_scan_options_init(vigil_scan_options *opt);
 
 /* iocs (sealed: vigil_iocs_seal) and rules (finished) are borrowed, either
@@ -75,7 +84,10 @@ void vigil_scanner_destroy(vigil_scanner *s);
 void vigil_scanner_set_callback(vigil_scanner *s, vigil_file_fn fn, void *ctx);
 void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx);
 
-/* Sweep the roots. VIGIL_OK when the sweep ran (whatever it found). */
+/* Sweep the roots. VIGIL_OK when the sweep ran (whatever it found);
+ * VIGIL_FAILED when it ran but a root could not be swept (missing,
+ * unreadable, neither file nor directory: said through the diagnostic
+ * callback, the other roots swept); VIGIL_FATAL when it could not run. */
 int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n);
 
 /* A consistent-enough snapshot, safe to call from another thread. */

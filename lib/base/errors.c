@@ -9,7 +9,7 @@ const char *vigil_skip_name(vigil_skip s)
 					    "too-large", "other-filesystem",
 					    "pseudo-filesystem",
 					    "encrypted", "unsupported",
-					    "hardlink", "limit"};
+					    "hardlink", "limit", "hash-limit"};
 	return s < VIGIL_SKIP_COUNT ? names[s] : "unknown";
 }
 
@@ -18,7 +18,7 @@ const char *vigil_error_name(vigil_error e)
 	static const char *const names[] = {"none",  "permission", "vanished",
 					    "changed", "loop",     "name-too-long",
 					    "io",    "yara", "no-memory",
-					    "damaged"};
+					    "damaged", "regex"};
 	return e < VIGIL_ERR_COUNT ? names[e] : "unknown";
 }
 

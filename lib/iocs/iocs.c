@@ -371,6 +371,7 @@ const vigil_ioc *vigil_iocs_find_hash(const vigil_iocs *set,
 struct path_ctx {
 	const vigil_iocs *set;
 	vigil_ioc_match_fn fn;
+	vigil_ioc_error_fn err;
 	void *ctx;
 };
 
@@ -380,12 +381,26 @@ static void on_path_match(void *c, size_t id)
 	pc->fn(pc->ctx, &pc->set->lists[VIGIL_IOC_PATH_REGEX].items[id]);
 }
 
+static void on_path_error(void *c, size_t id, const char *why)
+{
+	struct path_ctx *pc = c;
+	if (pc->err)
+		pc->err(pc->ctx, &pc->set->lists[VIGIL_IOC_PATH_REGEX].items[id], why);
+}
+
+int vigil_iocs_match_path_err(const vigil_iocs *set, const char *path,
+			      size_t len, vigil_ioc_match_fn fn,
+			      vigil_ioc_error_fn err, void *ctx)
+{
+	/* unsealed, the path index is not built: every regex runs */
+	struct path_ctx pc = {set, fn, err, ctx};
+	int n = vg_pathmatch_run_err(set->paths, path, len, on_path_match,
+				     on_path_error, &pc);
+	return n < 0 ? VIGIL_FATAL : n ? VIGIL_WARN : VIGIL_OK;
+}
+
 int vigil_iocs_match_path(const vigil_iocs *set, const char *path, size_t len,
 			  vigil_ioc_match_fn fn, void *ctx)
 {
-	/* unsealed, the path index is not built: every regex runs */
-	struct path_ctx pc = {set, fn, ctx};
-	return vg_pathmatch_run(set->paths, path, len, on_path_match, &pc) == 0
-		       ? VIGIL_OK
-		       : VIGIL_FATAL;
+	return vigil_iocs_match_path_err(set, path, len, fn, NULL, ctx);
 }

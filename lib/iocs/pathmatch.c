@@ -378,21 +378,47 @@ void vg_pathmatch_prepare(vg_pathmatch *pm)
 			pm->bucket_items[fill[bucket_of(pm->rx[i].literal)]++] = i;
 }
 
+/* 1 a match, 0 none, else PCRE2's negative error code: the regex could
+ * not be run to the end (its match, depth or heap limit), which says
+ * nothing either way. */
 static int matches(const pcre2_code *c, const char *s, size_t len,
 		   pcre2_match_data *md)
 {
-	return pcre2_match(c, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0;
+	int rc = pcre2_match(c, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : rc < 0 ? rc : -1;
+}
+
+/* Either form of the path: 1 when one matches; an error when neither
+ * matches and one could not be run. */
+static int either(const pcre2_code *c, const char *path, const char *win,
+		  size_t len, pcre2_match_data *md)
+{
+	int a = matches(c, path, len, md);
+	if (a == 1)
+		return 1;
+	int b = matches(c, win, len, md);
+	if (b == 1)
+		return 1;
+	return a < 0 ? a : b;
 }
 
 int vg_pathmatch_run(const vg_pathmatch *pm, const char *path, size_t len,
 		     void (*fn)(void *ctx, size_t id), void *ctx)
+{
+	return vg_pathmatch_run_err(pm, path, len, fn, NULL, ctx);
+}
+
+int vg_pathmatch_run_err(const vg_pathmatch *pm, const char *path, size_t len,
+			 void (*fn)(void *ctx, size_t id),
+			 void (*err)(void *ctx, size_t id, const char *why),
+			 void *ctx)
 {
 	if (!pm->len)
 		return 0;
 	char *folded = malloc(len + 1), *win = malloc(len + 1);
 	unsigned char *cand = calloc(pm->len, 1);
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
-	int rc = -1;
+	int rc = -1, failed = 0;
 	if (!folded || !win || !cand || !md)
 		goto out;
 	for (size_t i = 0; i < len; i++) {
@@ -421,13 +447,27 @@ int vg_pathmatch_run(const vg_pathmatch *pm, const char *path, size_t len,
 		if (!cand[i])
 			continue;
 		const struct rx *r = &pm->rx[i];
-		if (!matches(r->re, path, len, md) && !matches(r->re, win, len, md))
+		int m = either(r->re, path, win, len, md);
+		/* a match whose false-positive regex cannot be run is unknown
+		 * as well: neither reported nor passed over in silence */
+		if (m == 1 && r->fp) {
+			int f = either(r->fp, path, win, len, md);
+			m = f == 1 ? 0 : f < 0 ? f : 1;
+		}
+		if (m < 0) {
+			failed++;
+			if (err) {
+				PCRE2_UCHAR msg[120];
+				if (pcre2_get_error_message(m, msg, sizeof msg) < 0)
+					snprintf((char *)msg, sizeof msg, "PCRE2 error %d", m);
+				err(ctx, r->id, (const char *)msg);
+			}
 			continue;
-		if (r->fp && (matches(r->fp, path, len, md) || matches(r->fp, win, len, md)))
-			continue;
-		fn(ctx, r->id);
+		}
+		if (m == 1)
+			fn(ctx, r->id);
 	}
-	rc = 0;
+	rc = failed;
 out:
 	pcre2_match_data_free(md);
 	free(folded);

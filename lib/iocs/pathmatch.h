@@ -27,9 +27,16 @@ void vg_pathmatch_prepare(vg_pathmatch *pm);
  * regex. Without a prefilter built since the last add, every regex runs:
  * the same answer, slower. Changes nothing, so it may run from several
  * threads (not during an add or prepare). Returns -1 on allocation
- * failure. */
+ * failure, else the number of regexes that could not be run to the end
+ * (PCRE2's match, depth or heap limit: neither a match nor none). */
 int vg_pathmatch_run(const vg_pathmatch *pm, const char *path, size_t len,
 		     void (*fn)(void *ctx, size_t id), void *ctx);
+/* The same, calling err(ctx, id, why) (when not NULL) for each such
+ * regex, why PCRE2's message ("match limit exceeded"). */
+int vg_pathmatch_run_err(const vg_pathmatch *pm, const char *path, size_t len,
+			 void (*fn)(void *ctx, size_t id),
+			 void (*err)(void *ctx, size_t id, const char *why),
+			 void *ctx);
 
 /* The longest literal every match of re must contain (for tests). */
 size_t vg_regex_required_literal(const char *re, char *out, size_t outlen,

@@ -16,6 +16,7 @@
 
 #include "logs/logs_internal.h"
 #include "source/logsource.h"
+#include "source/readfile.h"
 #include "base/util.h"
 #include "source/walk.h"
 
@@ -35,6 +36,7 @@ struct vigil_logscan {
 	void *diag_ctx;
 	size_t max_line;
 	int year;
+	int follow;      /* follow symlinks named or found by the walk */
 	vigil_logstats st;
 	uint8_t *buf;
 	size_t bufcap;
@@ -103,6 +105,11 @@ void vigil_logscan_set_max_line(vigil_logscan *s, size_t max)
 void vigil_logscan_set_year(vigil_logscan *s, int year)
 {
 	s->year = year;
+}
+
+void vigil_logscan_set_follow_symlinks(vigil_logscan *s, int follow)
+{
+	s->follow = follow != 0;
 }
 
 void vigil_logscan_stats(const vigil_logscan *s, vigil_logstats *out)
@@ -318,32 +325,39 @@ int vigil_logscan_buffer(vigil_logscan *s, const char *name, const void *buf,
 
 /*
  * A file named by path, or found by the walk: name in the open directory
- * dir, opened relative to it and without following a symlink, so that a
- * directory or file swapped for a symlink since it was listed cannot send
- * the read elsewhere; O_NONBLOCK, so that one swapped for a FIFO cannot
- * block the open, and it must still be a regular file.
+ * dir. Both are opened alike (vg_open_regular): relative to the directory
+ * when there is one, without following a symlink unless asked, and only a
+ * regular file is opened for reading at all, so that a FIFO cannot block
+ * the run and a device is never opened, whether it was there when named or
+ * swapped in after the listing. A path named that cannot be read at all is
+ * also counted as unreadable (nothing searched: an error for the exit
+ * status, as grep has it).
  */
 static int scan_file(vigil_logscan *s, vg_dir *dir, const char *name,
 		     const char *path, vigil_logfmt fmt)
 {
 	if (!dir && strcmp(path, "-") == 0)
 		return scan_source(s, path, STDIN_FILENO, NULL, 0, fmt);
-	int fd = dir ? openat(vg_dir_fd(dir), name,
-			      O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-		     : open(path, O_RDONLY);
-	const char *why = NULL;
 	struct stat st;
-	if (fd < 0)
-		why = dir && errno == ELOOP ? "it became a symbolic link since it was listed"
-					    : strerror(errno);
-	else if (dir && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
-		why = "no longer a regular file since it was listed";
-	if (why) {
+	vigil_skip skip;
+	int e;
+	int fd = vg_open_regular(dir, name, path, s->follow, &st, &skip, &e);
+	if (fd < 0) {
+		const char *why;
+		if (e == ELOOP && !s->follow)
+			why = dir ? "it became a symbolic link since it was listed"
+				  : "a symbolic link, not followed (--follow-symlinks reads it)";
+		else if (e)
+			why = strerror(e);
+		else
+			why = dir ? "no longer a regular file since it was listed"
+				  : "not a regular file (FIFOs, devices and sockets are not "
+				    "opened; give a pipe as '-')";
 		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
 			"unable to open: %s", why);
 		s->st.files_failed++;
-		if (fd >= 0)
-			close(fd);
+		if (!dir)
+			s->st.files_unreadable++;
 		return VIGIL_FAILED;
 	}
 	int rc = scan_source(s, path, fd, NULL, 0, fmt);
@@ -375,8 +389,10 @@ static void walk_event(void *ctx, const char *path, vigil_skip skip,
 	if (err == VIGIL_ERR_NONE) {
 		if (skip == VIGIL_SKIP_SYMLINK || skip == VIGIL_SKIP_SPECIAL)
 			vg_diag(w->s->diag, w->s->diag_ctx, VIGIL_DIAG_INFO, path, 0,
-				"%s, skipped (name it to read it)",
-				skip == VIGIL_SKIP_SYMLINK ? "symbolic link" : "not a regular file");
+				"%s, skipped",
+				skip == VIGIL_SKIP_SYMLINK
+					? "symbolic link (--follow-symlinks reads it)"
+					: "not a regular file");
 		return;
 	}
 	vg_diag(w->s->diag, w->s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
@@ -401,9 +417,11 @@ static void walk_excluded(void *ctx, const char *path)
 int vigil_logscan_path(vigil_logscan *s, const char *path, vigil_logfmt fmt)
 {
 	struct stat st;
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	/* a symlink to a directory is not followed either, unless asked */
+	if (strcmp(path, "-") != 0 &&
+	    (s->follow ? stat(path, &st) : lstat(path, &st)) == 0 && S_ISDIR(st.st_mode)) {
 		struct walk_ctx w = {s, fmt, VIGIL_OK};
-		vg_walk_opts opt = {0};
+		vg_walk_opts opt = {.follow_symlinks = s->follow};
 		vg_walk_cb cb = {.file = walk_file, .dir = walk_dir, .event = walk_event,
 				 .excluded = walk_excluded, .ctx = &w};
 		if (vg_walk(path, &opt, &cb) == VIGIL_FATAL)

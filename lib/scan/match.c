@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,27 @@ struct vg_matcher {
 	int oom;
 	uid_t owner_uid;
 	char owner[64];
+	/* a part of the file's examination that did not finish: what
+	 * r->error_detail shows (valid until the next call) */
+	vigil_error partial;
+	unsigned npartial;
+	char detail[320];
 };
+
+/* Record that a matcher could not finish on this file; the first one is
+ * named, the others counted. */
+static void partial(vg_matcher *m, vigil_error e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void partial(vg_matcher *m, vigil_error e, const char *fmt, ...)
+{
+	if (m->npartial++)
+		return;
+	m->partial = e;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->detail, sizeof m->detail, fmt, ap);
+	va_end(ap);
+}
 
 vg_matcher *vg_matcher_new(const vigil_iocs *iocs, const vigil_rules *rules,
 			   int no_checks)
@@ -80,6 +101,8 @@ static void clear(vg_matcher *m)
 	}
 	m->len = 0;
 	m->oom = 0;
+	m->partial = VIGIL_ERR_NONE;
+	m->npartial = 0;
 }
 
 void vg_matcher_free(vg_matcher *m)
@@ -132,6 +155,13 @@ static void on_path_ioc(void *ctx, const vigil_ioc *ioc)
 	add_ioc(ctx, "filename", ioc);
 }
 
+static void on_path_error(void *ctx, const vigil_ioc *ioc, const char *why)
+{
+	partial(ctx, VIGIL_ERR_REGEX, "file-name IOC %s (%s:%lu) could not be "
+		"run to the end on the path: %s", ioc->value, ioc->source,
+		ioc->line, why);
+}
+
 static void on_check(void *ctx, const vigil_finding *f)
 {
 	add(ctx, "tamper", f->id, f->source, f->message, f->score);
@@ -155,6 +185,20 @@ static int meta_score(const YR_META *meta, int dflt)
 static int yara_cb(YR_SCAN_CONTEXT *yctx, int msg, void *data, void *user)
 {
 	vg_matcher *m = user;
+	if (msg == CALLBACK_MSG_TOO_MANY_MATCHES) {
+		/* YARA stops recording that string's matches and goes on:
+		 * that rule's result may be wrong, the others' are not */
+		const YR_STRING *str = data;
+		const YR_RULE *rule = yctx && yctx->rules && str
+					      ? &yctx->rules->rules_table[str->rule_idx]
+					      : NULL;
+		partial(m, VIGIL_ERR_YARA, "YARA rule %s (%s): too many matches of "
+			"%s, the rule's result may be incomplete",
+			rule ? rule->identifier : "?",
+			rule && rule->ns ? rule->ns->name : "?",
+			str ? str->identifier : "?");
+		return CALLBACK_CONTINUE;
+	}
 	if (msg != CALLBACK_MSG_RULE_MATCHING)
 		return CALLBACK_CONTINUE;
 	YR_RULE *rule = data;
@@ -256,7 +300,9 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 	     const vg_match_meta *meta, int digests_only, vigil_file_result *r)
 {
 	clear(m);
-	if (!r->hashed) {
+	/* a file over the hash limit was not read: its name only */
+	int unread = r->skip == VIGIL_SKIP_HASH_LIMIT;
+	if (!r->hashed && !unread) {
 		if (digests_only ||
 		    !vg_digests_buffer(m->dg, buf, len, r->md5, r->sha1, r->sha256))
 			return 0;
@@ -264,13 +310,14 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 	}
 	if (m->iocs) {
 		const vigil_ioc *ioc;
-		if ((ioc = vigil_iocs_find_hash(m->iocs, r->md5, 16)))
+		if (r->hashed && (ioc = vigil_iocs_find_hash(m->iocs, r->md5, 16)))
 			add_ioc(m, "hash", ioc);
-		if ((ioc = vigil_iocs_find_hash(m->iocs, r->sha1, 20)))
+		if (r->hashed && (ioc = vigil_iocs_find_hash(m->iocs, r->sha1, 20)))
 			add_ioc(m, "hash", ioc);
-		if ((ioc = vigil_iocs_find_hash(m->iocs, r->sha256, 32)))
+		if (r->hashed && (ioc = vigil_iocs_find_hash(m->iocs, r->sha256, 32)))
 			add_ioc(m, "hash", ioc);
-		vigil_iocs_match_path(m->iocs, name, strlen(name), on_path_ioc, m);
+		vigil_iocs_match_path_err(m->iocs, name, strlen(name), on_path_ioc,
+					  on_path_error, m);
 	}
 	/* the rules that can match bytes starting as these do and this many
 	 * of them; none: the file is fully examined without YARA */
@@ -292,6 +339,15 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 	if (!digests_only && !m->no_checks)
 		vigil_checks_run(buf, len, on_check, m);
 	publish(m, r);
+	if (m->npartial && !r->error) {
+		if (m->npartial > 1) {
+			size_t l = strlen(m->detail);
+			snprintf(m->detail + l, sizeof m->detail - l,
+				 " (and %u more)", m->npartial - 1);
+		}
+		r->error = m->partial;
+		r->error_detail = m->detail;
+	}
 	if (m->oom && !r->error) {
 		r->error = VIGIL_ERR_NOMEM;
 		r->error_detail = "out of memory while recording findings";

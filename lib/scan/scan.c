@@ -26,6 +26,7 @@
 
 #define QUEUE_CAP 1024
 #define DEFAULT_MAX_SIZE (128ull << 20)
+#define DEFAULT_MAX_HASH_SIZE (4ull << 30)
 
 struct vigil_scanner {
 	vigil_scan_options opt;
@@ -55,9 +56,13 @@ struct vigil_scanner {
 	vg_unpack_limits limits;
 	double started;
 	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
+	_Atomic uint64_t self_excluded;
 	_Atomic uint64_t skipped[VIGIL_SKIP_COUNT], errors[VIGIL_ERR_COUNT];
 	_Atomic uint64_t by_level[4];
 	_Atomic uint64_t containers, members, bytes_expanded, limit_hits;
+	/* the root being walked, and roots that could not be swept */
+	const char *cur_root;
+	_Atomic uint64_t roots_failed;
 };
 
 struct worker {
@@ -183,12 +188,14 @@ static void unpack_file(struct worker *w, vg_dir *dir, const char *name,
 	if (rd->whole) {
 		src = vg_blob_mem(w->buf.data, (size_t)rd->len);
 	} else {
-		int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC |
-			    (s->opt.follow_symlinks ? 0 : O_NOFOLLOW);
+		/* as safe as the first open: nothing but a regular file is
+		 * opened for I/O (source/readfile.c) */
 		struct stat st;
-		fd = dir ? openat(vg_dir_fd(dir), name, flags) : open(path, flags);
-		if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-		    st.st_dev != rd->st.st_dev || st.st_ino != rd->st.st_ino) {
+		vigil_skip skip = VIGIL_SKIP_NONE;
+		int err = 0;
+		fd = vg_open_regular(dir, name, path, s->opt.follow_symlinks, &st,
+				     &skip, &err);
+		if (fd < 0 || st.st_dev != rd->st.st_dev || st.st_ino != rd->st.st_ino) {
 			if (fd >= 0)
 				close(fd);
 			return; /* gone or replaced: its own record said what was read */
@@ -208,6 +215,22 @@ static void unpack_file(struct worker *w, vg_dir *dir, const char *name,
 	bump(&s->limit_hits, us.limit_hits);
 }
 
+/* A root named by the caller could not be swept: an error at the end of
+ * the run (vigil_scanner_run), and a message naming it whatever the
+ * output shows of skips and errors. */
+static void root_failed(vigil_scanner *s, const char *path,
+			const vigil_file_result *r)
+{
+	bump(&s->roots_failed, 1);
+	const char *why = r->error_detail ? r->error_detail
+			  : r->error	  ? vigil_error_name(r->error)
+			  : r->skip == VIGIL_SKIP_SPECIAL
+				  ? "not a regular file or directory"
+				  : vigil_skip_name(r->skip);
+	vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, path, 0,
+		"unable to sweep: %s", why);
+}
+
 /* One file of the sweep: read it once, match the bytes, report. */
 static void process_file(struct worker *w, vg_dir *dir, const char *name,
 			 const char *path)
@@ -220,7 +243,9 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 	int dg_ok = vg_digests_init(w->dg);
 	vg_read_opts ro = {
 		.follow_symlinks = s->opt.follow_symlinks,
+		.follow_root = 1,
 		.max = s->opt.max_size,
+		.max_hash = s->opt.max_hash_size,
 		.cpulimit = s->cpulimit,
 		.chunk = digest_chunk,
 		.chunk_ctx = w->dg,
@@ -233,10 +258,23 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 	r.skip = rd.skip;
 	r.error = rd.error;
 	r.error_detail = rd.error_detail;
-	if (!got) {
+	if (!got && rd.skip == VIGIL_SKIP_HASH_LIMIT) {
+		/* not read: its name can still match */
+		vg_match(w->match, path, NULL, 0, NULL, 1, &r);
 		deliver(s, &r);
 		return;
 	}
+	if (!got) {
+		if (!dir) /* a file named as a root */
+			root_failed(s, path, &r);
+		deliver(s, &r);
+		return;
+	}
+	if (rd.holes)
+		vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_INFO, path, 0,
+			"sparse file: %llu of its %llu bytes are holes, hashed as "
+			"zeros without reading them",
+			(unsigned long long)rd.holes, (unsigned long long)rd.len);
 	bump(&s->files_scanned, 1);
 	if (dg_ok && vg_digests_final(w->dg, r.md5, r.sha1, r.sha256))
 		r.hashed = 1;
@@ -312,6 +350,9 @@ static void walk_event(void *ctx, const char *path, vigil_skip skip,
 	r.error_detail = errnum ? strerror(errnum) : NULL;
 	if (skip == VIGIL_SKIP_SPECIAL || skip == VIGIL_SKIP_SYMLINK)
 		bump(&s->files_seen, 1);
+	if (s->cur_root && strcmp(path, s->cur_root) == 0 &&
+	    (err || skip == VIGIL_SKIP_SPECIAL))
+		root_failed(s, path, &r);
 	deliver(s, &r);
 }
 
@@ -321,10 +362,32 @@ static void walk_excluded(void *ctx, const char *path)
 	bump(&s->excluded, 1);
 }
 
+static void walk_self(void *ctx, const char *path)
+{
+	vigil_scanner *s = ctx;
+	bump(&s->self_excluded, 1);
+	vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_INFO, path, 0,
+		"vigil's own (content it loaded, or its cache): not swept");
+}
+
+/* The identities of opt.self_paths that exist; NULL when none. */
+static vg_self_id *self_ids(const vigil_scanner *s, size_t *n)
+{
+	*n = 0;
+	if (!s->opt.nself_paths)
+		return NULL;
+	vg_self_id *ids = calloc(s->opt.nself_paths, sizeof *ids);
+	for (size_t i = 0; ids && i < s->opt.nself_paths; i++)
+		if (vg_self_id_of(s->opt.self_paths[i], &ids[*n]) == 0)
+			(*n)++;
+	return ids;
+}
+
 void vigil_scan_options_init(vigil_scan_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
 	opt->max_size = DEFAULT_MAX_SIZE;
+	opt->max_hash_size = DEFAULT_MAX_HASH_SIZE;
 }
 
 vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
@@ -337,6 +400,8 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 	s->opt = *opt;
 	if (!s->opt.max_size)
 		s->opt.max_size = DEFAULT_MAX_SIZE;
+	if (!s->opt.max_hash_size)
+		s->opt.max_hash_size = DEFAULT_MAX_HASH_SIZE;
 	if (!s->opt.threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		s->opt.threads = n > 0 ? (unsigned)n : 1;
@@ -418,6 +483,7 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	int rc = VIGIL_OK;
 	s->started = vg_now();
 	s->qdone = 0;
+	atomic_store(&s->roots_failed, 0);
 	s->cpulimit = vg_cpulimit_start(s->opt.cpu_limit);
 	for (; started < nt; started++) {
 		if (!worker_init(&ws[started], s) ||
@@ -432,15 +498,20 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 			"unable to start the scan threads");
 		rc = VIGIL_FATAL;
 	}
+	size_t nself;
+	vg_self_id *self = self_ids(s, &nself);
 	vg_walk_opts wo = {s->opt.follow_symlinks, s->opt.one_file_system,
-			   s->opt.excludes, s->opt.nexcludes};
-	vg_walk_cb cb = {walk_file, walk_dir, walk_event, walk_excluded, s};
-	for (size_t i = 0; rc == VIGIL_OK && i < n; i++)
+			   s->opt.excludes, s->opt.nexcludes, self, nself};
+	vg_walk_cb cb = {walk_file, walk_dir, walk_event, walk_excluded, s, walk_self};
+	for (size_t i = 0; rc == VIGIL_OK && i < n; i++) {
+		s->cur_root = roots[i];
 		if (vg_walk(roots[i], &wo, &cb) == VIGIL_FATAL) {
 			vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, roots[i], 0,
 				"out of memory while walking");
 			rc = VIGIL_FATAL;
 		}
+	}
+	s->cur_root = NULL;
 	pthread_mutex_lock(&s->qlock);
 	s->qdone = 1;
 	pthread_cond_broadcast(&s->qnonempty);
@@ -459,6 +530,9 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	vg_cpulimit_stop(s->cpulimit);
 	s->cpulimit = NULL;
 	free(ws);
+	free(self);
+	if (rc == VIGIL_OK && atomic_load(&s->roots_failed))
+		rc = VIGIL_FAILED;
 	return rc;
 }
 
@@ -470,6 +544,7 @@ void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 	out->bytes_read = atomic_load(&s->bytes_read);
 	out->dirs_seen = atomic_load(&s->dirs_seen);
 	out->excluded = atomic_load(&s->excluded);
+	out->self_excluded = atomic_load(&s->self_excluded);
 	for (int i = 0; i < VIGIL_SKIP_COUNT; i++)
 		out->skipped[i] = atomic_load(&s->skipped[i]);
 	for (int i = 0; i < VIGIL_ERR_COUNT; i++)

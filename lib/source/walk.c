@@ -36,7 +36,77 @@ struct vg_dir {
 	_Atomic unsigned refs;
 	int fd;
 	dev_t dev; /* for mount point checks on the subdirectories */
+	int self_files; /* holds one of opts->self's files */
 };
+
+int vg_self_id_of(const char *path, vg_self_id *out)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	memset(out, 0, sizeof *out);
+	if (S_ISDIR(st.st_mode)) {
+		out->is_dir = 1;
+		out->dev = st.st_dev;
+		out->ino = st.st_ino;
+		return 0;
+	}
+	/* a file: its directory's identity and its name there */
+	const char *slash = strrchr(path, '/');
+	out->name = slash ? slash + 1 : path;
+	if (!*out->name)
+		return -1;
+	int r;
+	if (!slash) {
+		r = stat(".", &st);
+	} else if (slash == path) {
+		r = stat("/", &st);
+	} else {
+		char *dir = vg_strndup(path, (size_t)(slash - path));
+		r = dir ? stat(dir, &st) : -1;
+		free(dir);
+	}
+	if (r != 0)
+		return -1;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	return 0;
+}
+
+/* Is the directory st one of opts->self? */
+static int self_dir(const vg_walk_opts *o, const struct stat *st)
+{
+	for (size_t i = 0; i < o->nself; i++)
+		if (o->self[i].is_dir && o->self[i].dev == st->st_dev &&
+		    o->self[i].ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Does the directory st hold one of opts->self's files? */
+static int self_files(const vg_walk_opts *o, const struct stat *st)
+{
+	for (size_t i = 0; i < o->nself; i++)
+		if (!o->self[i].is_dir && o->self[i].dev == st->st_dev &&
+		    o->self[i].ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Is the entry name of directory d one of opts->self's files? */
+static int self_file(const vg_walk_opts *o, const vg_dir *d, const char *name)
+{
+	if (!d->self_files)
+		return 0;
+	struct stat st;
+	if (fstat(d->fd, &st) != 0)
+		return 0;
+	for (size_t i = 0; i < o->nself; i++)
+		if (!o->self[i].is_dir && o->self[i].dev == st.st_dev &&
+		    o->self[i].ino == st.st_ino && strcmp(o->self[i].name, name) == 0)
+			return 1;
+	return 0;
+}
 
 int vg_dir_fd(const vg_dir *d)
 {
@@ -273,6 +343,7 @@ static vg_dir *dir_handle(struct walker *w, int fd, const struct stat *st,
 	atomic_init(&d->refs, 1);
 	d->fd = fd;
 	d->dev = st->st_dev;
+	d->self_files = self_files(w->opt, st);
 	return d;
 }
 
@@ -319,6 +390,11 @@ static vg_dir *open_pending(struct walker *w, const struct pending *p, DIR **ds)
 		return NULL;
 	}
 	if (pruned(w, &st, p->parent->dev, p->path, fd)) {
+		close(fd);
+		return NULL;
+	}
+	if (w->cb->self && self_dir(w->opt, &st)) {
+		w->cb->self(w->cb->ctx, p->path);
 		close(fd);
 		return NULL;
 	}
@@ -383,6 +459,10 @@ static int one_entry(struct walker *w, vg_dir *d, const char *dpath,
 	}
 	switch (k) {
 	case K_FILE:
+		if (cb->self && self_file(w->opt, d, name)) {
+			cb->self(cb->ctx, path);
+			break;
+		}
 		return cb->file(cb->ctx, vg_dir_ref(d), name, path) ? 1 : 0;
 	case K_DIR:
 		if (!vg_grow(&w->stack, &w->cap, w->depth + 1, sizeof *w->stack)) {
@@ -421,11 +501,14 @@ static int list_dir(struct walker *w, vg_dir *d, DIR *ds, const char *dpath)
 
 /* The root, named on the command line: followed, like find -H. NULL when
  * there is no directory to list (reported, or handed over as a file);
- * *fatal on allocation failure. */
-static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fatal)
+ * *status VIGIL_FAILED when the root could not be swept at all (missing,
+ * unreadable, not a file or directory), VIGIL_FATAL on allocation
+ * failure. */
+static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *status)
 {
 	const vg_walk_cb *cb = w->cb;
 	struct stat st;
+	*status = VIGIL_FAILED;
 	if (stat(root, &st) != 0) {
 		report_errno(w, root, errno, 1);
 		return NULL;
@@ -433,9 +516,11 @@ static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fata
 	if (S_ISREG(st.st_mode)) {
 		char *p = vg_strdup(root);
 		if (!p)
-			*fatal = 1;
-		else
+			*status = VIGIL_FATAL;
+		else {
+			*status = VIGIL_OK;
 			cb->file(cb->ctx, NULL, p, p);
+		}
 		return NULL;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -453,7 +538,9 @@ static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fata
 		close(fd);
 		return NULL;
 	}
+	*status = VIGIL_OK;
 	if (is_pseudo_fs(root, fd)) {
+		/* pruned by design, as below any root */
 		cb->event(cb->ctx, root, VIGIL_SKIP_PSEUDO_FS, VIGIL_ERR_NONE, 0);
 		close(fd);
 		return NULL;
@@ -461,7 +548,10 @@ static vg_dir *open_root(struct walker *w, const char *root, DIR **ds, int *fata
 	w->root_dev = st.st_dev;
 	if (w->opt->follow_symlinks)
 		visit(&w->seen, &st);
-	return dir_handle(w, fd, &st, root, ds);
+	vg_dir *d = dir_handle(w, fd, &st, root, ds);
+	if (!d)
+		*status = VIGIL_FAILED;
+	return d;
 }
 
 int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
@@ -472,10 +562,10 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 	}
 	raise_fd_limit();
 	struct walker w = {.opt = opt, .cb = cb};
-	int fatal = 0;
+	int status;
 	DIR *ds;
-	vg_dir *d = open_root(&w, root, &ds, &fatal);
-	int r = fatal ? -1 : 0;
+	vg_dir *d = open_root(&w, root, &ds, &status);
+	int r = status == VIGIL_FATAL ? -1 : 0;
 	if (d) {
 		r = list_dir(&w, d, ds, root);
 		vg_dir_unref(d);
@@ -499,5 +589,5 @@ int vg_walk(const char *root, const vg_walk_opts *opt, const vg_walk_cb *cb)
 	}
 	free(w.stack);
 	free(w.seen.slots);
-	return r < 0 ? VIGIL_FATAL : VIGIL_OK;
+	return r < 0 ? VIGIL_FATAL : status;
 }

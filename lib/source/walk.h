@@ -12,14 +12,31 @@
 #define VIGIL_WALK_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <vigil/common.h>
+
+/* A directory or file pruned by identity (vigil's own content, cache): a
+ * directory by device and inode, a file by its directory's device and
+ * inode and its entry name there, so that no file needs a stat. */
+typedef struct vg_self_id {
+	int is_dir;
+	dev_t dev;
+	ino_t ino;          /* the directory, or the file's directory */
+	const char *name;   /* a file's entry name; NULL for a directory */
+} vg_self_id;
+
+/* The identity of path (followed) as a vg_self_id; name points into path.
+ * 0, or -1 when it cannot be stat'ed. */
+int vg_self_id_of(const char *path, vg_self_id *out);
 
 typedef struct vg_walk_opts {
 	int follow_symlinks;
 	int one_file_system;
 	const char *const *excludes;
 	size_t nexcludes;
+	const vg_self_id *self; /* pruned below the roots, reported to cb->self */
+	size_t nself;
 } vg_walk_opts;
 
 /*
@@ -51,10 +68,14 @@ typedef struct vg_walk_cb {
 	/* Something pruned by --exclude. */
 	void (*excluded)(void *ctx, const char *path);
 	void *ctx;
+	/* Something pruned as one of opts->self; may be NULL when none. */
+	void (*self)(void *ctx, const char *path);
 } vg_walk_cb;
 
 /*
- * Walk one root. Returns VIGIL_OK, or VIGIL_FATAL on allocation failure.
+ * Walk one root. Returns VIGIL_OK; VIGIL_FAILED when the root itself could
+ * not be swept (missing, unreadable, neither a file nor a directory: the
+ * event callback was told why); VIGIL_FATAL on allocation failure.
  * Descriptors held: one per directory on the way down, plus one per
  * directory whose files the callback still holds references to. The first
  * call raises the process's soft RLIMIT_NOFILE towards the hard limit for

@@ -156,7 +156,7 @@ check "no IOC: exit 2" 2 "$rc"
 run_vigil logs --no-builtin --iocs "$I" --format nope "$T/clean.txt"
 check "bad --format: exit 2" 2 "$rc"
 run_vigil logs --no-builtin --iocs "$I" "$T/does-not-exist.log" "$T/clean.txt"
-check "missing file: reported, run goes on" "0|1" "$rc|$(grep -c 'does-not-exist.log: error: unable to open' "$T/err")"
+check "missing file: reported, run goes on, exit 2 (nothing searched in it)" "2|1" "$rc|$(grep -c 'does-not-exist.log: error: unable to open' "$T/err")"
 # bad input: binary garbage, a 3 MiB line, mixed formats in one Zeek file;
 # reported with file and line, counted, never fatal; hits around them kept
 head -c 65536 /dev/urandom >"$T/bad.bin" 2>/dev/null || dd if=/dev/urandom of="$T/bad.bin" bs=1024 count=64 2>/dev/null

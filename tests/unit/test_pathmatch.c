@@ -523,6 +523,54 @@ static void test_soundness_corpus(void **state)
 	free_set(&s);
 }
 
+struct errs {
+	unsigned hits, errors;
+	size_t id;
+	char why[128];
+};
+
+static void err_hit(void *ctx, size_t id)
+{
+	((struct errs *)ctx)->hits++;
+}
+
+static void err_err(void *ctx, size_t id, const char *why)
+{
+	struct errs *e = ctx;
+	e->errors++;
+	e->id = id;
+	snprintf(e->why, sizeof e->why, "%s", why);
+}
+
+/* A regex PCRE2 cannot run to the end (catastrophic backtracking hits its
+ * match limit) is neither a match nor none: counted, reported by id; the
+ * same for a false-positive regex after a match; other regexes unharmed. */
+static void test_match_limit(void **state)
+{
+	(void)state;
+	char err[256];
+	vg_pathmatch *pm = vg_pathmatch_create();
+	assert_non_null(pm);
+	assert_true(vg_pathmatch_add(pm, "(x+x+)+y", NULL, 7, err, sizeof err));
+	assert_true(vg_pathmatch_add(pm, "xz_y$", "(x+x+)+y", 8, err, sizeof err));
+	assert_true(vg_pathmatch_add(pm, "/dir/", NULL, 9, err, sizeof err));
+	vg_pathmatch_prepare(pm);
+	const char *path = "/dir/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz_y";
+	struct errs e = {0};
+	int n = vg_pathmatch_run_err(pm, path, strlen(path), err_hit, err_err, &e);
+	assert_int_equal(n, 2);
+	assert_int_equal(e.errors, 2);
+	assert_int_equal(e.id, 8);
+	assert_string_equal(e.why, "match limit exceeded");
+	assert_int_equal(e.hits, 1); /* /dir/ */
+	/* a name it can run on: a plain no-match, no error */
+	struct errs e2 = {0};
+	assert_int_equal(vg_pathmatch_run_err(pm, "/dir/a", 6, err_hit, err_err, &e2), 0);
+	assert_int_equal(e2.errors, 0);
+	assert_int_equal(e2.hits, 1);
+	vg_pathmatch_destroy(pm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_soundness_targeted),
 		cmocka_unit_test(test_soundness_awkward),
 		cmocka_unit_test(test_soundness_corpus),
+		cmocka_unit_test(test_match_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,7 +165,7 @@ static void walk(struct seen *s, int follow, const char *const *ex, size_t nex)
 	memset(s, 0, sizeof *s);
 	vg_walk_opts o = {.follow_symlinks = follow, .excludes = ex,
 			  .nexcludes = nex};
-	vg_walk_cb cb = {on_file, on_dir, on_event, on_excluded, s};
+	vg_walk_cb cb = {on_file, on_dir, on_event, on_excluded, s, NULL};
 	alarm(20); /* a hang (FIFO opened, loop followed) fails the test */
 	assert_int_equal(vg_walk(root, &o, &cb), VIGIL_OK);
 	alarm(0);
@@ -222,7 +222,7 @@ static void test_deep(void **state)
 	struct seen s;
 	memset(&s, 0, sizeof s);
 	vg_walk_opts o = {0};
-	vg_walk_cb cb = {on_file, on_dir, on_event, on_excluded, &s};
+	vg_walk_cb cb = {on_file, on_dir, on_event, on_excluded, &s, NULL};
 	alarm(20);
 	assert_int_equal(vg_walk(p, &o, &cb), VIGIL_OK);
 	alarm(0);
@@ -338,7 +338,7 @@ static void test_dir_swapped_before_open(void **state)
 
 	int fd0 = lowest_free_fd();
 	vg_walk_opts o = {0};
-	vg_walk_cb cb = {race_file, race_dir, race_event, ignore_path, &r};
+	vg_walk_cb cb = {race_file, race_dir, race_event, ignore_path, &r, NULL};
 	alarm(20);
 	assert_int_equal(vg_walk(r.tree, &o, &cb), VIGIL_OK);
 	alarm(0);
@@ -409,7 +409,7 @@ static void test_file_swapped_before_read(void **state)
 
 	struct held h = {0};
 	vg_walk_opts o = {0};
-	vg_walk_cb cb = {hold_one, ignore_path, ignore_event, ignore_path, &h};
+	vg_walk_cb cb = {hold_one, ignore_path, ignore_event, ignore_path, &h, NULL};
 	alarm(20);
 	assert_int_equal(vg_walk(tree, &o, &cb), VIGIL_OK);
 	alarm(0);
@@ -482,7 +482,7 @@ static int emfile_child(const char *tree)
 		return 3;
 	struct hoard h = {0};
 	vg_walk_opts o = {0};
-	vg_walk_cb cb = {hoard_file, ignore_path, hoard_event, ignore_path, &h};
+	vg_walk_cb cb = {hoard_file, ignore_path, hoard_event, ignore_path, &h, NULL};
 	if (vg_walk(tree, &o, &cb) != VIGIL_OK)
 		return 4;
 	while (h.ndirs)
