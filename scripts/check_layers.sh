@@ -24,6 +24,7 @@ content: base iocs intel rules
 scan: base source formats report iocs rules checks containers
 logs: base source report iocs
 inspect: base source formats report trust checks containers
+store: base report iocs
 '
 # public header: the layer that owns it (vigil.h, the umbrella, is for
 # programs only)
@@ -41,6 +42,8 @@ content: content
 scan: scan
 logs: logs
 inspect: inspect
+filestate: report
+store: store
 '
 
 check() {

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "scan_report.h"
+#include "store_cli.h"
 
 static const char usage[] =
 "usage: vigil scan [options] [PATH...]\n"
@@ -53,6 +54,14 @@ static const char usage[] =
 "  --json               JSON Lines: one record per file, then a summary\n"
 "  --output FILE        write results to FILE instead of standard output\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
+"Store (files unchanged since the last sweep are not read again):\n"
+"  --store PATH         the store file (default $VIGIL_STORE, else\n"
+"                       $XDG_STATE_HOME/vigil/store.db or\n"
+"                       ~/.local/state/vigil/store.db; /var/lib/vigil/store.db\n"
+"                       for root); VIGIL_STORE=off runs without\n"
+"  --no-store           neither read nor write the store\n"
+"  --rescan             read every file again (the store is still updated)\n"
+"  --rebuild            discard the store file and start a new one\n"
 "  -v, --verbose        list skipped files and errors, rule warnings\n"
 "  -h, --help           this help\n"
 "\n"
@@ -135,6 +144,7 @@ enum {
 	OPT_IOCS = 256, OPT_RULES, OPT_NO_BUILTIN, OPT_STRICT, OPT_NO_CHECKS,
 	OPT_EXCLUDE, OPT_FOLLOW, OPT_ONEFS, OPT_MAXSIZE, OPT_THREADS, OPT_NICE,
 	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE, OPT_NO_CACHE,
+	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD,
 };
 
 static const struct option long_opts[] = {
@@ -154,6 +164,10 @@ static const struct option long_opts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"output", required_argument, NULL, OPT_OUTPUT},
 	{"min-score", required_argument, NULL, OPT_MINSCORE},
+	{"store", required_argument, NULL, OPT_STORE},
+	{"no-store", no_argument, NULL, OPT_NO_STORE},
+	{"rescan", no_argument, NULL, OPT_RESCAN},
+	{"rebuild", no_argument, NULL, OPT_REBUILD},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -162,7 +176,8 @@ static const struct option long_opts[] = {
 struct scan_args {
 	const char **iocs, **rules, **excludes;
 	size_t niocs, nrules, nexcludes;
-	int builtin, strict, json, verbose, nice, no_cache;
+	int builtin, strict, json, verbose, nice, no_cache, rescan;
+	struct store_cli store;
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
@@ -241,6 +256,18 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			if (cli_opt_int("min-score", optarg, 0, 100, &a->min_score))
 				return 2;
 			break;
+		case OPT_STORE:
+			a->store.path = optarg;
+			break;
+		case OPT_NO_STORE:
+			a->store.off = 1;
+			break;
+		case OPT_RESCAN:
+			a->rescan = 1;
+			break;
+		case OPT_REBUILD:
+			a->store.rebuild = 1;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -264,6 +291,7 @@ int cmd_scan(int argc, char **argv)
 	vigil_iocs *iocs = NULL;
 	vigil_rules *rules = NULL;
 	vigil_scanner *scanner = NULL;
+	vigil_store *store = NULL;
 	struct scan_report *rep = NULL;
 	FILE *out = NULL;
 	if (rc >= 0)
@@ -317,17 +345,20 @@ int cmd_scan(int argc, char **argv)
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 
-	if (!(out = cli_open_output(a.output)))
+	if (!(out = cli_open_output(a.output)) || store_cli_open(&a.store, &diag, &store))
 		goto done;
 	a.opt.excludes = a.excludes;
 	a.opt.nexcludes = a.nexcludes;
+	a.opt.report_all |= store != NULL; /* the store records clean files too */
 	scanner = vigil_scanner_create(&a.opt, iocs, rules);
 	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
 	if (!scanner || !rep) {
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;
 	}
-	vigil_scanner_set_callback(scanner, scan_report_file, rep);
+	struct store_cli_sink sink = {store, scan_report_file, rep};
+	vigil_scanner_set_callback(scanner, store ? store_cli_scan_file : scan_report_file,
+				   store ? (void *)&sink : rep);
 	vigil_scanner_set_diag(scanner, cli_print_diag, &diag);
 	if (a.nice)
 		lower_priority();
@@ -340,6 +371,9 @@ int cmd_scan(int argc, char **argv)
 		roots = roots_buf;
 	}
 
+	if (store && store_cli_scan_begin(store, scanner, iocs, rules, &a.opt, a.rescan,
+					  roots, nroots))
+		goto done;
 	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 	pthread_t pt;
 	int show = isatty(STDERR_FILENO) && pthread_create(&pt, NULL, progress_main, &prog) == 0;
@@ -351,6 +385,8 @@ int cmd_scan(int argc, char **argv)
 		pthread_mutex_unlock(&prog.lock);
 		pthread_join(pt, NULL);
 	}
+	if (store && vigil_store_sweep_end(store, run == VIGIL_OK) != VIGIL_OK)
+		fputs("vigil: warning: the store was not fully updated\n", stderr);
 	vigil_scan_stats stats;
 	vigil_scanner_stats(scanner, &stats);
 	scan_report_finish(rep, &stats, diag.warnings);
@@ -362,6 +398,7 @@ done:
 	if (out && out != stdout)
 		fclose(out);
 	scan_report_destroy(rep);
+	vigil_store_close(store);
 	vigil_scanner_destroy(scanner);
 	vigil_rules_destroy(rules);
 	vigil_iocs_destroy(iocs);

@@ -18,5 +18,7 @@
 #include "scan.h"
 #include "logs.h"
 #include "inspect.h"
+#include "filestate.h"
+#include "store.h"
 
 #endif

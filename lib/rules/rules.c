@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include <openssl/evp.h>
+
 #include "rules/rules_internal.h"
 #include "rules/rules_split.h"
 #include "base/util.h"
@@ -302,4 +304,39 @@ unsigned vigil_rules_file_count(const vigil_rules *r)
 struct YR_RULES *vg_rules_yara(const vigil_rules *r, unsigned set)
 {
 	return r && set < VG_RULE_SETS ? r->set[set] : NULL;
+}
+
+int vigil_rules_identity(const vigil_rules *r, char out[65])
+{
+	out[0] = '\0';
+	if (!r->set[0] || r->failed)
+		return VIGIL_FAILED;
+	char key[65];
+	if (vg_rules_cache_key(r->src, r->nsrc, key) != 1)
+		return VIGIL_FAILED;
+	/* a compilation taken from the cache did not log its includes: the
+	 * identity would not cover what the sources included */
+	for (size_t i = 0; r->from_cache && !r->inc.n && i < r->nsrc; i++)
+		if (r->src[i].text && strstr(r->src[i].text, "include"))
+			return VIGIL_FAILED;
+	if (!r->inc.n) {
+		memcpy(out, key, 65);
+		return VIGIL_OK;
+	}
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char head[128];
+	int hl = snprintf(head, sizeof head, "vigil-rules-identity-1 %s %zu", key, r->inc.n);
+	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+		 EVP_DigestUpdate(md, head, (size_t)hl + 1) == 1;
+	for (size_t i = 0; ok && i < r->inc.n; i++)
+		ok = EVP_DigestUpdate(md, r->inc.v[i].path, strlen(r->inc.v[i].path) + 1) == 1 &&
+		     EVP_DigestUpdate(md, r->inc.v[i].sha256, 32) == 1;
+	uint8_t d[32];
+	unsigned dl = 0;
+	ok = ok && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == 32;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return VIGIL_FATAL;
+	vg_hex(d, 32, out);
+	return VIGIL_OK;
 }

@@ -10,6 +10,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vigil/scan.h>
@@ -32,6 +34,8 @@ struct vigil_scanner {
 	void *file_ctx;
 	vigil_diag_fn diag;
 	void *diag_ctx;
+	vigil_reuse_fn reuse;
+	void *reuse_ctx;
 	pthread_mutex_t report_lock; /* serialises callbacks */
 
 	/* the work queue */
@@ -50,7 +54,7 @@ struct vigil_scanner {
 	int digests_only;
 	vg_cpulimit *cpulimit;
 	double started;
-	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
+	_Atomic uint64_t files_seen, files_scanned, files_reused, bytes_read, dirs_seen, excluded;
 	_Atomic uint64_t skipped[VIGIL_SKIP_COUNT], errors[VIGIL_ERR_COUNT];
 	_Atomic uint64_t by_level[4];
 };
@@ -89,14 +93,62 @@ static void digest_chunk(void *ctx, const uint8_t *p, size_t n)
 	vg_digests_update(ctx, p, n);
 }
 
+static void to_file_stat(const struct stat *st, vigil_file_stat *fs)
+{
+	fs->dev = (uint64_t)st->st_dev;
+	fs->ino = (uint64_t)st->st_ino;
+	fs->size = (uint64_t)st->st_size;
+#ifdef __APPLE__
+	fs->mtime_ns = (int64_t)st->st_mtimespec.tv_sec * 1000000000 + st->st_mtimespec.tv_nsec;
+	fs->ctime_ns = (int64_t)st->st_ctimespec.tv_sec * 1000000000 + st->st_ctimespec.tv_nsec;
+#else
+	fs->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	fs->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+#endif
+	fs->mode = (uint32_t)st->st_mode;
+	fs->uid = (uint32_t)st->st_uid;
+	fs->gid = (uint32_t)st->st_gid;
+}
+
+/* The reuse hook's answer for a regular file, before it is opened: 1 when
+ * r holds the stored results (parts that need no bytes recomputed). */
+static int reuse_file(struct worker *w, vg_dir *dir, const char *name,
+		      const char *path, vigil_file_stat *fs, vigil_file_result *r)
+{
+	vigil_scanner *s = w->s;
+	struct stat st;
+	int flags = s->opt.follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
+	if (fstatat(dir ? vg_dir_fd(dir) : AT_FDCWD, dir ? name : path, &st,
+		    flags) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	to_file_stat(&st, fs);
+	vigil_reuse ru;
+	memset(&ru, 0, sizeof ru);
+	if (s->reuse(s->reuse_ctx, path, fs, &ru) != 1)
+		return 0;
+	r->size = fs->size;
+	r->stat = fs;
+	r->skip = ru.skip;
+	r->file_class = ru.file_class;
+	r->reused = 1;
+	vg_match_stored(w->match, path, &ru, r);
+	return 1;
+}
+
 /* One file of the sweep: read it once, match the bytes, report. */
 static void process_file(struct worker *w, vg_dir *dir, const char *name,
 			 const char *path)
 {
 	vigil_scanner *s = w->s;
 	vigil_file_result r = {0};
+	vigil_file_stat fs;
 	r.path = path;
 	bump(&s->files_seen, 1);
+	if (s->reuse && reuse_file(w, dir, name, path, &fs, &r)) {
+		bump(&s->files_reused, 1);
+		deliver(s, &r);
+		return;
+	}
 
 	int dg_ok = vg_digests_init(w->dg);
 	vg_read_opts ro = {
@@ -119,6 +171,10 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 		return;
 	}
 	bump(&s->files_scanned, 1);
+	to_file_stat(&rd.st, &fs);
+	r.stat = &fs;
+	if (!s->digests_only && rd.len)
+		r.file_class = 1 + (int)vigil_file_class_of(w->buf.data, (size_t)rd.len);
 	if (dg_ok && vg_digests_final(w->dg, r.md5, r.sha1, r.sha256))
 		r.hashed = 1;
 	vg_match_meta meta = {rd.st.st_uid, 1};
@@ -256,6 +312,12 @@ void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx)
 	s->diag_ctx = ctx;
 }
 
+void vigil_scanner_set_reuse(vigil_scanner *s, vigil_reuse_fn fn, void *ctx)
+{
+	s->reuse = fn;
+	s->reuse_ctx = ctx;
+}
+
 static void worker_free(struct worker *w)
 {
 	vg_matcher_free(w->match);
@@ -331,6 +393,7 @@ void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 	memset(out, 0, sizeof *out);
 	out->files_seen = atomic_load(&s->files_seen);
 	out->files_scanned = atomic_load(&s->files_scanned);
+	out->files_reused = atomic_load(&s->files_reused);
 	out->bytes_read = atomic_load(&s->bytes_read);
 	out->dirs_seen = atomic_load(&s->dirs_seen);
 	out->excluded = atomic_load(&s->excluded);
