@@ -314,11 +314,17 @@ int vigil_rules_identity(const vigil_rules *r, char out[65])
 	char key[65];
 	if (vg_rules_cache_key(r->src, r->nsrc, key) != 1)
 		return VIGIL_FAILED;
-	/* a compilation taken from the cache did not log its includes: the
-	 * identity would not cover what the sources included */
-	for (size_t i = 0; r->from_cache && !r->inc.n && i < r->nsrc; i++)
-		if (r->src[i].text && strstr(r->src[i].text, "include"))
+	/* a compilation taken from the cache did not log its includes (the
+	 * cache keeps a manifest, <key>.inc, for sources that include): the
+	 * identity would not cover what they included */
+	if (r->from_cache && !r->inc.n) {
+		char *man = vg_asprintf("%s/%s.inc", r->cache_dir ? r->cache_dir : "", key);
+		struct stat sb;
+		int has = !man || lstat(man, &sb) == 0;
+		free(man);
+		if (has)
 			return VIGIL_FAILED;
+	}
 	if (!r->inc.n) {
 		memcpy(out, key, 65);
 		return VIGIL_OK;
