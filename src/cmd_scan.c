@@ -319,7 +319,15 @@ int cmd_scan(int argc, char **argv)
 	if (cache)
 		vigil_rules_set_cache(rules, cache);
 	free(cache);
-	if (vigil_rules_finish(rules) != VIGIL_OK) {
+	/* with a store the rules are loaded when the first file must be read
+	 * (-v loads them now, to print their counts) */
+	char late_id[65] = "";
+	struct store_cli_late late_rules = {rules, 0};
+	if (store_cli_open(&a.store, &diag, &store))
+		goto done;
+	int late = store && !a.rescan && !a.verbose &&
+		   vigil_rules_source_identity(rules, late_id) == VIGIL_OK;
+	if (!late && vigil_rules_finish(rules) != VIGIL_OK) {
 		fprintf(stderr, "vigil: rules do not compile, stopping\n");
 		goto done;
 	}
@@ -345,12 +353,14 @@ int cmd_scan(int argc, char **argv)
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 
-	if (!(out = cli_open_output(a.output)) || store_cli_open(&a.store, &diag, &store))
+	if (!(out = cli_open_output(a.output)))
 		goto done;
 	a.opt.excludes = a.excludes;
 	a.opt.nexcludes = a.nexcludes;
 	a.opt.report_all |= store != NULL; /* the store records clean files too */
 	scanner = vigil_scanner_create(&a.opt, iocs, rules);
+	if (scanner && late)
+		vigil_scanner_set_rules_loader(scanner, store_cli_late_rules, &late_rules);
 	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
 	if (!scanner || !rep) {
 		fprintf(stderr, "vigil: out of memory\n");
@@ -371,8 +381,8 @@ int cmd_scan(int argc, char **argv)
 		roots = roots_buf;
 	}
 
-	if (store && store_cli_scan_begin(store, scanner, iocs, rules, &a.opt, a.rescan,
-					  roots, nroots))
+	if (store && store_cli_scan_begin(store, scanner, iocs, late ? late_id : NULL, rules,
+					  &a.opt, a.rescan, roots, nroots))
 		goto done;
 	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 	pthread_t pt;
@@ -385,6 +395,8 @@ int cmd_scan(int argc, char **argv)
 		pthread_mutex_unlock(&prog.lock);
 		pthread_join(pt, NULL);
 	}
+	if (late_rules.failed)
+		goto done; /* as when they fail before the sweep: no report */
 	if (store && vigil_store_sweep_end(store, run == VIGIL_OK) != VIGIL_OK)
 		fputs("vigil: warning: the store was not fully updated\n", stderr);
 	vigil_scan_stats stats;

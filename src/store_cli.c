@@ -85,7 +85,8 @@ int store_cli_open(const struct store_cli *o, struct cli_diag *diag,
 }
 
 int store_cli_scan_begin(vigil_store *st, vigil_scanner *sc,
-			 const vigil_iocs *iocs, const vigil_rules *rules,
+			 const vigil_iocs *iocs, const char *rules_id,
+			 const vigil_rules *rules,
 			 const vigil_scan_options *opt, int rescan,
 			 const char *const *roots, size_t n)
 {
@@ -94,7 +95,9 @@ int store_cli_scan_begin(vigil_store *st, vigil_scanner *sc,
 		hash[0] = '\0';
 	if (vigil_iocs_identity(iocs, VIGIL_IOC_PATH_REGEX, name) != VIGIL_OK)
 		name[0] = '\0';
-	if (vigil_rules_identity(rules, rid) != VIGIL_OK)
+	if (rules_id)
+		snprintf(rid, sizeof rid, "%s", rules_id);
+	else if (vigil_rules_identity(rules, rid) != VIGIL_OK)
 		rid[0] = '\0';
 	char checks[96];
 	snprintf(checks, sizeof checks, "vigil %s checks %s", vigil_version(),
@@ -117,4 +120,16 @@ void store_cli_scan_file(void *ctx, const vigil_file_result *r)
 	vigil_store_record(k->st, r);
 	if (r->nfindings || r->skip || r->error)
 		k->report(k->report_ctx, r);
+}
+
+int store_cli_late_rules(void *ctx, const vigil_rules **out)
+{
+	struct store_cli_late *l = ctx;
+	if (vigil_rules_finish(l->rules) != VIGIL_OK) {
+		fputs("vigil: rules do not compile, stopping\n", stderr);
+		l->failed = 1;
+		return VIGIL_FATAL;
+	}
+	*out = l->rules;
+	return VIGIL_OK;
 }

@@ -18,12 +18,22 @@ struct store_cli {
 int store_cli_open(const struct store_cli *o, struct cli_diag *diag,
 		   vigil_store **st);
 
-/* The scan's use: parts from the loaded content, then begin the sweep
+/* The scan's use: parts from the loaded content (rules_id: the rules'
+ * identity when known before they are finished, else NULL), then begin the sweep
  * and wire the scanner's reuse hook. 0 or -1. */
 int store_cli_scan_begin(vigil_store *st, vigil_scanner *sc,
-			 const vigil_iocs *iocs, const vigil_rules *rules,
+			 const vigil_iocs *iocs, const char *rules_id,
+			 const vigil_rules *rules,
 			 const vigil_scan_options *opt, int rescan,
 			 const char *const *roots, size_t n);
+
+/* vigil_rules_fn for rules loaded late: ctx is a struct store_cli_late,
+ * its rules finished here (a compile error said on stderr, failed set). */
+struct store_cli_late {
+	vigil_rules *rules;
+	int failed;
+};
+int store_cli_late_rules(void *ctx, const vigil_rules **out);
 
 /* The scanner's callback with a store: record every result, hand those
  * worth showing (findings, skips, errors) to the report. */

@@ -62,6 +62,13 @@ void vigil_scanner_set_callback(vigil_scanner *s, vigil_file_fn fn, void *ctx);
 void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx);
 /* Ask fn before reading each regular file (see filestate.h). */
 void vigil_scanner_set_reuse(vigil_scanner *s, vigil_reuse_fn fn, void *ctx);
+/* Rules loaded late: fn is called once, by the first worker that must
+ * read a file, and gives the finished rules (NULL: none) through *out;
+ * they replace those given to create. Not VIGIL_OK: the sweep stops and
+ * run returns VIGIL_FATAL. A re-sweep that reads nothing loads nothing. */
+typedef int (*vigil_rules_fn)(void *ctx, const vigil_rules **out);
+void vigil_scanner_set_rules_loader(vigil_scanner *s, vigil_rules_fn fn,
+				    void *ctx);
 
 /* Sweep the roots. VIGIL_OK when the sweep ran (whatever it found). */
 int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n);

@@ -346,3 +346,36 @@ int vigil_rules_identity(const vigil_rules *r, char out[65])
 	vg_hex(d, 32, out);
 	return VIGIL_OK;
 }
+
+/* Does text hold YARA's include statement ("include", blanks, a quote:
+ * the lexer's own pattern)? Also true inside a comment: callers only
+ * lose the shortcut then. */
+static int may_include(const char *text)
+{
+	for (const char *p = text; (p = strstr(p, "include")); p++) {
+		const char *q = p + 7;
+		if (*q != ' ' && *q != '\t')
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '"')
+			return 1;
+	}
+	return 0;
+}
+
+int vigil_rules_source_identity(vigil_rules *r, char out[65])
+{
+	out[0] = '\0';
+	if (r->failed)
+		return VIGIL_FAILED;
+	load_sources(r);
+	for (size_t i = 0; i < r->nsrc; i++)
+		if (!r->src[i].text || may_include(r->src[i].text))
+			return VIGIL_FAILED;
+	char key[65];
+	if (vg_rules_cache_key(r->src, r->nsrc, key) != 1)
+		return VIGIL_FAILED;
+	memcpy(out, key, 65);
+	return VIGIL_OK;
+}

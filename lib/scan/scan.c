@@ -36,6 +36,11 @@ struct vigil_scanner {
 	void *diag_ctx;
 	vigil_reuse_fn reuse;
 	void *reuse_ctx;
+	vigil_rules_fn rules_fn; /* rules loaded late, see need_rules */
+	void *rules_ctx;
+	pthread_mutex_t rules_lock;
+	_Atomic int rules_state; /* 0 not loaded, 1 loaded, -1 failed */
+	_Atomic int stop;
 	pthread_mutex_t report_lock; /* serialises callbacks */
 
 	/* the work queue */
@@ -65,6 +70,7 @@ struct worker {
 	vg_buf buf;
 	vg_digests *dg;   /* fed while the file is read */
 	vg_matcher *match;
+	const vigil_rules *mrules; /* the rules match was made with */
 };
 
 static void bump(_Atomic uint64_t *c, uint64_t n)
@@ -135,6 +141,42 @@ static int reuse_file(struct worker *w, vg_dir *dir, const char *name,
 	return 1;
 }
 
+/* Before a file is read: the rules, loaded by the first worker that
+ * needs them when they come late (vigil_scanner_set_rules_loader), and
+ * this worker's matcher made with them. 0 when they failed to load. */
+static int need_rules(struct worker *w)
+{
+	vigil_scanner *s = w->s;
+	if (!s->rules_fn)
+		return 1;
+	if (atomic_load(&s->rules_state) == 0) {
+		pthread_mutex_lock(&s->rules_lock);
+		if (atomic_load(&s->rules_state) == 0) {
+			const vigil_rules *r = NULL;
+			int ok = s->rules_fn(s->rules_ctx, &r) == VIGIL_OK;
+			if (ok) {
+				s->rules = r;
+				s->digests_only = s->opt.no_checks &&
+						  (!r || !vigil_rules_count(r));
+			}
+			atomic_store(&s->stop, !ok);
+			atomic_store(&s->rules_state, ok ? 1 : -1);
+		}
+		pthread_mutex_unlock(&s->rules_lock);
+	}
+	if (atomic_load(&s->rules_state) < 0)
+		return 0;
+	if (w->mrules != s->rules) {
+		vg_matcher *m = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
+		if (!m)
+			return 0;
+		vg_matcher_free(w->match);
+		w->match = m;
+		w->mrules = s->rules;
+	}
+	return 1;
+}
+
 /* One file of the sweep: read it once, match the bytes, report. */
 static void process_file(struct worker *w, vg_dir *dir, const char *name,
 			 const char *path)
@@ -149,6 +191,8 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 		deliver(s, &r);
 		return;
 	}
+	if (!need_rules(w))
+		return; /* the sweep stops: the rules did not load */
 
 	int dg_ok = vg_digests_init(w->dg);
 	vg_read_opts ro = {
@@ -220,6 +264,11 @@ static void *worker_main(void *arg)
 static int walk_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	vigil_scanner *s = ctx;
+	if (atomic_load(&s->stop)) {
+		vg_dir_unref(dir);
+		free(path);
+		return 1;
+	}
 	pthread_mutex_lock(&s->qlock);
 	while (s->qlen == QUEUE_CAP)
 		pthread_cond_wait(&s->qnonfull, &s->qlock);
@@ -283,6 +332,7 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 	/* the per-class sets are subsets of the full one */
 	s->digests_only = s->opt.no_checks && (!rules || !vigil_rules_count(rules));
 	pthread_mutex_init(&s->report_lock, NULL);
+	pthread_mutex_init(&s->rules_lock, NULL);
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qnonempty, NULL);
 	pthread_cond_init(&s->qnonfull, NULL);
@@ -294,6 +344,7 @@ void vigil_scanner_destroy(vigil_scanner *s)
 	if (!s)
 		return;
 	pthread_mutex_destroy(&s->report_lock);
+	pthread_mutex_destroy(&s->rules_lock);
 	pthread_mutex_destroy(&s->qlock);
 	pthread_cond_destroy(&s->qnonempty);
 	pthread_cond_destroy(&s->qnonfull);
@@ -318,6 +369,14 @@ void vigil_scanner_set_reuse(vigil_scanner *s, vigil_reuse_fn fn, void *ctx)
 	s->reuse_ctx = ctx;
 }
 
+void vigil_scanner_set_rules_loader(vigil_scanner *s, vigil_rules_fn fn,
+				    void *ctx)
+{
+	s->rules_fn = fn;
+	s->rules_ctx = ctx;
+	s->rules = NULL;
+}
+
 static void worker_free(struct worker *w)
 {
 	vg_matcher_free(w->match);
@@ -331,6 +390,7 @@ static int worker_init(struct worker *w, vigil_scanner *s)
 	w->s = s;
 	w->dg = vg_digests_new();
 	w->match = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
+	w->mrules = s->rules;
 	return w->dg && w->match;
 }
 
@@ -375,6 +435,8 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 		pthread_join(ws[i].thread, NULL);
 		worker_free(&ws[i]);
 	}
+	if (atomic_load(&s->stop))
+		rc = VIGIL_FATAL; /* the late rules did not load */
 	/* paths queued but never taken (no worker started) */
 	while (s->qlen) {
 		vg_dir_unref(s->queue[s->qhead].dir);

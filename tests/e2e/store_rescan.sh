@@ -91,6 +91,30 @@ check "hunt without --iocs exit 2" 2 "$rc"
 sweep --rules "$T/r2.yar" --rescan
 check "--rescan reads every file" "4 0" "$read_n $reused_n"
 
+# rules load only when a file must be read: an unchanged re-sweep leaves
+# an emptied rules cache empty; a changed file fills it, and is matched
+export VIGIL_CACHE_DIR="$T/cache"
+sweep --rules "$T/r2.yar"
+check "unchanged re-sweep: nothing read" "0 4" "$read_n $reused_n"
+check "unchanged re-sweep: the rules were not loaded" "no" \
+	"$(ls "$T/cache/rules/"*.yarc >/dev/null 2>&1 && echo yes || echo no)"
+check "unchanged re-sweep: the stored rule findings" "store_mark store_plain" \
+	"$(jq -r '.findings[] | select(.kind == "yara") | .id' <"$T/files" | sort | tr '\n' ' ' | sed 's/ $//')"
+printf 'plain bytes three\n' >"$D/a.bin"
+sweep --rules "$T/r2.yar"
+check "one changed file: read, the rules loaded for it" "1 3 yes" \
+	"$read_n $reused_n $(ls "$T/cache/rules/"*.yarc >/dev/null 2>&1 && echo yes || echo no)"
+check "one changed file: matched by the late rules" "$D/a.bin" \
+	"$(jq -r 'select(.findings[].id == "store_plain") | .path' <"$T/files")"
+printf 'rule broken { condition: nope }\n' >"$T/bad.yar"
+printf 'plain bytes four\n' >"$D/a.bin"
+run_vigil scan --no-builtin --json --rules "$T/bad.yar" "$D"
+check "late rules that do not compile: exit 2" 2 "$rc"
+check "late rules that do not compile: no record" "" "$(cat "$T/out")"
+check "late rules that do not compile: said" 1 "$(grep -c 'rules do not compile' "$T/err")"
+sweep --rules "$T/r2.yar"
+check "after the failed run: the changed file read" "1 3" "$read_n $reused_n"
+
 # a file removed: its row goes at the end of the complete sweep
 d_sha=$(sha256sum <"$D/sub/d.bin" | cut -d' ' -f1)
 printf '%s;the removed file\n' "$d_sha" >"$T/d-hash-iocs.txt"
