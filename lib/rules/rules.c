@@ -347,21 +347,27 @@ int vigil_rules_identity(const vigil_rules *r, char out[65])
 	return VIGIL_OK;
 }
 
-/* Does text hold YARA's include statement ("include", blanks, a quote:
- * the lexer's own pattern)? Also true inside a comment: callers only
- * lose the shortcut then. */
+/* May text hold YARA's include statement? The lexer's pattern
+ * ("include", blanks, a quote) first; where it occurs (also in comments
+ * and strings), the rule reader decides: a text it understands whole has
+ * no include. Unsure: yes (callers only lose the shortcut). */
 static int may_include(const char *text)
 {
-	for (const char *p = text; (p = strstr(p, "include")); p++) {
+	int seen = 0;
+	for (const char *p = text; !seen && (p = strstr(p, "include")); p++) {
 		const char *q = p + 7;
 		if (*q != ' ' && *q != '\t')
 			continue;
 		while (*q == ' ' || *q == '\t')
 			q++;
-		if (*q == '"')
-			return 1;
+		seen = *q == '"';
 	}
-	return 0;
+	if (!seen)
+		return 0;
+	struct vg_rule_list l = {0};
+	int understood = vg_rules_parse(text, strlen(text), &l) == 1;
+	vg_rule_list_free(&l);
+	return !understood;
 }
 
 int vigil_rules_source_identity(vigil_rules *r, char out[65])

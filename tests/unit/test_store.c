@@ -423,6 +423,24 @@ static void test_identities_of_content(void **state)
 	assert_string_equal(a, c);
 	vigil_rules_destroy(r1);
 	vigil_rules_destroy(r2);
+
+	/* known before compiling: the same identity; not for sources that
+	 * include (a mention in a comment or a string is no include) */
+	vigil_rules *r3 = vigil_rules_create(), *r4 = vigil_rules_create();
+	assert_int_equal(vigil_rules_add_string(r3, "y.yar",
+						"/* may not include \"x\" */\n"
+						"rule c { strings: $a = \"include \\\"q\\\"\" condition: $a }\n"),
+			 VIGIL_OK);
+	assert_int_equal(vigil_rules_source_identity(r3, c), VIGIL_OK);
+	assert_int_equal(vigil_rules_finish(r3), VIGIL_OK);
+	assert_int_equal(vigil_rules_identity(r3, d), VIGIL_OK);
+	assert_string_equal(c, d);
+	assert_int_equal(vigil_rules_add_string(r4, "z.yar",
+						"include \"other.yar\"\nrule d { condition: true }\n"),
+			 VIGIL_OK);
+	assert_int_equal(vigil_rules_source_identity(r4, c), VIGIL_FAILED);
+	vigil_rules_destroy(r3);
+	vigil_rules_destroy(r4);
 }
 
 /* Two handles on one file: both write, nothing lost; a writer held up
