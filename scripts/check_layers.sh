@@ -25,6 +25,7 @@ scan: base source formats report iocs rules checks containers
 logs: base source report iocs
 inspect: base source formats report trust checks containers
 pkg: base source report trust
+store: base report iocs
 '
 # public header: the layer that owns it (vigil.h, the umbrella, is for
 # programs only)
@@ -43,6 +44,8 @@ scan: scan
 logs: logs
 inspect: inspect
 pkg: pkg
+filestate: report
+store: store
 '
 
 check() {

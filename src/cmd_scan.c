@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "scan_report.h"
+#include "store_cli.h"
 
 static const char usage[] =
 "usage: vigil scan [options] [PATH...]\n"
@@ -66,6 +67,14 @@ static const char usage[] =
 "  --json               JSON Lines: one record per file, then a summary\n"
 "  --output FILE        write results to FILE instead of standard output\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
+"Store (files unchanged since the last sweep are not read again):\n"
+"  --store PATH         the store file (default $VIGIL_STORE, else\n"
+"                       $XDG_STATE_HOME/vigil/store.db or\n"
+"                       ~/.local/state/vigil/store.db; /var/lib/vigil/store.db\n"
+"                       for root); VIGIL_STORE=off runs without\n"
+"  --no-store           neither read nor write the store\n"
+"  --rescan             read every file again (the store is still updated)\n"
+"  --rebuild            discard the store file and start a new one\n"
 "  -v, --verbose        list skipped files and errors, rule warnings\n"
 "  -h, --help           this help\n"
 "\n"
@@ -155,6 +164,7 @@ enum {
 	OPT_NO_ARCHIVES, OPT_MAX_DEPTH, OPT_MAX_EXPANDED, OPT_MAX_RATIO,
 	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
 	OPT_MAXHASH, OPT_NO_SELF,
+	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD,
 };
 
 static const struct option long_opts[] = {
@@ -182,6 +192,10 @@ static const struct option long_opts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"output", required_argument, NULL, OPT_OUTPUT},
 	{"min-score", required_argument, NULL, OPT_MINSCORE},
+	{"store", required_argument, NULL, OPT_STORE},
+	{"no-store", no_argument, NULL, OPT_NO_STORE},
+	{"rescan", no_argument, NULL, OPT_RESCAN},
+	{"rebuild", no_argument, NULL, OPT_REBUILD},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -190,7 +204,8 @@ static const struct option long_opts[] = {
 struct scan_args {
 	const char **iocs, **rules, **excludes;
 	size_t niocs, nrules, nexcludes;
-	int builtin, strict, json, verbose, nice, no_cache, no_self;
+	int builtin, strict, json, verbose, nice, no_cache, no_self, rescan;
+	struct store_cli store;
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
@@ -305,6 +320,18 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			if (cli_opt_int("min-score", optarg, 0, 100, &a->min_score))
 				return 2;
 			break;
+		case OPT_STORE:
+			a->store.path = optarg;
+			break;
+		case OPT_NO_STORE:
+			a->store.off = 1;
+			break;
+		case OPT_RESCAN:
+			a->rescan = 1;
+			break;
+		case OPT_REBUILD:
+			a->store.rebuild = 1;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -328,6 +355,7 @@ int cmd_scan(int argc, char **argv)
 	vigil_iocs *iocs = NULL;
 	vigil_rules *rules = NULL;
 	vigil_scanner *scanner = NULL;
+	vigil_store *store = NULL;
 	struct scan_report *rep = NULL;
 	struct cli_self self = {0};
 	FILE *out = NULL;
@@ -356,7 +384,15 @@ int cmd_scan(int argc, char **argv)
 	if (cache)
 		vigil_rules_set_cache(rules, cache);
 	free(cache);
-	if (vigil_rules_finish(rules) != VIGIL_OK) {
+	/* with a store the rules are loaded when the first file must be read
+	 * (-v loads them now, to print their counts) */
+	char late_id[65] = "";
+	struct store_cli_late late_rules = {rules, 0};
+	if (store_cli_open(&a.store, &diag, &store))
+		goto done;
+	int late = store && !a.rescan && !a.verbose &&
+		   vigil_rules_source_identity(rules, late_id) == VIGIL_OK;
+	if (!late && vigil_rules_finish(rules) != VIGIL_OK) {
 		fprintf(stderr, "vigil: rules do not compile, stopping\n");
 		goto done;
 	}
@@ -395,13 +431,18 @@ int cmd_scan(int argc, char **argv)
 	}
 	a.opt.self_paths = self.paths;
 	a.opt.nself_paths = self.n;
+	a.opt.report_all |= store != NULL; /* the store records clean files too */
 	scanner = vigil_scanner_create(&a.opt, iocs, rules);
+	if (scanner && late)
+		vigil_scanner_set_rules_loader(scanner, store_cli_late_rules, &late_rules);
 	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
 	if (!scanner || !rep) {
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;
 	}
-	vigil_scanner_set_callback(scanner, scan_report_file, rep);
+	struct store_cli_sink sink = {store, scan_report_file, rep};
+	vigil_scanner_set_callback(scanner, store ? store_cli_scan_file : scan_report_file,
+				   store ? (void *)&sink : rep);
 	vigil_scanner_set_diag(scanner, cli_print_diag, &diag);
 	if (a.nice)
 		lower_priority();
@@ -414,6 +455,9 @@ int cmd_scan(int argc, char **argv)
 		roots = roots_buf;
 	}
 
+	if (store && store_cli_scan_begin(store, scanner, iocs, late ? late_id : NULL, rules,
+					  &a.opt, a.rescan, roots, nroots))
+		goto done;
 	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 	pthread_t pt;
 	int show = isatty(STDERR_FILENO) && pthread_create(&pt, NULL, progress_main, &prog) == 0;
@@ -425,6 +469,10 @@ int cmd_scan(int argc, char **argv)
 		pthread_mutex_unlock(&prog.lock);
 		pthread_join(pt, NULL);
 	}
+	if (late_rules.failed)
+		goto done; /* as when they fail before the sweep: no report */
+	if (store && vigil_store_sweep_end(store, run == VIGIL_OK) != VIGIL_OK)
+		fputs("vigil: warning: the store was not fully updated\n", stderr);
 	vigil_scan_stats stats;
 	vigil_scanner_stats(scanner, &stats);
 	scan_report_finish(rep, &stats, diag.warnings);
@@ -436,6 +484,7 @@ done:
 	if (out && out != stdout)
 		fclose(out);
 	scan_report_destroy(rep);
+	vigil_store_close(store);
 	vigil_scanner_destroy(scanner);
 	vigil_rules_destroy(rules);
 	vigil_iocs_destroy(iocs);

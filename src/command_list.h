@@ -4,3 +4,4 @@ VIGIL_COMMAND("scan", cmd_scan, "sweep files for hash, file-name and YARA IOCs a
 VIGIL_COMMAND("logs", cmd_logs, "hunt network IOCs in DNS, proxy and flow logs")
 VIGIL_COMMAND("inspect", cmd_inspect, "show one binary's anatomy: sections, imports, signatures, overlay, findings")
 VIGIL_COMMAND("pkg", cmd_pkg, "verify installed packages' files against dpkg's and apt's digests; find unowned executables")
+VIGIL_COMMAND("hunt", cmd_hunt, "match new IOCs against the files earlier sweeps stored, reading none")

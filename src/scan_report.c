@@ -207,6 +207,8 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_t *rec = cli_json_record("summary");
 		json_object_set_new(rec, "files_seen", json_integer((json_int_t)st->files_seen));
 		json_object_set_new(rec, "files_scanned", json_integer((json_int_t)st->files_scanned));
+		json_object_set_new(rec, "files_read", json_integer((json_int_t)st->files_scanned));
+		json_object_set_new(rec, "files_reused", json_integer((json_int_t)st->files_reused));
 		json_object_set_new(rec, "dirs_seen", json_integer((json_int_t)st->dirs_seen));
 		json_object_set_new(rec, "excluded", json_integer((json_int_t)st->excluded));
 		json_object_set_new(rec, "self_excluded", json_integer((json_int_t)st->self_excluded));
@@ -257,6 +259,9 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 	fprintf(rep->out, "containers opened %llu, members %llu, expanded %.1f MiB, limits hit %llu\n",
 		(unsigned long long)st->containers, (unsigned long long)st->members,
 		st->bytes_expanded / 1048576.0, (unsigned long long)st->limit_hits);
+	if (st->files_reused)
+		fprintf(rep->out, "files unchanged since the last sweep (results from the store, not read): %llu\n",
+			(unsigned long long)st->files_reused);
 	fprintf(rep->out, "findings: alert %llu, warning %llu, notice %llu\n",
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_ALERT],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_WARNING],

@@ -11,6 +11,8 @@
 extern "C" {
 #endif
 
+struct vigil_file_stat; /* filestate.h */
+
 typedef enum vigil_level {
 	VIGIL_LEVEL_NONE = 0,
 	VIGIL_LEVEL_NOTICE,
@@ -61,6 +63,11 @@ typedef struct vigil_file_result {
 	vigil_error error;
 	const char *error_detail; /* strerror-like text, or NULL */
 	const char *skip_detail;  /* why, for the skips of members, or NULL */
+	const struct vigil_file_stat *stat; /* the file's stat tuple, or NULL */
+	int file_class;          /* 1 + vigil_file_class of the bytes; 0 unknown */
+	int reused;              /* results taken from a store, file not read */
+	int container;           /* an archive or installer whose members are
+				  * delivered as results of their own */
 } vigil_file_result;
 
 /*

@@ -104,6 +104,17 @@ int vigil_iocs_match_path_err(const vigil_iocs *set, const char *path,
 			      size_t len, vigil_ioc_match_fn fn,
 			      vigil_ioc_error_fn err, void *ctx);
 
+/*
+ * The identity of the IOCs of one type that a scan finding can come from:
+ * the SHA-256 (hex) of a canonical serialisation of every such IOC in load
+ * order (value, score, comment, source, line; for file-name IOCs also the
+ * false-positive regex). VIGIL_IOC_MD5 stands for all three hash types
+ * (one lookup answers for the three). Two sets with the same identity give
+ * the same findings. VIGIL_OK, or VIGIL_FATAL (out of memory, digest).
+ */
+int vigil_iocs_identity(const vigil_iocs *set, vigil_ioc_type type,
+			char out[65]);
+
 /* Normalise a defanged indicator in place: hxxp -> http, [.] (.) -> . */
 void vigil_refang(char *s);
 

@@ -78,6 +78,18 @@ typedef enum {
 
 vigil_file_class vigil_file_class_of(const void *data, size_t len);
 
+/*
+ * The identity of finished rules: the SHA-256 (hex) of YARA's version and
+ * every source's name and text (the compiled-rules cache key), and of what
+ * the sources included. Equal identities compile to the same rules.
+ * VIGIL_FAILED (out = "") when it cannot be known: not finished, a source
+ * YARA read itself, or a cached compilation of sources that include.
+ */
+int vigil_rules_identity(const vigil_rules *rules, char out[65]);
+/* The same identity before vigil_rules_finish (nothing compiled or
+ * loaded), for sources that include nothing; VIGIL_FAILED otherwise. */
+int vigil_rules_source_identity(vigil_rules *rules, char out[65]);
+
 /* Number of rules compiled for files of class c (after finish). */
 unsigned vigil_rules_class_count(const vigil_rules *rules, vigil_file_class c);
 

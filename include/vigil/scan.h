@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "filestate.h"
 #include "finding.h"
 #include "iocs.h"
 #include "rules.h"
@@ -52,6 +53,7 @@ typedef struct vigil_scan_options {
 typedef struct vigil_scan_stats {
 	uint64_t files_seen;
 	uint64_t files_scanned;  /* read and examined (fully or hashed only) */
+	uint64_t files_reused;   /* results from the reuse hook, not read */
 	uint64_t bytes_read;
 	uint64_t dirs_seen;
 	uint64_t excluded;       /* paths pruned by the exclude globs */
@@ -83,6 +85,15 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 void vigil_scanner_destroy(vigil_scanner *s);
 void vigil_scanner_set_callback(vigil_scanner *s, vigil_file_fn fn, void *ctx);
 void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx);
+/* Ask fn before reading each regular file (see filestate.h). */
+void vigil_scanner_set_reuse(vigil_scanner *s, vigil_reuse_fn fn, void *ctx);
+/* Rules loaded late: fn is called once, by the first worker that must
+ * read a file, and gives the finished rules (NULL: none) through *out;
+ * they replace those given to create. Not VIGIL_OK: the sweep stops and
+ * run returns VIGIL_FATAL. A re-sweep that reads nothing loads nothing. */
+typedef int (*vigil_rules_fn)(void *ctx, const vigil_rules **out);
+void vigil_scanner_set_rules_loader(vigil_scanner *s, vigil_rules_fn fn,
+				    void *ctx);
 
 /* Sweep the roots. VIGIL_OK when the sweep ran (whatever it found);
  * VIGIL_FAILED when it ran but a root could not be swept (missing,

@@ -19,5 +19,7 @@
 #include "logs.h"
 #include "inspect.h"
 #include "pkg.h"
+#include "filestate.h"
+#include "store.h"
 
 #endif

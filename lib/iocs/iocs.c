@@ -147,6 +147,7 @@ int vigil_iocs_add_path_regex(vigil_iocs *set, const char *regex, int score,
 	if (!vg_iocs_append(set, VIGIL_IOC_PATH_REGEX, regex, comment, source,
 			    line, score))
 		return VIGIL_FATAL;
+	vg_iocs_note_fp(set, id, fp_regex);
 	return VIGIL_OK;
 }
 

@@ -33,6 +33,11 @@ struct vigil_iocs {
 	const char *last_comment, *last_source;
 	vigil_diag_fn diag;
 	void *diag_ctx;
+	/* SHA-256 chained over the false-positive regexes (with the index of
+	 * their IOC), which the set keeps only compiled: part of the
+	 * file-name IOCs' identity (iocs_identity.c) */
+	uint8_t fp_chain[32];
+	int fp_failed;
 };
 
 /* Append an IOC; strings are copied into the set's pool. Returns the
@@ -45,5 +50,8 @@ vigil_ioc *vg_iocs_append(vigil_iocs *set, vigil_ioc_type type,
  * takes no more IOCs (the adds and loaders then return VIGIL_FATAL). */
 int vg_iocs_refuse_sealed(vigil_iocs *set, const char *source,
 			  unsigned long line);
+
+/* Chain the false-positive regex of path IOC id into set->fp_chain. */
+void vg_iocs_note_fp(vigil_iocs *set, size_t id, const char *fp_regex);
 
 #endif

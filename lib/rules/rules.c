@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include <openssl/evp.h>
+
 #include "rules/rules_internal.h"
 #include "rules/rules_split.h"
 #include "base/util.h"
@@ -302,4 +304,84 @@ unsigned vigil_rules_file_count(const vigil_rules *r)
 struct YR_RULES *vg_rules_yara(const vigil_rules *r, unsigned set)
 {
 	return r && set < VG_RULE_SETS ? r->set[set] : NULL;
+}
+
+int vigil_rules_identity(const vigil_rules *r, char out[65])
+{
+	out[0] = '\0';
+	if (!r->set[0] || r->failed)
+		return VIGIL_FAILED;
+	char key[65];
+	if (vg_rules_cache_key(r->src, r->nsrc, key) != 1)
+		return VIGIL_FAILED;
+	/* a compilation taken from the cache did not log its includes (the
+	 * cache keeps a manifest, <key>.inc, for sources that include): the
+	 * identity would not cover what they included */
+	if (r->from_cache && !r->inc.n) {
+		char *man = vg_asprintf("%s/%s.inc", r->cache_dir ? r->cache_dir : "", key);
+		struct stat sb;
+		int has = !man || lstat(man, &sb) == 0;
+		free(man);
+		if (has)
+			return VIGIL_FAILED;
+	}
+	if (!r->inc.n) {
+		memcpy(out, key, 65);
+		return VIGIL_OK;
+	}
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char head[128];
+	int hl = snprintf(head, sizeof head, "vigil-rules-identity-1 %s %zu", key, r->inc.n);
+	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+		 EVP_DigestUpdate(md, head, (size_t)hl + 1) == 1;
+	for (size_t i = 0; ok && i < r->inc.n; i++)
+		ok = EVP_DigestUpdate(md, r->inc.v[i].path, strlen(r->inc.v[i].path) + 1) == 1 &&
+		     EVP_DigestUpdate(md, r->inc.v[i].sha256, 32) == 1;
+	uint8_t d[32];
+	unsigned dl = 0;
+	ok = ok && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == 32;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return VIGIL_FATAL;
+	vg_hex(d, 32, out);
+	return VIGIL_OK;
+}
+
+/* May text hold YARA's include statement? The lexer's pattern
+ * ("include", blanks, a quote) first; where it occurs (also in comments
+ * and strings), the rule reader decides: a text it understands whole has
+ * no include. Unsure: yes (callers only lose the shortcut). */
+static int may_include(const char *text)
+{
+	int seen = 0;
+	for (const char *p = text; !seen && (p = strstr(p, "include")); p++) {
+		const char *q = p + 7;
+		if (*q != ' ' && *q != '\t')
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		seen = *q == '"';
+	}
+	if (!seen)
+		return 0;
+	struct vg_rule_list l = {0};
+	int understood = vg_rules_parse(text, strlen(text), &l) == 1;
+	vg_rule_list_free(&l);
+	return !understood;
+}
+
+int vigil_rules_source_identity(vigil_rules *r, char out[65])
+{
+	out[0] = '\0';
+	if (r->failed)
+		return VIGIL_FAILED;
+	load_sources(r);
+	for (size_t i = 0; i < r->nsrc; i++)
+		if (!r->src[i].text || may_include(r->src[i].text))
+			return VIGIL_FAILED;
+	char key[65];
+	if (vg_rules_cache_key(r->src, r->nsrc, key) != 1)
+		return VIGIL_FAILED;
+	memcpy(out, key, 65);
+	return VIGIL_OK;
 }

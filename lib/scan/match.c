@@ -354,3 +354,38 @@ int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 	}
 	return 1;
 }
+
+void vg_match_stored(vg_matcher *m, const char *name, const vigil_reuse *ru,
+		     vigil_file_result *r)
+{
+	clear(m);
+	memcpy(r->md5, ru->md5, sizeof r->md5);
+	memcpy(r->sha1, ru->sha1, sizeof r->sha1);
+	memcpy(r->sha256, ru->sha256, sizeof r->sha256);
+	r->hashed = 1;
+	for (size_t i = 0; i < ru->nkept; i++) {
+		const vigil_finding *f = &ru->kept[i];
+		/* kind strings must be the matcher's static ones */
+		const char *kind = strcmp(f->kind, "hash") == 0 ? "hash"
+				   : strcmp(f->kind, "filename") == 0 ? "filename"
+				   : strcmp(f->kind, "yara") == 0 ? "yara"
+								   : "tamper";
+		add(m, kind, f->id, f->source, f->message, f->score);
+	}
+	if (m->iocs && (ru->redo & VIGIL_REDO_HASH_IOCS)) {
+		const vigil_ioc *ioc;
+		if ((ioc = vigil_iocs_find_hash(m->iocs, r->md5, 16)))
+			add_ioc(m, "hash", ioc);
+		if ((ioc = vigil_iocs_find_hash(m->iocs, r->sha1, 20)))
+			add_ioc(m, "hash", ioc);
+		if ((ioc = vigil_iocs_find_hash(m->iocs, r->sha256, 32)))
+			add_ioc(m, "hash", ioc);
+	}
+	if (m->iocs && (ru->redo & VIGIL_REDO_NAME_IOCS))
+		vigil_iocs_match_path(m->iocs, name, strlen(name), on_path_ioc, m);
+	publish(m, r);
+	if (m->oom && !r->error) {
+		r->error = VIGIL_ERR_NOMEM;
+		r->error_detail = "out of memory while recording findings";
+	}
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <vigil/filestate.h>
 #include <vigil/finding.h>
 #include <vigil/iocs.h>
 #include <vigil/rules.h>
@@ -41,5 +42,11 @@ typedef struct vg_match_meta {
  */
 int vg_match(vg_matcher *m, const char *name, const uint8_t *buf, size_t len,
 	     const vg_match_meta *meta, int digests_only, vigil_file_result *r);
+
+/* A stored result (see filestate.h) as if matched: its digests into r,
+ * its kept findings, the hash and file-name IOCs again where ru->redo
+ * says so; r->findings as with vg_match. */
+void vg_match_stored(vg_matcher *m, const char *name, const vigil_reuse *ru,
+		     vigil_file_result *r);
 
 #endif

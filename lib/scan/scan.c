@@ -12,6 +12,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vigil/scan.h>
@@ -25,6 +27,8 @@
 #include "source/walk.h"
 
 #define QUEUE_CAP 1024
+/* the first bytes the container readers' probes look at */
+#define VG_HEAD 65536
 #define DEFAULT_MAX_SIZE (128ull << 20)
 #define DEFAULT_MAX_HASH_SIZE (4ull << 30)
 
@@ -36,6 +40,13 @@ struct vigil_scanner {
 	void *file_ctx;
 	vigil_diag_fn diag;
 	void *diag_ctx;
+	vigil_reuse_fn reuse;
+	void *reuse_ctx;
+	vigil_rules_fn rules_fn; /* rules loaded late, see need_rules */
+	void *rules_ctx;
+	pthread_mutex_t rules_lock;
+	_Atomic int rules_state; /* 0 not loaded, 1 loaded, -1 failed */
+	_Atomic int stop;
 	pthread_mutex_t report_lock; /* serialises callbacks */
 
 	/* the work queue */
@@ -55,7 +66,7 @@ struct vigil_scanner {
 	vg_cpulimit *cpulimit;
 	vg_unpack_limits limits;
 	double started;
-	_Atomic uint64_t files_seen, files_scanned, bytes_read, dirs_seen, excluded;
+	_Atomic uint64_t files_seen, files_scanned, files_reused, bytes_read, dirs_seen, excluded;
 	_Atomic uint64_t self_excluded;
 	_Atomic uint64_t skipped[VIGIL_SKIP_COUNT], errors[VIGIL_ERR_COUNT];
 	_Atomic uint64_t by_level[4];
@@ -73,6 +84,8 @@ struct worker {
 	vg_matcher *match;
 	vg_unpack *unpack; /* NULL with no_archives */
 	uid_t uid;         /* owner of the top-level file, for members */
+	uint8_t head[VG_HEAD]; /* the first bytes of a file read in streaming */
+	const vigil_rules *mrules; /* the rules match was made with */
 };
 
 static void bump(_Atomic uint64_t *c, uint64_t n)
@@ -177,36 +190,58 @@ static void member_item(void *ctx, const vg_unpack_item *it)
 	deliver(s, &r);
 }
 
-/* Open the containers in a file already read: from the buffer when it
- * was read whole, else reopened (the same file: dev and inode as read). */
-static void unpack_file(struct worker *w, vg_dir *dir, const char *name,
-			const char *path, const vg_read *rd)
+/* A file already read as a byte source for the containers: its buffer
+ * when it was read whole, else the file reopened (as safely as the first
+ * open, and the same file: device and inode as read), with its first
+ * bytes in w->head. Then whether it is a container. 0: no container (or
+ * gone, or replaced: its own record said what was read). */
+static int container_of(struct worker *w, vg_dir *dir, const char *name,
+			const char *path, const vg_read *rd, vg_blob *src,
+			int *fd, const uint8_t **head, size_t *n)
 {
 	vigil_scanner *s = w->s;
-	vg_blob src;
-	int fd = -1;
+	*fd = -1;
 	if (rd->whole) {
-		src = vg_blob_mem(w->buf.data, (size_t)rd->len);
+		*src = vg_blob_mem(w->buf.data, (size_t)rd->len);
+		*head = w->buf.data;
+		*n = rd->len < VG_HEAD ? (size_t)rd->len : VG_HEAD;
 	} else {
-		/* as safe as the first open: nothing but a regular file is
-		 * opened for I/O (source/readfile.c) */
 		struct stat st;
 		vigil_skip skip = VIGIL_SKIP_NONE;
 		int err = 0;
-		fd = vg_open_regular(dir, name, path, s->opt.follow_symlinks, &st,
-				     &skip, &err);
-		if (fd < 0 || st.st_dev != rd->st.st_dev || st.st_ino != rd->st.st_ino) {
-			if (fd >= 0)
-				close(fd);
-			return; /* gone or replaced: its own record said what was read */
+		*fd = vg_open_regular(dir, name, path, s->opt.follow_symlinks, &st,
+				      &skip, &err);
+		if (*fd < 0)
+			return 0;
+		*src = (vg_blob){NULL, *fd, (uint64_t)st.st_size};
+		if (st.st_dev != rd->st.st_dev || st.st_ino != rd->st.st_ino ||
+		    vg_blob_pread(src, w->head, VG_HEAD, 0, n) != 0) {
+			close(*fd);
+			*fd = -1;
+			return 0;
 		}
-		src = (vg_blob){NULL, fd, (uint64_t)st.st_size};
+		*head = w->head;
 	}
+	const char *base = strrchr(path, '/');
+	if (vg_container_detect(src, *head, *n, base ? base + 1 : path))
+		return 1;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return 0;
+}
+
+/* Open the containers in a file already read (container_of said it is
+ * one) and deliver every member's record. */
+static void unpack_file(struct worker *w, const char *path, const vg_read *rd,
+			const vg_blob *src, int fd, const uint8_t *head, size_t n)
+{
+	vigil_scanner *s = w->s;
 	vg_unpack_cb cb = {member_stream_begin, member_stream_chunk,
 			   member_item, w};
 	vg_unpack_stats us = {0};
 	w->uid = rd->st.st_uid;
-	(void)vg_unpack_run(w->unpack, &src, NULL, 0, path, &cb, &us);
+	(void)vg_unpack_run(w->unpack, src, head, n, path, &cb, &us);
 	if (fd >= 0)
 		close(fd);
 	bump(&s->containers, us.containers);
@@ -231,14 +266,100 @@ static void root_failed(vigil_scanner *s, const char *path,
 		"unable to sweep: %s", why);
 }
 
+static void to_file_stat(const struct stat *st, vigil_file_stat *fs)
+{
+	fs->dev = (uint64_t)st->st_dev;
+	fs->ino = (uint64_t)st->st_ino;
+	fs->size = (uint64_t)st->st_size;
+#ifdef __APPLE__
+	fs->mtime_ns = (int64_t)st->st_mtimespec.tv_sec * 1000000000 + st->st_mtimespec.tv_nsec;
+	fs->ctime_ns = (int64_t)st->st_ctimespec.tv_sec * 1000000000 + st->st_ctimespec.tv_nsec;
+#else
+	fs->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	fs->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+#endif
+	fs->mode = (uint32_t)st->st_mode;
+	fs->uid = (uint32_t)st->st_uid;
+	fs->gid = (uint32_t)st->st_gid;
+}
+
+/* The reuse hook's answer for a regular file, before it is opened: 1 when
+ * r holds the stored results (parts that need no bytes recomputed). */
+static int reuse_file(struct worker *w, vg_dir *dir, const char *name,
+		      const char *path, vigil_file_stat *fs, vigil_file_result *r)
+{
+	vigil_scanner *s = w->s;
+	struct stat st;
+	int flags = s->opt.follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW;
+	if (fstatat(dir ? vg_dir_fd(dir) : AT_FDCWD, dir ? name : path, &st,
+		    flags) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	to_file_stat(&st, fs);
+	vigil_reuse ru;
+	memset(&ru, 0, sizeof ru);
+	if (s->reuse(s->reuse_ctx, path, fs, &ru) != 1)
+		return 0;
+	r->size = fs->size;
+	r->stat = fs;
+	r->skip = ru.skip;
+	r->file_class = ru.file_class;
+	r->reused = 1;
+	vg_match_stored(w->match, path, &ru, r);
+	return 1;
+}
+
+/* Before a file is read: the rules, loaded by the first worker that
+ * needs them when they come late (vigil_scanner_set_rules_loader), and
+ * this worker's matcher made with them. 0 when they failed to load. */
+static int need_rules(struct worker *w)
+{
+	vigil_scanner *s = w->s;
+	if (!s->rules_fn)
+		return 1;
+	if (atomic_load(&s->rules_state) == 0) {
+		pthread_mutex_lock(&s->rules_lock);
+		if (atomic_load(&s->rules_state) == 0) {
+			const vigil_rules *r = NULL;
+			int ok = s->rules_fn(s->rules_ctx, &r) == VIGIL_OK;
+			if (ok) {
+				s->rules = r;
+				s->digests_only = s->opt.no_checks &&
+						  (!r || !vigil_rules_count(r));
+			}
+			atomic_store(&s->stop, !ok);
+			atomic_store(&s->rules_state, ok ? 1 : -1);
+		}
+		pthread_mutex_unlock(&s->rules_lock);
+	}
+	if (atomic_load(&s->rules_state) < 0)
+		return 0;
+	if (w->mrules != s->rules) {
+		vg_matcher *m = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
+		if (!m)
+			return 0;
+		vg_matcher_free(w->match);
+		w->match = m;
+		w->mrules = s->rules;
+	}
+	return 1;
+}
+
 /* One file of the sweep: read it once, match the bytes, report. */
 static void process_file(struct worker *w, vg_dir *dir, const char *name,
 			 const char *path)
 {
 	vigil_scanner *s = w->s;
 	vigil_file_result r = {0};
+	vigil_file_stat fs;
 	r.path = path;
 	bump(&s->files_seen, 1);
+	if (s->reuse && reuse_file(w, dir, name, path, &fs, &r)) {
+		bump(&s->files_reused, 1);
+		deliver(s, &r);
+		return;
+	}
+	if (!need_rules(w))
+		return; /* the sweep stops: the rules did not load */
 
 	int dg_ok = vg_digests_init(w->dg);
 	vg_read_opts ro = {
@@ -276,6 +397,10 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 			"zeros without reading them",
 			(unsigned long long)rd.holes, (unsigned long long)rd.len);
 	bump(&s->files_scanned, 1);
+	to_file_stat(&rd.st, &fs);
+	r.stat = &fs;
+	if (!s->digests_only && rd.len)
+		r.file_class = 1 + (int)vigil_file_class_of(w->buf.data, (size_t)rd.len);
 	if (dg_ok && vg_digests_final(w->dg, r.md5, r.sha1, r.sha256))
 		r.hashed = 1;
 	vg_match_meta meta = {rd.st.st_uid, 1};
@@ -284,9 +409,18 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 		r.error = VIGIL_ERR_IO;
 		r.error_detail = "the digests could not be computed";
 	}
+	/* a container's result is not the whole answer (its members are
+	 * delivered apart): said before it is delivered, so that a store
+	 * does not answer for it alone */
+	vg_blob src;
+	int fd = -1;
+	const uint8_t *head = NULL;
+	size_t hn = 0;
+	r.container = w->unpack &&
+		      container_of(w, dir, name, path, &rd, &src, &fd, &head, &hn);
 	deliver(s, &r);
-	if (w->unpack)
-		unpack_file(w, dir, name, path, &rd);
+	if (r.container)
+		unpack_file(w, path, &rd, &src, fd, head, hn);
 }
 
 static int queue_pop(vigil_scanner *s, struct qitem *out)
@@ -323,6 +457,11 @@ static void *worker_main(void *arg)
 static int walk_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	vigil_scanner *s = ctx;
+	if (atomic_load(&s->stop)) {
+		vg_dir_unref(dir);
+		free(path);
+		return 1;
+	}
 	pthread_mutex_lock(&s->qlock);
 	while (s->qlen == QUEUE_CAP)
 		pthread_cond_wait(&s->qnonfull, &s->qlock);
@@ -425,6 +564,7 @@ vigil_scanner *vigil_scanner_create(const vigil_scan_options *opt,
 	if (s->opt.max_member_size)
 		s->limits.max_member_size = s->opt.max_member_size;
 	pthread_mutex_init(&s->report_lock, NULL);
+	pthread_mutex_init(&s->rules_lock, NULL);
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qnonempty, NULL);
 	pthread_cond_init(&s->qnonfull, NULL);
@@ -436,6 +576,7 @@ void vigil_scanner_destroy(vigil_scanner *s)
 	if (!s)
 		return;
 	pthread_mutex_destroy(&s->report_lock);
+	pthread_mutex_destroy(&s->rules_lock);
 	pthread_mutex_destroy(&s->qlock);
 	pthread_cond_destroy(&s->qnonempty);
 	pthread_cond_destroy(&s->qnonfull);
@@ -454,6 +595,20 @@ void vigil_scanner_set_diag(vigil_scanner *s, vigil_diag_fn fn, void *ctx)
 	s->diag_ctx = ctx;
 }
 
+void vigil_scanner_set_reuse(vigil_scanner *s, vigil_reuse_fn fn, void *ctx)
+{
+	s->reuse = fn;
+	s->reuse_ctx = ctx;
+}
+
+void vigil_scanner_set_rules_loader(vigil_scanner *s, vigil_rules_fn fn,
+				    void *ctx)
+{
+	s->rules_fn = fn;
+	s->rules_ctx = ctx;
+	s->rules = NULL;
+}
+
 static void worker_free(struct worker *w)
 {
 	vg_matcher_free(w->match);
@@ -470,6 +625,7 @@ static int worker_init(struct worker *w, vigil_scanner *s)
 	w->match = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
 	if (!s->opt.no_archives && !(w->unpack = vg_unpack_new(&s->limits)))
 		return 0;
+	w->mrules = s->rules;
 	return w->dg && w->match;
 }
 
@@ -520,6 +676,8 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 		pthread_join(ws[i].thread, NULL);
 		worker_free(&ws[i]);
 	}
+	if (atomic_load(&s->stop))
+		rc = VIGIL_FATAL; /* the late rules did not load */
 	/* paths queued but never taken (no worker started) */
 	while (s->qlen) {
 		vg_dir_unref(s->queue[s->qhead].dir);
@@ -541,6 +699,7 @@ void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 	memset(out, 0, sizeof *out);
 	out->files_seen = atomic_load(&s->files_seen);
 	out->files_scanned = atomic_load(&s->files_scanned);
+	out->files_reused = atomic_load(&s->files_reused);
 	out->bytes_read = atomic_load(&s->bytes_read);
 	out->dirs_seen = atomic_load(&s->dirs_seen);
 	out->excluded = atomic_load(&s->excluded);

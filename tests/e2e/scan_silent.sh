@@ -55,7 +55,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 fi
 if [ "$(id -u)" -ne 0 ] || [ -n "$as" ]; then
 	rc=0
-	$as "$VIGIL" scan --no-builtin --iocs "$T/test-hash-iocs.txt" "$T/closed" "$T/closed.txt" \
+	$as "$VIGIL" scan --no-store --no-builtin --iocs "$T/test-hash-iocs.txt" "$T/closed" "$T/closed.txt" \
 		>"$T/out" 2>"$T/err" || rc=$?
 	check "unreadable roots: exit 2" 2 "$rc"
 	check "unreadable directory named" 1 \

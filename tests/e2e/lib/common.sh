@@ -6,6 +6,9 @@ T=$(mktemp -d "${VIGIL_TEST_TMP:-/tmp}/e2e.XXXXXX" 2>/dev/null || {
 	mktemp -d "${VIGIL_TEST_TMP:-/tmp}/e2e.XXXXXX"
 })
 trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+# the suite runs as root here: never the host's store, one per test
+VIGIL_STORE=$T/store.db
+export VIGIL_STORE
 fails=0
 pass=0
 
