@@ -85,6 +85,10 @@ typedef struct vg_member {
 
 #define VG_C_ERRLEN 256
 
+/* Format a reader's err text (truncated to VG_C_ERRLEN). */
+void vg_c_seterr(char err[VG_C_ERRLEN], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 typedef struct vg_container_ops {
 	const char *format; /* "zip", "msi", "dmg", "hfs+", "asar", "pe-overlay"... */
 	/*

@@ -41,15 +41,6 @@
 #define CH_COMMENT 0x7ffffffeu
 #define CH_END 0xffffffffu
 
-static void seterr(char err[VG_C_ERRLEN], const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void seterr(char err[VG_C_ERRLEN], const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, VG_C_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 typedef struct dmg_chunk {
 	uint32_t type;
@@ -352,7 +343,7 @@ static int plist_parse(dmg *d, const char *x, size_t xl, uint64_t fork_off,
 	s = find(s, e, "<array>");
 	const char *ae = s ? find(s, e, "</array>") : NULL;
 	if (!ae) {
-		seterr(err, "the property list has no resource-fork/blkx partition list");
+		vg_c_seterr(err, "the property list has no resource-fork/blkx partition list");
 		return 0;
 	}
 	for (;;) {
@@ -361,11 +352,11 @@ static int plist_parse(dmg *d, const char *x, size_t xl, uint64_t fork_off,
 		if (!de)
 			break;
 		if (d->nparts >= DMG_MAX_PARTS) {
-			seterr(err, "more than %u partitions", DMG_MAX_PARTS);
+			vg_c_seterr(err, "more than %u partitions", DMG_MAX_PARTS);
 			return 0;
 		}
 		if (!vg_grow(&d->parts, &d->partcap, d->nparts + 1, sizeof *d->parts)) {
-			seterr(err, "out of memory");
+			vg_c_seterr(err, "out of memory");
 			return 0;
 		}
 		dmg_part *p = &d->parts[d->nparts++];
@@ -377,7 +368,7 @@ static int plist_parse(dmg *d, const char *x, size_t xl, uint64_t fork_off,
 		else
 			p->name = vg_asprintf("partition %zu", d->nparts - 1);
 		if (!p->name) {
-			seterr(err, "out of memory");
+			vg_c_seterr(err, "out of memory");
 			return 0;
 		}
 		if (!dict_value(ds, de, "<key>Data</key>", "data", &vs, &ve)) {
@@ -386,7 +377,7 @@ static int plist_parse(dmg *d, const char *x, size_t xl, uint64_t fork_off,
 			size_t n;
 			uint8_t *b = b64_decode(vs, ve, &n);
 			if (!b) {
-				seterr(err, "out of memory");
+				vg_c_seterr(err, "out of memory");
 				return 0;
 			}
 			mish_parse(d, p, b, n, fork_off);
@@ -414,7 +405,7 @@ static dmg_cache *cache_get(dmg *d, size_t pi, size_t ci, char err[VG_C_ERRLEN])
 	const dmg_chunk *ch = &d->parts[pi].ch[ci];
 	size_t want = (size_t)(ch->count * SECTOR), inlen = (size_t)ch->len;
 	if (want > d->work) {
-		seterr(err, "reading stopped: the chunk cache decompressed %u times the "
+		vg_c_seterr(err, "reading stopped: the chunk cache decompressed %u times the "
 			    "bytes of the image's compressed chunks", DMG_WORK_FACTOR);
 		return NULL;
 	}
@@ -431,7 +422,7 @@ static dmg_cache *cache_get(dmg *d, size_t pi, size_t ci, char err[VG_C_ERRLEN])
 	slot->tick = 0;
 	if (!in || !out) {
 		free(in);
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return NULL;
 	}
 	slot->len = want;
@@ -439,7 +430,7 @@ static dmg_cache *cache_get(dmg *d, size_t pi, size_t ci, char err[VG_C_ERRLEN])
 	int e = vg_blob_pread(&d->src, in, inlen, ch->off, &got);
 	if (e || got != inlen) {
 		free(in);
-		seterr(err, "chunk at byte %llu: %s", (unsigned long long)ch->off,
+		vg_c_seterr(err, "chunk at byte %llu: %s", (unsigned long long)ch->off,
 		       e ? strerror(e) : "the image is shorter than its table says");
 		return NULL;
 	}
@@ -457,7 +448,7 @@ static dmg_cache *cache_get(dmg *d, size_t pi, size_t ci, char err[VG_C_ERRLEN])
 	}
 	free(in);
 	if (!ok || outlen != want) {
-		seterr(err, "%s chunk at byte %llu does not decompress to its %zu bytes",
+		vg_c_seterr(err, "%s chunk at byte %llu does not decompress to its %zu bytes",
 		       ch->type == CH_ZLIB ? "zlib" : "bzip2", (unsigned long long)ch->off,
 		       want);
 		return NULL;
@@ -512,7 +503,7 @@ static int part_pread(dmg *d, size_t pi, uint8_t *buf, size_t n, uint64_t off,
 				size_t g;
 				int e = vg_blob_pread(&d->src, buf, take, c->off + in, &g);
 				if (e || g != take) {
-					seterr(err, "raw chunk at byte %llu: %s",
+					vg_c_seterr(err, "raw chunk at byte %llu: %s",
 					       (unsigned long long)c->off,
 					       e ? strerror(e) : "the image is shorter than its table says");
 					return 1;
@@ -578,7 +569,7 @@ static void *dmg_open(const vg_blob *src, char err[VG_C_ERRLEN])
 	int e;
 	err[0] = '\0';
 	if (src->size < KOLY_SIZE) {
-		seterr(err, "too small for a UDIF trailer");
+		vg_c_seterr(err, "too small for a UDIF trailer");
 		return NULL;
 	}
 	/* the trailer is at the end; an image with "koly" only at its start
@@ -590,7 +581,7 @@ static void *dmg_open(const vg_blob *src, char err[VG_C_ERRLEN])
 	if (!e)
 		e = vg_blob_pread(src, k, KOLY_SIZE, at, &got);
 	if (e || got != KOLY_SIZE) {
-		seterr(err, "cannot read the UDIF trailer: %s", e ? strerror(e) : "short read");
+		vg_c_seterr(err, "cannot read the UDIF trailer: %s", e ? strerror(e) : "short read");
 		return NULL;
 	}
 	uint32_t ver, hsize;
@@ -601,15 +592,15 @@ static void *dmg_open(const vg_blob *src, char err[VG_C_ERRLEN])
 	vg_be64(k, sizeof k, 216, &xoff);
 	vg_be64(k, sizeof k, 224, &xlen);
 	if (memcmp(k, "koly", 4) || ver != 4 || hsize != KOLY_SIZE) {
-		seterr(err, "UDIF trailer is not koly version 4 of 512 bytes");
+		vg_c_seterr(err, "UDIF trailer is not koly version 4 of 512 bytes");
 		return NULL;
 	}
 	if (!xlen) {
-		seterr(err, "UDIF image without an XML property list (not read)");
+		vg_c_seterr(err, "UDIF image without an XML property list (not read)");
 		return NULL;
 	}
 	if (xlen > DMG_XML_MAX || xoff > src->size || xlen > src->size - xoff) {
-		seterr(err, "UDIF property list (bytes %llu+%llu) lies past the end of the image or is over %u MiB",
+		vg_c_seterr(err, "UDIF property list (bytes %llu+%llu) lies past the end of the image or is over %u MiB",
 		       (unsigned long long)xoff, (unsigned long long)xlen, DMG_XML_MAX >> 20);
 		return NULL;
 	}
@@ -618,13 +609,13 @@ static void *dmg_open(const vg_blob *src, char err[VG_C_ERRLEN])
 	if (!d || !x) {
 		free(d);
 		free(x);
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return NULL;
 	}
 	d->src = *src;
 	e = vg_blob_pread(src, x, (size_t)xlen, xoff, &got);
 	if (e || got != xlen) {
-		seterr(err, "cannot read the UDIF property list: %s",
+		vg_c_seterr(err, "cannot read the UDIF property list: %s",
 		       e ? strerror(e) : "short read");
 		free(x);
 		dmg_close(d);
@@ -679,7 +670,7 @@ static int dmg_next(void *st, vg_member *m, char err[VG_C_ERRLEN])
 		m->type = VG_MEMBER_OTHER;
 		if (p->bad) {
 			d->ipart++;
-			seterr(err, "%s", p->bad);
+			vg_c_seterr(err, "%s", p->bad);
 			return VG_C_DAMAGED;
 		}
 		if (p->unreadable) {

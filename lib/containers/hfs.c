@@ -95,15 +95,6 @@ struct vg_hfs {
 	uint32_t rsrc_mode;
 };
 
-static void seterr(char err[VG_C_ERRLEN], const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void seterr(char err[VG_C_ERRLEN], const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, VG_C_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 int vg_hfs_signature(const uint8_t *p, size_t n)
 {
@@ -126,12 +117,12 @@ static int fork_add(vg_hfs *h, hfs_fork *f, uint32_t start, uint32_t count,
 {
 	if ((uint64_t)start + count > h->total_blocks ||
 	    ((uint64_t)start + count) * h->bsize > h->size) {
-		seterr(err, "extent of blocks %u+%u lies past the volume (%u blocks, %llu bytes)",
+		vg_c_seterr(err, "extent of blocks %u+%u lies past the volume (%u blocks, %llu bytes)",
 		       start, count, h->total_blocks, (unsigned long long)h->size);
 		return 0;
 	}
 	if (!vg_grow(&f->ex, &f->cap, f->n + 1, sizeof *f->ex)) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return 0;
 	}
 	f->ex[f->n].start = start;
@@ -210,7 +201,7 @@ static int fork_build(vg_hfs *h, const uint8_t *fd, uint32_t id, uint8_t forktyp
 			break;
 	}
 	if (f->blocks < need) {
-		seterr(err, "fork of %llu bytes has extents for only %llu of its %llu blocks",
+		vg_c_seterr(err, "fork of %llu bytes has extents for only %llu of its %llu blocks",
 		       (unsigned long long)lsize, (unsigned long long)f->blocks,
 		       (unsigned long long)need);
 		goto fail;
@@ -236,7 +227,7 @@ static int fork_pread(vg_hfs *h, hfs_fork *f, uint8_t *buf, size_t n,
 			f->hint++;
 		}
 		if (f->hint >= f->n) {
-			seterr(err, "read past the fork's extents");
+			vg_c_seterr(err, "read past the fork's extents");
 			return 0;
 		}
 		const hfs_ext *e = &f->ex[f->hint];
@@ -248,7 +239,7 @@ static int fork_pread(vg_hfs *h, hfs_fork *f, uint8_t *buf, size_t n,
 		if (h->rd(h->ctx, buf, take, phys, &got, err))
 			return 0;
 		if (got != take) {
-			seterr(err, "extent at byte %llu lies past the end of the volume",
+			vg_c_seterr(err, "extent at byte %llu lies past the end of the volume",
 			       (unsigned long long)phys);
 			return 0;
 		}
@@ -266,7 +257,7 @@ static int tree_open(vg_hfs *h, hfs_tree *t, const char *what,
 {
 	uint8_t hdr[14 + 106];
 	if (t->fork.size < sizeof hdr) {
-		seterr(err, "HFS+ %s file of %llu bytes is too small", what,
+		vg_c_seterr(err, "HFS+ %s file of %llu bytes is too small", what,
 		       (unsigned long long)t->fork.size);
 		return 0;
 	}
@@ -279,21 +270,21 @@ static int tree_open(vg_hfs *h, hfs_tree *t, const char *what,
 	vg_be32(hdr, sizeof hdr, 14 + 22, &t->total);
 	t->node_size = ns;
 	if (kind != 1) {
-		seterr(err, "HFS+ %s file: node 0 is not a header node", what);
+		vg_c_seterr(err, "HFS+ %s file: node 0 is not a header node", what);
 		return 0;
 	}
 	if (ns < 512 || ns > 32768 || (ns & (ns - 1))) {
-		seterr(err, "HFS+ %s file: node size %u is not a power of two in 512..32768",
+		vg_c_seterr(err, "HFS+ %s file: node size %u is not a power of two in 512..32768",
 		       what, ns);
 		return 0;
 	}
 	if (t->total > VG_HFS_MAX_NODES) {
-		seterr(err, "HFS+ %s file: %u nodes, more than the %u vigil reads", what,
+		vg_c_seterr(err, "HFS+ %s file: %u nodes, more than the %u vigil reads", what,
 		       t->total, VG_HFS_MAX_NODES);
 		return 0;
 	}
 	if ((uint64_t)t->total * ns > t->fork.size) {
-		seterr(err, "HFS+ %s file: %u nodes of %u bytes do not fit in its %llu bytes",
+		vg_c_seterr(err, "HFS+ %s file: %u nodes of %u bytes do not fit in its %llu bytes",
 		       what, t->total, ns, (unsigned long long)t->fork.size);
 		return 0;
 	}
@@ -306,7 +297,7 @@ static int leaf_read(vg_hfs *h, hfs_tree *t, uint32_t num, uint8_t *buf,
 		     uint16_t *nrec, const char *what, char err[VG_C_ERRLEN])
 {
 	if (num == 0 || num >= t->total) {
-		seterr(err, "HFS+ %s node %u is not among its %u nodes", what, num,
+		vg_c_seterr(err, "HFS+ %s node %u is not among its %u nodes", what, num,
 		       t->total);
 		return 0;
 	}
@@ -314,12 +305,12 @@ static int leaf_read(vg_hfs *h, hfs_tree *t, uint32_t num, uint8_t *buf,
 			err))
 		return 0;
 	if ((int8_t)buf[8] != -1) {
-		seterr(err, "HFS+ %s node %u in the leaf chain is not a leaf", what, num);
+		vg_c_seterr(err, "HFS+ %s node %u in the leaf chain is not a leaf", what, num);
 		return 0;
 	}
 	vg_be16(buf, t->node_size, 10, nrec);
 	if ((size_t)*nrec * 2 + 2 + 14 > t->node_size) {
-		seterr(err, "HFS+ %s node %u claims %u records", what, num, *nrec);
+		vg_c_seterr(err, "HFS+ %s node %u claims %u records", what, num, *nrec);
 		return 0;
 	}
 	return 1;
@@ -356,14 +347,14 @@ static int tree_walk(vg_hfs *h, hfs_tree *t, const char *what, rec_fn fn,
 	uint8_t *seen = calloc((size_t)t->total / 8 + 1, 1);
 	int ok = 0;
 	if (!node || !seen) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		goto out;
 	}
 	uint32_t num = t->first_leaf;
 	while (num) {
 		uint16_t nrec;
 		if (num < t->total && bit_seen(seen, num)) {
-			seterr(err, "HFS+ %s leaf chain loops at node %u", what, num);
+			vg_c_seterr(err, "HFS+ %s leaf chain loops at node %u", what, num);
 			goto out;
 		}
 		if (!leaf_read(h, t, num, node, &nrec, what, err))
@@ -371,7 +362,7 @@ static int tree_walk(vg_hfs *h, hfs_tree *t, const char *what, rec_fn fn,
 		for (uint16_t i = 0; i < nrec; i++) {
 			size_t off, len;
 			if (!node_record(t, node, nrec, i, &off, &len)) {
-				seterr(err, "HFS+ %s node %u: record %u lies outside the node",
+				vg_c_seterr(err, "HFS+ %s node %u: record %u lies outside the node",
 				       what, num, i);
 				goto out;
 			}
@@ -393,14 +384,14 @@ static int ovf_rec(vg_hfs *h, const uint8_t *r, size_t len, char err[VG_C_ERRLEN
 	if (!vg_be16(r, len, 0, &klen) || klen < 10 || !vg_fits(len, 2 + (size_t)klen, 64))
 		return 1; /* not an extent record: ignored */
 	if (h->novf >= VG_HFS_MAX_OVERFLOW) {
-		seterr(err, "HFS+ extents-overflow file holds more than %u records",
+		vg_c_seterr(err, "HFS+ extents-overflow file holds more than %u records",
 		       VG_HFS_MAX_OVERFLOW);
 		return 0;
 	}
 	size_t cap = h->novf;
 	hfs_ovf *o = realloc(h->ovf, (cap + 1) * sizeof *o);
 	if (!o) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return 0;
 	}
 	h->ovf = o;
@@ -484,13 +475,13 @@ static int fold_rec(vg_hfs *h, const uint8_t *r, size_t len, char err[VG_C_ERRLE
 	if (!vg_be32(r, len, 2 + (size_t)klen + 8, &id))
 		return 1;
 	if (h->nfold >= VG_HFS_MAX_FOLDERS) {
-		seterr(err, "HFS+ catalog holds more than %u folders", VG_HFS_MAX_FOLDERS);
+		vg_c_seterr(err, "HFS+ catalog holds more than %u folders", VG_HFS_MAX_FOLDERS);
 		return 0;
 	}
 	size_t nl = strlen(name) + 1;
 	if (!vg_grow(&h->fold, &h->foldcap, h->nfold + 1, sizeof *h->fold) ||
 	    !vg_grow(&h->pool, &h->poolcap, h->poollen + nl, 1)) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return 0;
 	}
 	memcpy(h->pool + h->poollen, name, nl);
@@ -526,7 +517,7 @@ static char *make_path(vg_hfs *h, uint32_t parent, const char *name,
 	uint32_t id = parent;
 	while (id != CNID_ROOT && id != CNID_ROOT_PARENT) {
 		if (np == VG_HFS_MAX_DEPTH) {
-			seterr(err, "HFS+ folder chain above '%s' loops or is deeper than %u",
+			vg_c_seterr(err, "HFS+ folder chain above '%s' loops or is deeper than %u",
 			       name, VG_HFS_MAX_DEPTH);
 			return NULL;
 		}
@@ -544,7 +535,7 @@ static char *make_path(vg_hfs *h, uint32_t parent, const char *name,
 	}
 	char *p = malloc(total);
 	if (!p) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return NULL;
 	}
 	size_t o = 0;
@@ -580,12 +571,12 @@ vg_hfs *vg_hfs_open(vg_hfs_pread_fn rd, void *ctx, uint64_t size,
 	if (rd(ctx, vh, sizeof vh, 1024, &got, err))
 		return NULL;
 	if (got < sizeof vh || !vg_hfs_signature(vh, got)) {
-		seterr(err, "no HFS+ volume header at offset 1024");
+		vg_c_seterr(err, "no HFS+ volume header at offset 1024");
 		return NULL;
 	}
 	vg_hfs *h = calloc(1, sizeof *h);
 	if (!h) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return NULL;
 	}
 	h->rd = rd;
@@ -594,12 +585,12 @@ vg_hfs *vg_hfs_open(vg_hfs_pread_fn rd, void *ctx, uint64_t size,
 	vg_be32(vh, sizeof vh, 40, &h->bsize);
 	vg_be32(vh, sizeof vh, 44, &h->total_blocks);
 	if (h->bsize < 512 || h->bsize > (1u << 20) || (h->bsize & (h->bsize - 1))) {
-		seterr(err, "HFS+ block size %u is not a power of two in 512..1 MiB",
+		vg_c_seterr(err, "HFS+ block size %u is not a power of two in 512..1 MiB",
 		       h->bsize);
 		goto fail;
 	}
 	if (!h->total_blocks) {
-		seterr(err, "HFS+ volume of 0 blocks");
+		vg_c_seterr(err, "HFS+ volume of 0 blocks");
 		goto fail;
 	}
 	/* the extents-overflow file has no overflow of its own */
@@ -636,7 +627,7 @@ vg_hfs *vg_hfs_open(vg_hfs_pread_fn rd, void *ctx, uint64_t size,
 	h->node = malloc(h->cat.node_size);
 	h->seen = calloc((size_t)h->cat.total / 8 + 1, 1);
 	if (!h->node || !h->seen) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		goto fail;
 	}
 	h->cur = h->cat.first_leaf;
@@ -667,7 +658,7 @@ static int next_rsrc(vg_hfs *h, vg_member *m, char err[VG_C_ERRLEN])
 	free(h->rsrc_base);
 	h->rsrc_base = NULL;
 	if (!h->name) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return VG_C_FATAL;
 	}
 	m->mtime = h->rsrc_mtime;
@@ -698,12 +689,12 @@ static int record_member(vg_hfs *h, const uint8_t *r, size_t len, vg_member *m,
 	if (!vg_be32(d, dl, 8, &id) || (type == REC_FOLDER && id == CNID_ROOT))
 		return 0;
 	if (h->members >= VG_HFS_MAX_MEMBERS) {
-		seterr(err, "HFS+ catalog holds more than %u members", VG_HFS_MAX_MEMBERS);
+		vg_c_seterr(err, "HFS+ catalog holds more than %u members", VG_HFS_MAX_MEMBERS);
 		return VG_C_FATAL;
 	}
 	h->members++;
 	if (!uni_name(r, len, 6, name)) {
-		seterr(err, "HFS+ catalog record of ID %u: name does not fit its record", id);
+		vg_c_seterr(err, "HFS+ catalog record of ID %u: name does not fit its record", id);
 		return VG_C_DAMAGED;
 	}
 	fill_common(m, d, dl);
@@ -717,7 +708,7 @@ static int record_member(vg_hfs *h, const uint8_t *r, size_t len, vg_member *m,
 		return VG_C_OK;
 	}
 	if (dl < 248) {
-		seterr(err, "HFS+ file record '%s' of %zu bytes is shorter than 248",
+		vg_c_seterr(err, "HFS+ file record '%s' of %zu bytes is shorter than 248",
 		       h->name, dl);
 		return VG_C_DAMAGED;
 	}
@@ -758,7 +749,7 @@ static int record_member(vg_hfs *h, const uint8_t *r, size_t len, vg_member *m,
 		size_t n = h->data.size < LINK_TARGET_MAX ? (size_t)h->data.size : LINK_TARGET_MAX;
 		h->link = malloc(n + 1);
 		if (!h->link) {
-			seterr(err, "out of memory");
+			vg_c_seterr(err, "out of memory");
 			return VG_C_FATAL;
 		}
 		if (!fork_pread(h, &h->data, (uint8_t *)h->link, n, 0, err)) {
@@ -796,7 +787,7 @@ int vg_hfs_next(vg_hfs *h, vg_member *m, char err[VG_C_ERRLEN])
 			return VG_C_END;
 		if (!h->have_node) {
 			if (h->cur < h->cat.total && bit_seen(h->seen, h->cur)) {
-				seterr(err, "HFS+ catalog leaf chain loops at node %u", h->cur);
+				vg_c_seterr(err, "HFS+ catalog leaf chain loops at node %u", h->cur);
 				h->done = 1;
 				return VG_C_FATAL;
 			}
@@ -818,7 +809,7 @@ int vg_hfs_next(vg_hfs *h, vg_member *m, char err[VG_C_ERRLEN])
 		size_t off, len;
 		uint16_t i = h->rec++;
 		if (!node_record(&h->cat, h->node, h->nrec, i, &off, &len)) {
-			seterr(err, "HFS+ catalog node %u: record %u lies outside the node",
+			vg_c_seterr(err, "HFS+ catalog node %u: record %u lies outside the node",
 			       h->cur, i);
 			h->done = 1;
 			return VG_C_FATAL;
@@ -871,7 +862,7 @@ static int blob_rd(void *ctx, void *buf, size_t n, uint64_t off, size_t *got,
 {
 	int e = vg_blob_pread(ctx, buf, n, off, got);
 	if (e)
-		seterr(err, "read error: %s", strerror(e));
+		vg_c_seterr(err, "read error: %s", strerror(e));
 	return e;
 }
 
@@ -890,7 +881,7 @@ static void *hfs_open_op(const vg_blob *src, char err[VG_C_ERRLEN])
 {
 	hfs_reader *r = calloc(1, sizeof *r);
 	if (!r) {
-		seterr(err, "out of memory");
+		vg_c_seterr(err, "out of memory");
 		return NULL;
 	}
 	r->src = *src;

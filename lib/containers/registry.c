@@ -5,6 +5,8 @@
  * libarchive's reader last, since it bids for many formats.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,4 +67,12 @@ int vg_blob_pread(const vg_blob *b, void *buf, size_t n, uint64_t off,
 		*got += (size_t)r;
 	}
 	return 0;
+}
+
+void vg_c_seterr(char err[VG_C_ERRLEN], const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, VG_C_ERRLEN, fmt, ap);
+	va_end(ap);
 }
