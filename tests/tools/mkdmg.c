@@ -123,6 +123,9 @@ int main(int argc, char **argv)
 				memset(&f[k], 0, sizeof f[k]);
 				f[k].path = argv[i];
 			}
+			if (f[k].owned)
+				free(f[k].owned);
+			f[k].owned = p;
 			f[k].data = p;
 			f[k].len = n;
 			f[k].type = MK_FILE;
@@ -202,5 +205,7 @@ int main(int argc, char **argv)
 	}
 	free(vol);
 	free(img);
+	for (size_t k = 0; k < nf; k++)
+		free(f[k].owned);
 	return 0;
 }

@@ -34,6 +34,7 @@ typedef struct mk_file {
 	const uint8_t *rsrc; /* a resource fork, or NULL */
 	size_t rsrc_len;
 	int compressed;   /* UF_COMPRESSED set (decmpfs) */
+	uint8_t *owned;   /* data the tool allocated (freed at exit), or NULL */
 } mk_file;
 
 typedef struct mk_hfs_opts {
