@@ -683,6 +683,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_misp_schemeless_urls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misp_csv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_loki_hashes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loki_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
