@@ -194,6 +194,9 @@ static void tree_item(struct walk *w, const vg_unpack_item *it)
 		vg_ij_set(o, "filetype", json_string(vg_filetype(w->head, w->nhead)));
 	}
 	vg_ij_set(o, "opened", json_boolean(it->container));
+	if (it->status == VG_UNPACK_DAMAGED || it->status == VG_UNPACK_BROKEN)
+		vg_diag(w->diag, w->diag_ctx, VIGIL_DIAG_WARNING, it->path, 0, "damaged: %s",
+			it->detail ? it->detail : "unreadable");
 	w->streaming = 0;
 	if (json_array_append_new(w->members, o))
 		w->fatal = 1;
