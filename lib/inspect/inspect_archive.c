@@ -103,10 +103,18 @@ static json_t *binary(const uint8_t *buf, size_t len, const vigil_inspect_option
 			vg_ij_set(o, "trusted", (v = json_object_get(s0, "trusted")) ? json_incref(v) : json_null());
 		}
 	} else if (!strcmp(fmt, "Mach-O")) {
-		json_t *cs = json_object_get(json_object_get(m, "macho"), "code_signature");
-		int sig = cs && json_is_object(cs);
-		vg_ij_set(o, "signed", json_boolean(sig));
-		if (sig) {
+		/* signed when a slice carries a code signature: the first one's */
+		json_t *slices = json_object_get(json_object_get(m, "macho"), "slices"), *sl, *cs = NULL;
+		size_t k;
+		json_array_foreach(slices, k, sl) {
+			json_t *c = json_object_get(sl, "code_signature");
+			if (json_is_object(c)) {
+				cs = c;
+				break;
+			}
+		}
+		vg_ij_set(o, "signed", json_boolean(cs != NULL));
+		if (cs) {
 			json_t *v = json_object_get(cs, "identifier");
 			vg_ij_set(o, "signer", v ? json_incref(v) : json_null());
 			vg_ij_set(o, "ad_hoc", (v = json_object_get(cs, "ad_hoc")) ? json_incref(v) : json_null());
