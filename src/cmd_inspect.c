@@ -16,6 +16,7 @@
 
 static const char usage[] =
 "usage: vigil inspect [options] FILE...\n"
+"       vigil inspect [options] 'CONTAINER!/MEMBER'...\n"
 "\n"
 "Show a binary's anatomy: format and architecture, sections with entropy,\n"
 "imports and exports, version information, Authenticode signatures (signer,\n"
@@ -25,6 +26,12 @@ static const char usage[] =
 "domains and IPv4 addresses in its strings, and the findings `vigil scan`\n"
 "reports on the file with the same content: hash, file-name and YARA\n"
 "matches and the tampering checks (docs/detections.md).\n"
+"\n"
+"A FILE that is an archive or installer also lists its member tree (path,\n"
+"depth, format, type, size, digests, file type, signature summary of PE,\n"
+"ELF and Mach-O members, and every skipped or damaged member with why).\n"
+"A member named as in `vigil scan` (a.zip!/b.tar!/x.dll) is inspected as a\n"
+"file would be; one not found is an error (exit 2).\n"
 "\n"
 "Content (as in `vigil scan`):\n"
 CLI_CONTENT_USAGE
@@ -160,6 +167,99 @@ static void match_content(void *ctx, const uint8_t *buf, size_t len, const char 
 	}
 }
 
+/* The container of a member named in the notation "outer!/member": the
+ * shortest part before a "!/" that is an existing regular file, or NULL.
+ * (A file whose own name holds "!/" is tried first by the caller.) */
+static char *member_container(const char *arg)
+{
+	for (const char *p = strstr(arg, "!/"); p; p = strstr(p + 1, "!/")) {
+		char *c = strndup(arg, (size_t)(p - arg));
+		struct stat st;
+		if (c && stat(c, &st) == 0 && S_ISREG(st.st_mode))
+			return c;
+		free(c);
+	}
+	return NULL;
+}
+
+/* A string of the model for the terminal: escaped when it needs it. */
+static void put_str(FILE *out, const char *s)
+{
+	if (!s)
+		return;
+	if (!vigil_escape_needed(s, strlen(s))) {
+		fputs(s, out);
+		return;
+	}
+	char *e = vigil_escape_str(s);
+	fputs(e ? e : "?", out);
+	free(e);
+}
+
+/* The member tree: one line per record, indented by depth, then its
+ * digests and signature summary. */
+static void print_members(FILE *out, json_t *members)
+{
+	size_t i;
+	json_t *o;
+	fprintf(out, "members: %zu\n", json_array_size(members));
+	json_array_foreach(members, i, o) {
+		int depth = (int)json_integer_value(json_object_get(o, "depth"));
+		const char *type = json_string_value(json_object_get(o, "type"));
+		const char *status = json_string_value(json_object_get(o, "status"));
+		json_t *size = json_object_get(o, "size");
+		fprintf(out, "%*s", 2 * depth, "");
+		put_str(out, json_string_value(json_object_get(o, "path")));
+		fprintf(out, "  [");
+		put_str(out, json_string_value(json_object_get(o, "container_format")));
+		fprintf(out, "] %s", type ? type : "?");
+		if (json_is_integer(size))
+			fprintf(out, " %lld bytes", (long long)json_integer_value(size));
+		const char *ft = json_string_value(json_object_get(o, "filetype"));
+		if (ft)
+			fprintf(out, " %s", ft);
+		if (json_is_true(json_object_get(o, "opened")))
+			fputs(" (opened)", out);
+		if (status && strcmp(status, "ok") != 0) {
+			fprintf(out, " %s", status);
+			const char *lim = json_string_value(json_object_get(o, "limit"));
+			if (lim)
+				fprintf(out, " (%s)", lim);
+			fputs(": ", out);
+			put_str(out, json_string_value(json_object_get(o, "detail")));
+		}
+		fputc('\n', out);
+		const char *sha = json_string_value(json_object_get(o, "sha256"));
+		if (sha)
+			fprintf(out, "%*s  md5 %s sha1 %s sha256 %s\n", 2 * depth, "",
+				json_string_value(json_object_get(o, "md5")),
+				json_string_value(json_object_get(o, "sha1")), sha);
+		json_t *b = json_object_get(o, "binary");
+		if (json_is_object(b)) {
+			fprintf(out, "%*s  ", 2 * depth, "");
+			put_str(out, json_string_value(json_object_get(b, "format")));
+			json_t *sg = json_object_get(b, "signed");
+			if (json_is_true(sg)) {
+				fputs(", signed", out);
+				const char *who = json_string_value(json_object_get(b, "signer"));
+				if (who) {
+					fputs(" by ", out);
+					put_str(out, who);
+				}
+				json_t *dm = json_object_get(b, "digest_match");
+				if (json_is_boolean(dm))
+					fprintf(out, ", digest %s", json_is_true(dm) ? "matches" : "MISMATCH");
+			} else if (json_is_false(sg)) {
+				fputs(", not signed", out);
+			} else {
+				fputs(": ", out);
+				put_str(out, json_string_value(json_object_get(b, "format_error")));
+			}
+			fputc('\n', out);
+		}
+	}
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	struct inspect_args a = {.min_score = 40, .max_size = (uint64_t)1 << 30};
@@ -190,21 +290,38 @@ int cmd_inspect(int argc, char **argv)
 	opt.content_ctx = &content;
 	int status = 0, shown = 0;
 	for (int i = optind; i < argc; i++) {
-		char *text = NULL;
-		int st = vigil_inspect_file(argv[i], a.max_size, &opt, &text, cli_print_diag,
-					    &diag);
-		if (st == VIGIL_FATAL) {
+		char *text = NULL, *members = NULL;
+		struct stat st;
+		const char *arg = argv[i];
+		char *outer = stat(arg, &st) == 0 ? NULL : member_container(arg);
+		int ist;
+		if (outer) {
+			ist = vigil_inspect_member(outer, arg, &opt, &text, cli_print_diag, &diag);
+			free(outer);
+		} else {
+			ist = vigil_inspect_file(arg, a.max_size, &opt, &text, cli_print_diag, &diag);
+			if (ist == VIGIL_OK)
+				ist = vigil_inspect_members(arg, &opt, &members, cli_print_diag,
+							   &diag);
+		}
+		if (ist == VIGIL_FATAL) {
+			free(text);
 			status = 2;
 			break;
 		}
-		if (st != VIGIL_OK) {
+		if (ist != VIGIL_OK) {
+			free(text);
 			status = 2;
 			continue;
 		}
 		/* the text is the record; parsed for the score and the renderer */
 		json_t *r = json_loads(text, 0, NULL);
-		if (!r) {
+		json_t *m = members ? json_loads(members, 0, NULL) : NULL;
+		free(members);
+		if (!r || (members && !m) ||
+		    (m && json_object_set_new(r, "members", m) != 0)) {
 			fputs("vigil: out of memory\n", stderr);
+			json_decref(r);
 			free(text);
 			status = 2;
 			break;
@@ -212,12 +329,16 @@ int cmd_inspect(int argc, char **argv)
 		if (json_integer_value(json_object_get(r, "score")) >= a.min_score && status == 0)
 			status = 1;
 		if (a.json) {
-			fputs(text, out);
+			char *full = m ? json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+			fputs(full ? full : text, out);
 			fputc('\n', out);
+			free(full);
 		} else {
 			if (shown++)
 				fputc('\n', out);
 			inspect_print_text(out, r);
+			if (m)
+				print_members(out, m);
 		}
 		json_decref(r);
 		free(text);

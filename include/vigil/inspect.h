@@ -66,6 +66,35 @@ int vigil_inspect_file(const char *path, uint64_t max_size,
 		       const vigil_inspect_options *opt, char **json_out,
 		       vigil_diag_fn diag, void *diag_ctx);
 
+/*
+ * The member tree of the container at path (read with the scan's default
+ * limits, vg_unpack_limits_init): *json_out is a JSON array, one object per
+ * record of the unpacking engine, {"path" (the "outer!/member" notation),
+ * "name", "depth", "container_format", "type" ("file", "dir", "symlink",
+ * "hardlink", "device", "other", or "container" for a record about a
+ * container itself), "status" ("ok", "encrypted", "unsupported",
+ * "symlink", "hardlink", "device", "limit", "damaged"), "limit", "detail",
+ * "size" (declared), "read", "md5", "sha1", "sha256", "filetype",
+ * "binary" (PE/ELF/Mach-O: {"format", "signed", "signer", ...}),
+ * "opened"} as docs/cli.md describes. VIGIL_OK with *json_out NULL when
+ * the file is no container vigil opens; VIGIL_FAILED when it cannot be
+ * read; VIGIL_FATAL out of memory.
+ */
+int vigil_inspect_members(const char *path, const vigil_inspect_options *opt,
+			  char **json_out, vigil_diag_fn diag, void *diag_ctx);
+
+/*
+ * Inspect one member of the container file at container, as
+ * vigil_inspect_buffer() would: member is its full path in the notation
+ * ("setup.msi!/app/ffmpeg.dll", nested "a.tar.gz!/b.zip!/x.dll", starting
+ * with container as given). VIGIL_FAILED when there is no such member or
+ * it cannot be read in full (the reason, naming container and member, goes
+ * to diag).
+ */
+int vigil_inspect_member(const char *container, const char *member,
+			 const vigil_inspect_options *opt, char **json_out,
+			 vigil_diag_fn diag, void *diag_ctx);
+
 #ifdef __cplusplus
 }
 #endif
