@@ -67,6 +67,7 @@ static const char usage[] =
 "Output:\n"
 "  --json               JSON Lines: one record per file, then a summary\n"
 "  --output FILE        write results to FILE instead of standard output\n"
+"                       (to a temporary beside it, renamed when complete)\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
 "Store (files unchanged since the last sweep are not read again):\n"
 "  --store PATH         the store file (default $VIGIL_STORE, else\n"
@@ -85,6 +86,8 @@ static const char usage[] =
 "be swept (missing, unreadable; the other PATHs are swept first).\n"
 "Unreadable files and damaged archives or members are reported (error\n"
 "'damaged' for the latter) and do not change the exit status.\n"
+"SIGINT or SIGTERM stops the sweep: the report of what was found is finished\n"
+"(summary marked interrupted), exit 130 or 143; a second signal ends at once.\n"
 "\n"
 "Example:\n"
 "  vigil scan --iocs signature-base/iocs --rules signature-base/yara /opt\n";
