@@ -162,9 +162,17 @@ FILE *cli_open_output(const char *path)
 
 int cli_output_open(struct cli_output *o, const char *path)
 {
-	*o = (struct cli_output){stdout, NULL, path};
+	*o = (struct cli_output){stdout, NULL, path, 0};
 	if (!path || strcmp(path, "-") == 0)
 		return 0;
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device (/dev/stdout), a FIFO, a symbolic link: written
+		 * where it leads, not replaced */
+		o->f = cli_open_output(path);
+		o->direct = 1;
+		return o->f ? 0 : -1;
+	}
 	size_t n = strlen(path);
 	o->tmp = malloc(n + sizeof ".tmp.XXXXXX");
 	if (!o->tmp) {
@@ -203,6 +211,8 @@ void cli_output_abort(struct cli_output *o)
 	if (o->f && o->tmp) {
 		fclose(o->f);
 		unlink(o->tmp);
+	} else if (o->f && o->direct) {
+		fclose(o->f);
 	}
 	free(o->tmp);
 	*o = (struct cli_output){0};
@@ -215,6 +225,8 @@ int cli_output_commit(struct cli_output *o)
 	errno = 0;
 	int err = fflush(o->f) != 0 || ferror(o->f) ? errno ? errno : EIO : 0;
 	if (!o->tmp) {
+		if (o->direct && fclose(o->f) != 0 && !err)
+			err = errno ? errno : EIO;
 		*o = (struct cli_output){0};
 		if (err)
 			fprintf(stderr, "vigil: unable to write the output: %s\n", strerror(err));

@@ -82,6 +82,18 @@ run_vigil scan --no-builtin --no-store --json --iocs "$T/test-filename-iocs.txt"
 check "output dir missing: exit 2" 2 "$rc"
 check "output dir missing: said" 1 "$(grep -c 'unable to open' "$T/err")"
 
+# --output naming a symbolic link or a device: written through, not replaced
+: >"$T/target.json"
+ln -s target.json "$T/link.json"
+run_vigil scan --no-builtin --no-store --json --iocs "$T/test-filename-iocs.txt" \
+	--output "$T/link.json" "$D/sig_1.bin"
+check "output symlink: still a link" yes "$([ -L "$T/link.json" ] && echo yes || echo no)"
+check "output symlink: target written" summary "$(tail -n 1 "$T/target.json" | jq -r .type)"
+run_vigil scan --no-builtin --no-store --json --iocs "$T/test-filename-iocs.txt" \
+	--output /dev/stdout "$D/sig_1.bin"
+check "output /dev/stdout: records on stdout" summary "$(tail -n 1 "$T/out" | jq -r .type)"
+check "output /dev/stdout: no temporary in /dev" "" "$(ls /dev/stdout.tmp.* 2>/dev/null)"
+
 # text to a redirected standard output: the alerts found are written
 # shellcheck disable=SC2086
 "$VIGIL" scan $SLOW "$D" >"$T/text.out" 2>"$T/text.err" &
