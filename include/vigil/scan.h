@@ -108,8 +108,6 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n);
  * safe from a signal handler and from any thread, also before run
  * (which then sweeps nothing). Not undone: the scanner stays stopped. */
 void vigil_scanner_stop(vigil_scanner *s);
-/* 1 once vigil_scanner_stop was called. */
-int vigil_scanner_stopped(vigil_scanner *s);
 
 /* A consistent-enough snapshot, safe to call from another thread. */
 void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out);

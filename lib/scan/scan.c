@@ -705,11 +705,6 @@ void vigil_scanner_stop(vigil_scanner *s)
 	atomic_store(&s->interrupted, 1);
 }
 
-int vigil_scanner_stopped(vigil_scanner *s)
-{
-	return atomic_load(&s->interrupted);
-}
-
 void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 {
 	memset(out, 0, sizeof *out);

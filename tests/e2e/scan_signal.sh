@@ -94,6 +94,14 @@ run_vigil scan --no-builtin --no-store --json --iocs "$T/test-filename-iocs.txt"
 check "output /dev/stdout: records on stdout" summary "$(tail -n 1 "$T/out" | jq -r .type)"
 check "output /dev/stdout: no temporary in /dev" "" "$(ls /dev/stdout.tmp.* 2>/dev/null)"
 
+# a write error (a full device): exit 2, said
+if [ -w /dev/full ]; then
+	run_vigil scan --no-builtin --no-store --json --iocs "$T/test-filename-iocs.txt" \
+		--output /dev/full "$D/sig_1.bin"
+	check "write error: exit 2" 2 "$rc"
+	check "write error: said" 1 "$(grep -c 'unable to write' "$T/err")"
+fi
+
 # text to a redirected standard output: the alerts found are written
 # shellcheck disable=SC2086
 "$VIGIL" scan $SLOW "$D" >"$T/text.out" 2>"$T/text.err" &
