@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <vigil/content.h>
 #include <vigil/escape.h>
@@ -157,6 +158,94 @@ FILE *cli_open_output(const char *path)
 		free(e);
 	}
 	return f;
+}
+
+int cli_output_open(struct cli_output *o, const char *path)
+{
+	*o = (struct cli_output){stdout, NULL, path, 0};
+	if (!path || strcmp(path, "-") == 0)
+		return 0;
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device (/dev/stdout), a FIFO, a symbolic link: written
+		 * where it leads, not replaced */
+		o->f = cli_open_output(path);
+		o->direct = 1;
+		return o->f ? 0 : -1;
+	}
+	size_t n = strlen(path);
+	o->tmp = malloc(n + sizeof ".tmp.XXXXXX");
+	if (!o->tmp) {
+		fputs("vigil: out of memory\n", stderr);
+		o->f = NULL;
+		return -1;
+	}
+	memcpy(o->tmp, path, n);
+	memcpy(o->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+	int fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		char *e = vigil_escape_str(path);
+		fprintf(stderr, "vigil: unable to open '%s': %s\n", e ? e : "", strerror(errno));
+		free(e);
+		free(o->tmp);
+		*o = (struct cli_output){0};
+		return -1;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, 0666 & ~mask);
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		unlink(o->tmp);
+		free(o->tmp);
+		*o = (struct cli_output){0};
+		fputs("vigil: out of memory\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+void cli_output_abort(struct cli_output *o)
+{
+	if (o->f && o->tmp) {
+		fclose(o->f);
+		unlink(o->tmp);
+	} else if (o->f && o->direct) {
+		fclose(o->f);
+	}
+	free(o->tmp);
+	*o = (struct cli_output){0};
+}
+
+int cli_output_commit(struct cli_output *o)
+{
+	if (!o->f)
+		return -1;
+	errno = 0;
+	int err = fflush(o->f) != 0 || ferror(o->f) ? errno ? errno : EIO : 0;
+	if (!o->tmp) {
+		if (o->direct && fclose(o->f) != 0 && !err)
+			err = errno ? errno : EIO;
+		*o = (struct cli_output){0};
+		if (err)
+			fprintf(stderr, "vigil: unable to write the output: %s\n", strerror(err));
+		return err ? -1 : 0;
+	}
+	if (fclose(o->f) != 0 && !err)
+		err = errno ? errno : EIO;
+	o->f = NULL;
+	if (!err && rename(o->tmp, o->path) != 0)
+		err = errno;
+	if (err) {
+		char *e = vigil_escape_str(o->path);
+		fprintf(stderr, "vigil: unable to write '%s': %s\n", e ? e : "", strerror(err));
+		free(e);
+		unlink(o->tmp);
+	}
+	free(o->tmp);
+	*o = (struct cli_output){0};
+	return err ? -1 : 0;
 }
 
 char *cli_cache_dir(const char *kind)

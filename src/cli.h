@@ -135,4 +135,23 @@ void cli_self_free(struct cli_self *cs);
 /* Open --output (or stdout for NULL or "-"); NULL with a message. */
 FILE *cli_open_output(const char *path);
 
+/*
+ * --output written whole or not at all: cli_output_open opens a temporary
+ * FILE.tmp.XXXXXX in FILE's directory (mode 0666 less the umask; stdout
+ * for NULL or "-"), cli_output_commit flushes, closes and renames it to
+ * FILE (0; -1 with a message on a write error, the temporary removed),
+ * cli_output_abort closes and removes it. Either may be called once. A
+ * FILE that exists and is not a regular file (a device, a FIFO, a
+ * symbolic link) is opened and written in place, not replaced.
+ */
+struct cli_output {
+	FILE *f;
+	char *tmp;        /* NULL for stdout or direct */
+	const char *path;
+	int direct;       /* not a regular file: written in place */
+};
+int cli_output_open(struct cli_output *o, const char *path);
+int cli_output_commit(struct cli_output *o);
+void cli_output_abort(struct cli_output *o);
+
 #endif

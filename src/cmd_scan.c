@@ -1,6 +1,7 @@
 /* vigil scan: the one-pass IOC, YARA and tampering sweep. */
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -66,6 +67,7 @@ static const char usage[] =
 "Output:\n"
 "  --json               JSON Lines: one record per file, then a summary\n"
 "  --output FILE        write results to FILE instead of standard output\n"
+"                       (to a temporary beside it, renamed when complete)\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
 "Store (files unchanged since the last sweep are not read again):\n"
 "  --store PATH         the store file (default $VIGIL_STORE, else\n"
@@ -84,6 +86,8 @@ static const char usage[] =
 "be swept (missing, unreadable; the other PATHs are swept first).\n"
 "Unreadable files and damaged archives or members are reported (error\n"
 "'damaged' for the latter) and do not change the exit status.\n"
+"SIGINT or SIGTERM stops the sweep: the report of what was found is finished\n"
+"(summary marked interrupted), exit 130 or 143; a second signal ends at once.\n"
 "\n"
 "Example:\n"
 "  vigil scan --iocs signature-base/iocs --rules signature-base/yara /opt\n";
@@ -91,6 +95,32 @@ static const char usage[] =
 static const char *const default_roots[] = {
 	"/usr", "/opt", "/usr/local", "/home", "/root", "/srv", "/tmp", "/var/tmp",
 };
+
+/* SIGINT and SIGTERM stop the sweep; the report is then finished and
+ * written. The handlers only store: the signal's number, then the
+ * scanner's stop flag (an atomic store). SA_RESETHAND: a second signal
+ * has its default action (the process ends at once). */
+static volatile sig_atomic_t got_signal;
+static vigil_scanner *volatile sig_scanner;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+	vigil_scanner *s = sig_scanner;
+	if (s)
+		vigil_scanner_stop(s);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 struct progress {
 	vigil_scanner *scanner;
@@ -358,6 +388,7 @@ int cmd_scan(int argc, char **argv)
 	vigil_store *store = NULL;
 	struct scan_report *rep = NULL;
 	struct cli_self self = {0};
+	struct cli_output output = {0};
 	FILE *out = NULL;
 	if (rc >= 0)
 		goto done;
@@ -420,8 +451,10 @@ int cmd_scan(int argc, char **argv)
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 
-	if (!(out = cli_open_output(a.output)))
+	catch_signals(); /* from here a signal ends in a report */
+	if (cli_output_open(&output, a.output) != 0)
 		goto done;
+	out = output.f;
 	a.opt.excludes = a.excludes;
 	a.opt.nexcludes = a.nexcludes;
 	if (!a.no_self &&
@@ -458,6 +491,9 @@ int cmd_scan(int argc, char **argv)
 	if (store && store_cli_scan_begin(store, scanner, iocs, late ? late_id : NULL, rules,
 					  &a.opt, a.rescan, roots, nroots))
 		goto done;
+	sig_scanner = scanner;
+	if (got_signal) /* before the sweep: it sweeps nothing */
+		vigil_scanner_stop(scanner);
 	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 	pthread_t pt;
 	int show = isatty(STDERR_FILENO) && pthread_create(&pt, NULL, progress_main, &prog) == 0;
@@ -471,20 +507,27 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (late_rules.failed)
 		goto done; /* as when they fail before the sweep: no report */
-	if (store && vigil_store_sweep_end(store, run == VIGIL_OK) != VIGIL_OK)
+	int sig = got_signal;
+	if (sig)
+		scan_report_set_interrupted(rep, sig == SIGINT ? "SIGINT" : "SIGTERM");
+	if (store && vigil_store_sweep_end(store, run == VIGIL_OK && !sig) != VIGIL_OK)
 		fputs("vigil: warning: the store was not fully updated\n", stderr);
 	vigil_scan_stats stats;
 	vigil_scanner_stats(scanner, &stats);
 	scan_report_finish(rep, &stats, diag.warnings);
-	if (run != VIGIL_OK)
+	if (sig)
+		rc = 128 + sig; /* 130 SIGINT, 143 SIGTERM */
+	else if (run != VIGIL_OK)
 		rc = 2;
 	else
 		rc = scan_report_hits(rep) ? 1 : 0;
+	if (cli_output_commit(&output) != 0)
+		rc = 2;
 done:
-	if (out && out != stdout)
-		fclose(out);
+	cli_output_abort(&output); /* not committed: nothing is left behind */
 	scan_report_destroy(rep);
 	vigil_store_close(store);
+	sig_scanner = NULL;
 	vigil_scanner_destroy(scanner);
 	vigil_rules_destroy(rules);
 	vigil_iocs_destroy(iocs);

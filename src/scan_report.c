@@ -1,7 +1,8 @@
 /*
  * Text output keeps the files with findings and prints them at the end,
- * strongest first, one block per file; JSON Lines output streams one record
- * per file as results arrive, then a summary record.
+ * strongest first, one block per file (also after SIGINT or SIGTERM: the
+ * run returns first); JSON Lines output streams one record per file as
+ * results arrive, each flushed whole, then a summary record.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct text_block {
 struct scan_report {
 	FILE *out;
 	int json, verbose, min_score;
+	const char *interrupted; /* the signal's name, or NULL */
 	unsigned long hits;
 	struct text_block *blocks;
 	size_t nblocks, cap;
@@ -67,6 +69,7 @@ static void json_file(struct scan_report *rep, const vigil_file_result *r)
 	}
 	fputs(rec, rep->out);
 	fputc('\n', rep->out);
+	fflush(rep->out); /* a reader (or a kill) sees whole records */
 	free(rec);
 }
 
@@ -229,6 +232,9 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_object_set_new(rec, "files_by_level", lv);
 		json_object_set_new(rec, "ioc_warnings", json_integer((json_int_t)ioc_warnings));
 		json_object_set_new(rec, "hits", json_integer((json_int_t)rep->hits));
+		json_object_set_new(rec, "interrupted", json_boolean(rep->interrupted != NULL));
+		if (rep->interrupted)
+			json_object_set_new(rec, "signal", json_string(rep->interrupted));
 		json_object_set_new(rec, "elapsed_s", json_real(st->elapsed));
 		json_object_set_new(rec, "mb_per_s", json_real(rate));
 		cli_json_emit(rep->out, rec);
@@ -253,6 +259,9 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 	}
 	fprintf(rep->out, "%s--- summary ---\n",
 		rep->nblocks || rep->npartial_lines ? "\n" : "");
+	if (rep->interrupted)
+		fprintf(rep->out, "interrupted by %s: the sweep stopped early, the counts are of what it swept\n",
+			rep->interrupted);
 	fprintf(rep->out, "files seen %llu, scanned %llu, directories %llu, read %.1f MiB in %.2f s (%.1f MiB/s)\n",
 		(unsigned long long)st->files_seen, (unsigned long long)st->files_scanned,
 		(unsigned long long)st->dirs_seen, mb, st->elapsed, rate);
@@ -289,6 +298,11 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 	if (ioc_warnings)
 		fprintf(rep->out, "malformed IOC or rule lines skipped: %lu\n", ioc_warnings);
 	fflush(rep->out);
+}
+
+void scan_report_set_interrupted(struct scan_report *rep, const char *signame)
+{
+	rep->interrupted = signame;
 }
 
 unsigned long scan_report_hits(const struct scan_report *rep)

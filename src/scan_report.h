@@ -15,6 +15,8 @@ void scan_report_file(void *ctx, const vigil_file_result *r);
 /* Print the remaining text blocks (strongest first) and the summary. */
 void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 			unsigned long ioc_warnings);
+/* The sweep was stopped by signame ("SIGINT"): the summary says so. */
+void scan_report_set_interrupted(struct scan_report *rep, const char *signame);
 /* Files at or above min_score. */
 unsigned long scan_report_hits(const struct scan_report *rep);
 void scan_report_destroy(struct scan_report *rep);

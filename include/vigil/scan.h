@@ -101,6 +101,14 @@ void vigil_scanner_set_rules_loader(vigil_scanner *s, vigil_rules_fn fn,
  * callback, the other roots swept); VIGIL_FATAL when it could not run. */
 int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n);
 
+/* Ask a running sweep to end early: the walk queues no more files, the
+ * workers finish the file at hand (its members too) and take no other;
+ * vigil_scanner_run then returns as it would at the end (VIGIL_OK, or
+ * VIGIL_FAILED for a root that failed before). Only an atomic store:
+ * safe from a signal handler and from any thread, also before run
+ * (which then sweeps nothing). Not undone: the scanner stays stopped. */
+void vigil_scanner_stop(vigil_scanner *s);
+
 /* A consistent-enough snapshot, safe to call from another thread. */
 void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out);
 

@@ -47,6 +47,7 @@ struct vigil_scanner {
 	pthread_mutex_t rules_lock;
 	_Atomic int rules_state; /* 0 not loaded, 1 loaded, -1 failed */
 	_Atomic int stop;
+	_Atomic int interrupted; /* vigil_scanner_stop: queue no more, read no more */
 	pthread_mutex_t report_lock; /* serialises callbacks */
 
 	/* the work queue */
@@ -445,8 +446,13 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct qitem it;
 	while (queue_pop(w->s, &it)) {
-		vg_cpulimit_wait(w->s->cpulimit);
-		process_file(w, it.dir, it.name, it.path);
+		/* once stopped, the paths still queued are dropped (popping
+		 * them frees room for a walker waiting on a full queue) */
+		if (!atomic_load(&w->s->interrupted)) {
+			vg_cpulimit_wait(w->s->cpulimit);
+			if (!atomic_load(&w->s->interrupted))
+				process_file(w, it.dir, it.name, it.path);
+		}
 		vg_dir_unref(it.dir);
 		free(it.path);
 	}
@@ -457,7 +463,7 @@ static void *worker_main(void *arg)
 static int walk_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	vigil_scanner *s = ctx;
-	if (atomic_load(&s->stop)) {
+	if (atomic_load(&s->stop) || atomic_load(&s->interrupted)) {
 		vg_dir_unref(dir);
 		free(path);
 		return 1;
@@ -659,7 +665,7 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	vg_walk_opts wo = {s->opt.follow_symlinks, s->opt.one_file_system,
 			   s->opt.excludes, s->opt.nexcludes, self, nself};
 	vg_walk_cb cb = {walk_file, walk_dir, walk_event, walk_excluded, s, walk_self};
-	for (size_t i = 0; rc == VIGIL_OK && i < n; i++) {
+	for (size_t i = 0; rc == VIGIL_OK && i < n && !atomic_load(&s->interrupted); i++) {
 		s->cur_root = roots[i];
 		if (vg_walk(roots[i], &wo, &cb) == VIGIL_FATAL) {
 			vg_diag(s->diag, s->diag_ctx, VIGIL_DIAG_ERROR, roots[i], 0,
@@ -692,6 +698,11 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 	if (rc == VIGIL_OK && atomic_load(&s->roots_failed))
 		rc = VIGIL_FAILED;
 	return rc;
+}
+
+void vigil_scanner_stop(vigil_scanner *s)
+{
+	atomic_store(&s->interrupted, 1);
 }
 
 void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
