@@ -38,6 +38,8 @@ struct arc {
 	size_t blk_len;
 	uint64_t blk_off, pos, base;
 	int first_block;
+	uint64_t sparse_size; /* a sparse member's size: a hole at its end
+			       * (after the last block) is read as zeros */
 };
 
 /* ---- probe ---- */
@@ -319,6 +321,10 @@ static int arc_next(void *st, vg_member *m, char err[VG_C_ERRLEN])
 	s->blk_len = 0;
 	s->blk_off = s->pos = s->base = 0;
 	s->first_block = 1;
+	s->sparse_size = archive_entry_sparse_count(e) > 0 && archive_entry_size_is_set(e) &&
+				 archive_entry_size(e) > 0
+			 ? (uint64_t)archive_entry_size(e)
+			 : 0;
 	s->raw = archive_format(s->a) == ARCHIVE_FORMAT_RAW;
 	const char *name = archive_entry_pathname(e);
 	if (!name)
@@ -398,6 +404,15 @@ static int arc_read(void *st, uint8_t *buf, size_t cap, size_t *got,
 	*got = 0;
 	while (!s->blk_len) {
 		int r = next_block(s, err);
+		if (r == VG_C_END && s->pos < s->sparse_size) {
+			/* the trailing hole of a sparse member */
+			uint64_t hole = s->sparse_size - s->pos;
+			size_t n = hole < cap ? (size_t)hole : cap;
+			memset(buf, 0, n);
+			s->pos += n;
+			*got = n;
+			return VG_C_OK;
+		}
 		if (r != VG_C_OK)
 			return r;
 	}
