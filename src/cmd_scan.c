@@ -52,6 +52,9 @@ static const char usage[] =
 "                       128M); larger files are still hashed\n"
 "  --max-hash-size SIZE largest file read at all (default 4G); larger ones\n"
 "                       are listed as not examined (hash-limit), names only\n"
+"  --memory-limit SIZE  file buffers of all threads together (default a\n"
+"                       quarter of RAM, at most 1G; 'none': threads x\n"
+"                       max-size); a file larger than it can hold is streamed\n"
 "Archives and installers (opened by default, nested; see docs/cli.md):\n"
 "  --no-archives        do not open containers: every file is one file\n"
 "  --max-depth N        deepest member level read (default 10)\n"
@@ -193,7 +196,7 @@ enum {
 	OPT_CPULIMIT, OPT_JSON, OPT_OUTPUT, OPT_MINSCORE, OPT_NO_CACHE,
 	OPT_NO_ARCHIVES, OPT_MAX_DEPTH, OPT_MAX_EXPANDED, OPT_MAX_RATIO,
 	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
-	OPT_MAXHASH, OPT_NO_SELF,
+	OPT_MAXHASH, OPT_NO_SELF, OPT_MEMLIMIT,
 	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD,
 };
 
@@ -208,6 +211,7 @@ static const struct option long_opts[] = {
 	{"follow-symlinks", no_argument, NULL, OPT_FOLLOW},
 	{"one-file-system", no_argument, NULL, OPT_ONEFS},
 	{"max-size", required_argument, NULL, OPT_MAXSIZE},
+	{"memory-limit", required_argument, NULL, OPT_MEMLIMIT},
 	{"no-archives", no_argument, NULL, OPT_NO_ARCHIVES},
 	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 	{"max-expanded", required_argument, NULL, OPT_MAX_EXPANDED},
@@ -290,6 +294,14 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			if (cli_opt_size("max-size", optarg, 1, UINT64_MAX, &size))
 				return 2;
 			a->opt.max_size = size;
+			break;
+		case OPT_MEMLIMIT:
+			if (strcmp(optarg, "none") == 0)
+				size = UINT64_MAX;
+			else if (cli_opt_size("memory-limit", optarg, 16u << 20,
+					      UINT64_MAX - 1, &size))
+				return 2;
+			a->opt.memory_limit = size;
 			break;
 		case OPT_NO_ARCHIVES:
 			a->opt.no_archives = 1;

@@ -220,6 +220,12 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_object_set_new(rec, "members", json_integer((json_int_t)st->members));
 		json_object_set_new(rec, "bytes_expanded", json_integer((json_int_t)st->bytes_expanded));
 		json_object_set_new(rec, "limit_hits", json_integer((json_int_t)st->limit_hits));
+		json_t *mem = json_object();
+		json_object_set_new(mem, "limit", json_integer((json_int_t)st->memory_limit));
+		json_object_set_new(mem, "peak", json_integer((json_int_t)st->memory_peak));
+		json_object_set_new(mem, "waits", json_integer((json_int_t)st->memory_waits));
+		json_object_set_new(mem, "refused", json_integer((json_int_t)st->memory_refused));
+		json_object_set_new(rec, "memory", mem);
 		json_t *sk = json_object(), *er = json_object(), *lv = json_object();
 		for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
 			json_object_set_new(sk, vigil_skip_name(i), json_integer((json_int_t)st->skipped[i]));
@@ -268,6 +274,9 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 	fprintf(rep->out, "containers opened %llu, members %llu, expanded %.1f MiB, limits hit %llu\n",
 		(unsigned long long)st->containers, (unsigned long long)st->members,
 		st->bytes_expanded / 1048576.0, (unsigned long long)st->limit_hits);
+	if (st->memory_refused)
+		fprintf(rep->out, "memory budget %.0f MiB (--memory-limit): %llu files or members streamed, not held for the rules\n",
+			st->memory_limit / 1048576.0, (unsigned long long)st->memory_refused);
 	if (st->files_reused)
 		fprintf(rep->out, "files unchanged since the last sweep (results from the store, not read): %llu\n",
 			(unsigned long long)st->files_reused);

@@ -47,6 +47,12 @@ typedef struct vigil_scan_options {
 	 * (device and inode), counted in self_excluded */
 	const char *const *self_paths;
 	size_t nself_paths;
+	/* bytes of file and member buffers all workers hold at once (one
+	 * budget shared by the threads: a worker waits for bytes others
+	 * give back; a file larger than the budget can hold is streamed,
+	 * skip TOO_LARGE); 0: a quarter of physical memory, at most 1 GiB;
+	 * UINT64_MAX: no budget (threads x max_size) */
+	uint64_t memory_limit;
 } vigil_scan_options;
 
 
@@ -65,6 +71,10 @@ typedef struct vigil_scan_stats {
 	uint64_t members;        /* members listed */
 	uint64_t bytes_expanded; /* member bytes read, at every level */
 	uint64_t limit_hits;     /* unpacking limits hit (skip "limit") */
+	uint64_t memory_limit;   /* the memory budget in bytes (0: none) */
+	uint64_t memory_peak;    /* most bytes of it held at once */
+	uint64_t memory_waits;   /* files that waited for bytes of it */
+	uint64_t memory_refused; /* files and members streamed for want of it */
 	double elapsed;          /* seconds since run started */
 } vigil_scan_stats;
 

@@ -94,6 +94,7 @@ void vg_unpack_free(vg_unpack *u)
 	if (!u)
 		return;
 	for (unsigned i = 0; i <= VG_UNPACK_DEPTH_CAP; i++) {
+		vg_membudget_resize(u->lim.memory, u->lv[i].cap, 0, 0);
 		free(u->lv[i].buf);
 		free(u->lv[i].name);
 	}
@@ -234,6 +235,8 @@ struct member_read {
 	char detail[VG_C_ERRLEN + 128];
 	char err[VG_C_ERRLEN];
 	int fatal;
+	size_t head;            /* a streamed member's first bytes in its
+				 * level's buffer */
 };
 
 static void stream_out(vg_unpack *u, struct member_read *mr,
@@ -263,6 +266,7 @@ static void start_stream(vg_unpack *u, unsigned lv, struct member_read *mr,
 			 const vg_member *m, size_t held, vg_unpack_item *it)
 {
 	struct level *L = &u->lv[lv];
+	mr->head = held;
 	if (u->cb->stream_begin)
 		u->cb->stream_begin(u->cb->ctx);
 	vg_blob hb = vg_blob_mem(L->buf, held);
@@ -289,6 +293,49 @@ static void start_stream(vg_unpack *u, unsigned lv, struct member_read *mr,
 	stream_out(u, mr, L->buf, held, it);
 }
 
+/* Grow a level's buffer to hold need bytes, as vg_grow does (doubling),
+ * with the bytes taken from the memory budget first: 1 grown, 0 out of
+ * memory, -1 refused by the budget (the buffer is as it was). */
+static int level_grow(vg_unpack *u, struct level *L, size_t need)
+{
+	if (need <= L->cap)
+		return 1;
+	size_t ncap = L->cap ? L->cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return 0;
+		ncap *= 2;
+	}
+	if (!vg_membudget_resize(u->lim.memory, L->cap, ncap, 0))
+		return -1;
+	uint8_t *nb = realloc(L->buf, ncap);
+	if (!nb) {
+		vg_membudget_resize(u->lim.memory, ncap, L->cap, 0);
+		return 0;
+	}
+	L->buf = nb;
+	L->cap = ncap;
+	return 1;
+}
+
+/* Let go of the level buffers that hold bytes charged to the memory
+ * budget (those over VG_MEMBUDGET_FREE), and give the bytes back: a
+ * worker keeps nothing charged for members between files. */
+static void trim_levels(vg_unpack *u)
+{
+	if (!u->lim.memory)
+		return;
+	for (unsigned i = 0; i <= VG_UNPACK_DEPTH_CAP; i++) {
+		struct level *L = &u->lv[i];
+		if (L->cap > VG_MEMBUDGET_FREE) {
+			vg_membudget_resize(u->lim.memory, L->cap, 0, 0);
+			free(L->buf);
+			L->buf = NULL;
+			L->cap = 0;
+		}
+	}
+}
+
 /* Read the current member of st into its level's buffer (or stream it).
  * Fills it->data/len/streamed/complete and, on failure, status. */
 static void read_member(vg_unpack *u, const vg_container_ops *ops, void *st,
@@ -300,32 +347,46 @@ static void read_member(vg_unpack *u, const vg_container_ops *ops, void *st,
 	size_t held = 0;
 	uint64_t total = 0;
 	int streaming = 0;
+	int g = 1;
 	if (m->size != VG_SIZE_UNKNOWN && m->size <= max_whole &&
-	    !vg_grow(&L->buf, &L->cap, (size_t)m->size + 1, 1)) {
+	    (g = level_grow(u, L, (size_t)m->size + 1)) == 0) {
 		u->oom = u->stop = 1;
 		it->status = VG_UNPACK_DAMAGED;
 		it->detail = "out of memory";
 		return;
 	}
+	/* refused by the memory budget: held as far as the buffer goes */
+	int refused = g < 0;
 	for (;;) {
 		uint8_t *dst;
 		size_t cap;
 		if (!streaming) {
-			if (held == max_whole) {
-				start_stream(u, lv, mr, m, held, it);
-				streaming = 1;
-				continue;
-			}
-			if (held == L->cap) {
+			if (held == L->cap && held < max_whole) {
 				size_t want = held + CHUNK;
 				if (want > max_whole)
 					want = (size_t)max_whole;
-				if (!vg_grow(&L->buf, &L->cap, want, 1)) {
+				/* refused: still the uncharged first bytes, so
+				 * that a streamed member's head is there to
+				 * tell whether it is a container */
+				if (refused && want > VG_MEMBUDGET_FREE)
+					want = L->cap < VG_MEMBUDGET_FREE ? VG_MEMBUDGET_FREE : 0;
+				int gr = want > held ? level_grow(u, L, want) : 1;
+				if (gr == 0) {
 					u->oom = u->stop = 1;
 					it->status = VG_UNPACK_DAMAGED;
 					it->detail = "out of memory";
 					return;
 				}
+				refused |= gr < 0;
+			}
+			if (held == max_whole || (held == L->cap && refused)) {
+				if (held < max_whole)
+					it->detail = "over the memory budget (--memory-limit): "
+						     "streamed through the digests, not held for "
+						     "the rules and checks";
+				start_stream(u, lv, mr, m, held, it);
+				streaming = 1;
+				continue;
 			}
 			dst = L->buf + held;
 			cap = L->cap - held;
@@ -466,8 +527,7 @@ static void member(vg_unpack *u, const vg_container_ops *ops, void *st,
 			/* streamed: its first bytes are still in the buffer;
 			 * opened from the spill (none at max_depth, where the
 			 * record below says why it is not opened) */
-			size_t hn = u->lim.max_whole < HEAD
-					    ? (size_t)u->lim.max_whole : HEAD;
+			size_t hn = mr.head < HEAD ? mr.head : HEAD;
 			nb = vg_blob_mem(u->lv[lv].buf, hn);
 			if (mr.fd >= 0) {
 				nb.mem = NULL;
@@ -620,6 +680,7 @@ int vg_unpack_run(vg_unpack *u, const vg_blob *src, const uint8_t *head,
 		u->budget_kind = VG_LIMIT_RATIO;
 	}
 	walk(u, ops, src, 0);
+	trim_levels(u);
 	if (st) {
 		st->containers += u->st.containers;
 		st->members += u->st.members;

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/membudget.h"
 #include "containers/container.h"
 
 typedef struct vg_unpack_limits {
@@ -56,6 +57,11 @@ typedef struct vg_unpack_limits {
 	/* largest member held whole in memory (default 128 MiB, the scan's
 	 * max_size); larger members stream */
 	uint64_t max_whole;
+	/* the sweep's shared memory budget (may be NULL): a level's buffer
+	 * grows only by bytes taken from it, without waiting (the top-level
+	 * file is already held); refused, the member streams. Level buffers
+	 * holding charged bytes are let go after each top-level file */
+	vg_membudget *memory;
 } vg_unpack_limits;
 
 #define VG_UNPACK_DEPTH_CAP 64

@@ -20,6 +20,7 @@
 
 #include "base/cpulimit.h"
 #include "base/digest.h"
+#include "base/membudget.h"
 #include "base/util.h"
 #include "containers/unpack.h"
 #include "scan/match.h"
@@ -75,6 +76,8 @@ struct vigil_scanner {
 	/* the root being walked, and roots that could not be swept */
 	const char *cur_root;
 	_Atomic uint64_t roots_failed;
+	/* the file buffers of all workers (docs/design.md, "Memory") */
+	vg_membudget *memory;
 };
 
 struct worker {
@@ -132,8 +135,10 @@ static void member_status(const vg_unpack_item *it, vigil_file_result *r)
 {
 	switch (it->status) {
 	case VG_UNPACK_OK:
-		if (it->complete && !it->data)
+		if (it->complete && !it->data) {
 			r->skip = VIGIL_SKIP_TOO_LARGE;
+			r->skip_detail = it->detail;
+		}
 		return;
 	case VG_UNPACK_ENCRYPTED:
 		r->skip = VIGIL_SKIP_ENCRYPTED;
@@ -372,6 +377,7 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 		.chunk = digest_chunk,
 		.chunk_ctx = w->dg,
 		.discard = s->digests_only,
+		.memory = s->memory,
 	};
 	vg_read rd;
 	int got = vg_read_entry(dir, name, path, &ro, &w->buf, &rd);
@@ -380,6 +386,7 @@ static void process_file(struct worker *w, vg_dir *dir, const char *name,
 	r.skip = rd.skip;
 	r.error = rd.error;
 	r.error_detail = rd.error_detail;
+	r.skip_detail = rd.skip_detail;
 	if (!got && rd.skip == VIGIL_SKIP_HASH_LIMIT) {
 		/* not read: its name can still match */
 		vg_match(w->match, path, NULL, 0, NULL, 1, &r);
@@ -452,6 +459,8 @@ static void *worker_main(void *arg)
 			vg_cpulimit_wait(w->s->cpulimit);
 			if (!atomic_load(&w->s->interrupted))
 				process_file(w, it.dir, it.name, it.path);
+			/* a large file's buffer is not kept for the next */
+			vg_buf_trim(&w->buf, w->s->memory);
 		}
 		vg_dir_unref(it.dir);
 		free(it.path);
@@ -586,6 +595,7 @@ void vigil_scanner_destroy(vigil_scanner *s)
 	pthread_mutex_destroy(&s->qlock);
 	pthread_cond_destroy(&s->qnonempty);
 	pthread_cond_destroy(&s->qnonfull);
+	vg_membudget_free(s->memory);
 	free(s);
 }
 
@@ -620,6 +630,7 @@ static void worker_free(struct worker *w)
 	vg_matcher_free(w->match);
 	vg_unpack_free(w->unpack);
 	vg_digests_free(w->dg);
+	vg_membudget_resize(w->s->memory, w->buf.cap, 0, 0);
 	vg_buf_free(&w->buf);
 }
 
@@ -643,6 +654,24 @@ int vigil_scanner_run(vigil_scanner *s, const char *const *roots, size_t n)
 		return VIGIL_FATAL;
 	unsigned started = 0;
 	int rc = VIGIL_OK;
+	vg_membudget_free(s->memory);
+	s->memory = NULL;
+	if (s->opt.memory_limit != UINT64_MAX) {
+		uint64_t lim = s->opt.memory_limit ? s->opt.memory_limit
+						   : vg_membudget_default();
+		/* what each worker keeps between files: a quarter of the
+		 * budget over the workers, from 256 KiB to 16 MiB */
+		uint64_t keep = lim / 4 / nt;
+		if (keep > (16u << 20))
+			keep = 16u << 20;
+		if (keep < VG_MEMBUDGET_FREE)
+			keep = VG_MEMBUDGET_FREE;
+		if (!(s->memory = vg_membudget_new(lim, (size_t)keep, nt))) {
+			free(ws);
+			return VIGIL_FATAL;
+		}
+	}
+	s->limits.memory = s->memory;
 	s->started = vg_now();
 	s->qdone = 0;
 	atomic_store(&s->roots_failed, 0);
@@ -725,5 +754,11 @@ void vigil_scanner_stats(vigil_scanner *s, vigil_scan_stats *out)
 	out->members = atomic_load(&s->members);
 	out->bytes_expanded = atomic_load(&s->bytes_expanded);
 	out->limit_hits = atomic_load(&s->limit_hits);
+	vg_membudget_stats ms;
+	vg_membudget_stats_get(s->memory, &ms);
+	out->memory_limit = ms.limit;
+	out->memory_peak = ms.peak;
+	out->memory_waits = ms.waits;
+	out->memory_refused = ms.refused;
 	out->elapsed = s->started ? vg_now() - s->started : 0;
 }

@@ -132,13 +132,19 @@ static ssize_t read_at(int fd, struct extents *x, uint64_t pos, uint8_t *to,
 	return (ssize_t)got;
 }
 
-static int reserve(vg_buf *b, size_t need)
+/* 1: buf holds need bytes; 0: out of memory; -1: the memory budget
+ * cannot grant them (the buffer is as it was). */
+static int reserve(vg_buf *b, size_t need, vg_membudget *memory)
 {
 	if (need <= b->cap)
 		return 1;
+	if (!vg_membudget_resize(memory, b->cap, need, 1))
+		return -1;
 	uint8_t *nb = realloc(b->data, need);
-	if (!nb)
+	if (!nb) {
+		vg_membudget_resize(memory, need, b->cap, 1);
 		return 0;
+	}
 	b->data = nb;
 	b->cap = need;
 	return 1;
@@ -149,6 +155,14 @@ void vg_buf_free(vg_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->cap = 0;
+}
+
+void vg_buf_trim(vg_buf *b, vg_membudget *memory)
+{
+	if (memory && b->cap > vg_membudget_retained(memory)) {
+		vg_membudget_resize(memory, b->cap, 0, 0);
+		vg_buf_free(b);
+	}
 }
 
 static void chunk(const vg_read_opts *opt, const uint8_t *p, size_t n)
@@ -188,8 +202,9 @@ static int read_sized(int fd, const vg_read_opts *opt, vg_buf *buf,
 		      vg_read *out)
 {
 	size_t size = (size_t)out->st.st_size, len = 0;
-	if (!reserve(buf, (opt->discard && size > CHUNK ? CHUNK : size) + 1))
-		return ENOMEM;
+	if (reserve(buf, (opt->discard && size > CHUNK ? CHUNK : size) + 1,
+		    opt->memory) != 1)
+		return ENOMEM; /* the caller reserved what the budget allows */
 	struct extents x;
 	extents_init(&x, &out->st);
 	advise(fd, size, !x.on);
@@ -230,8 +245,8 @@ static int read_sized(int fd, const vg_read_opts *opt, vg_buf *buf,
 static int read_stream(int fd, const vg_read_opts *opt, vg_buf *buf,
 		       vg_read *out)
 {
-	if (!reserve(buf, CHUNK))
-		return ENOMEM;
+	if (reserve(buf, CHUNK, opt->memory) != 1)
+		return ENOMEM; /* CHUNK is never charged */
 	advise(fd, (uint64_t)out->st.st_size, 0);
 	out->skip = VIGIL_SKIP_TOO_LARGE;
 	struct extents x;
@@ -412,9 +427,28 @@ int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 		out->error_detail = out->detail;
 		return 0;
 	}
-	e = size <= opt->max
-		    ? read_sized(fd, opt, buf, out)
-		    : read_stream(fd, opt, buf, out);
+	int whole = size <= opt->max;
+	if (whole && !opt->discard) {
+		/* held whole: the bytes come from the memory budget, waited
+		 * for; a file the budget can never hold is streamed */
+		int got = reserve(buf, (size_t)size + 1, opt->memory);
+		if (got == 0) {
+			close(fd);
+			out->error = VIGIL_ERR_IO;
+			out->error_detail = "out of memory";
+			return 0;
+		}
+		if (got < 0) {
+			whole = 0;
+			snprintf(out->detail, sizeof out->detail,
+				 "%llu bytes, over what the memory budget can hold "
+				 "(--memory-limit): hashed, not given to the rules",
+				 (unsigned long long)size);
+		}
+	}
+	e = whole ? read_sized(fd, opt, buf, out) : read_stream(fd, opt, buf, out);
+	if (!whole && out->detail[0])
+		out->skip_detail = out->detail;
 	close(fd);
 	if (e) {
 		out->whole = 0;

@@ -19,6 +19,7 @@
 #include <vigil/common.h>
 
 #include "base/cpulimit.h"
+#include "base/membudget.h"
 #include "source/walk.h"
 
 /* A buffer reused from file to file by one thread. */
@@ -42,6 +43,10 @@ typedef struct vg_read_opts {
 	 * of at most max bytes are read as fully and checked for changes as
 	 * ever, but not kept (whole stays 0) */
 	int discard;
+	/* the sweep's shared memory budget (may be NULL): the buffer grows
+	 * only by bytes taken from it, waiting for them; a file it cannot
+	 * ever grant is streamed (skip TOO_LARGE, detail says why) */
+	vg_membudget *memory;
 } vg_read_opts;
 
 typedef struct vg_read {
@@ -55,6 +60,7 @@ typedef struct vg_read {
 			      * HASH_LIMIT: over max_hash, not read */
 	vigil_error error;   /* NONE, or why it could not be (fully) read */
 	const char *error_detail; /* static text, detail, or NULL */
+	const char *skip_detail;  /* why a file of at most max was streamed */
 	char detail[128];    /* the text of a HASH_LIMIT skip */
 } vg_read;
 
@@ -67,6 +73,9 @@ int vg_read_entry(vg_dir *dir, const char *name, const char *path,
 		  const vg_read_opts *opt, vg_buf *buf, vg_read *out);
 
 void vg_buf_free(vg_buf *b);
+/* After a file: a buffer larger than the budget lets a worker keep is
+ * freed and its bytes given back (with memory NULL: kept, as ever). */
+void vg_buf_trim(vg_buf *b, vg_membudget *memory);
 
 /*
  * Open dir/name (path when dir is NULL; with follow, a symlink there is

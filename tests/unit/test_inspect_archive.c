@@ -59,7 +59,7 @@ static int setup(void **state)
 	const char *tmp = getenv("VIGIL_TEST_TMP");
 	snprintf(dir, sizeof dir, "%s/inspect_archive.XXXXXX", tmp ? tmp : "/tmp");
 	if (tmp)
-		(void)mkdir(tmp, 0700); /* may exist already */
+		(void)mkdir(tmp, 0755); /* may exist; e2e tests run as nobody pass through */
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(tarpath, sizeof tarpath, "%s/t.tar", dir);
