@@ -33,6 +33,8 @@ struct arc {
 	uint64_t off;
 	uint8_t *buf; /* fd sources only */
 	int raw;      /* the raw format: one nameless member */
+	int empty;    /* that member is the synthesised empty one */
+	int empty_done;
 	/* the current member's data block (arc_read) */
 	const uint8_t *blk;
 	size_t blk_len;
@@ -233,6 +235,9 @@ static int (*const formats[])(struct archive *) = {
 	archive_read_support_format_xar,     archive_read_support_format_iso9660,
 	archive_read_support_format_rar,     archive_read_support_format_rar5,
 	archive_read_support_format_raw,
+	/* a compressed stream of no bytes (an empty file gzipped): raw bids
+	 * only on data, empty does: read as one empty nameless member */
+	archive_read_support_format_empty,
 };
 
 static void arc_close(void *st)
@@ -307,9 +312,27 @@ static int arc_next(void *st, vg_member *m, char err[VG_C_ERRLEN])
 	struct arc *s = st;
 	struct archive_entry *e;
 	int r;
+	if (s->empty_done)
+		return VG_C_END; /* libarchive is at its end already */
 	do
 		r = archive_read_next_header(s->a, &e);
 	while (r == ARCHIVE_RETRY);
+	if (r == ARCHIVE_EOF && !s->empty_done &&
+	    archive_format(s->a) == ARCHIVE_FORMAT_EMPTY &&
+	    archive_filter_count(s->a) > 1) {
+		/* compressed nothing: like raw, one member, here of 0 bytes */
+		s->empty_done = s->raw = s->empty = 1;
+		memset(m, 0, sizeof *m);
+		s->blk = NULL;
+		s->blk_len = 0;
+		s->blk_off = s->pos = s->base = 0;
+		m->name = "";
+		m->nameless = 1;
+		m->size = 0;
+		m->type = VG_MEMBER_FILE;
+		m->mtime = VG_MTIME_UNKNOWN;
+		return VG_C_OK;
+	}
 	if (r == ARCHIVE_EOF)
 		return VG_C_END;
 	if (r == ARCHIVE_FATAL) {
@@ -402,6 +425,8 @@ static int arc_read(void *st, uint8_t *buf, size_t cap, size_t *got,
 {
 	struct arc *s = st;
 	*got = 0;
+	if (s->empty)
+		return VG_C_END;
 	while (!s->blk_len) {
 		int r = next_block(s, err);
 		if (r == VG_C_END && s->pos < s->sparse_size) {
