@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include "base/digest.h"
+#include "base/util.h"
 
 /* A piece small enough to stay in the L2 cache while three digests read
  * it one after the other, so that memory is read once, not three times. */
@@ -89,4 +90,16 @@ int vg_digests_buffer(vg_digests *d, const void *p, size_t n, uint8_t md5[16],
 		return 0;
 	vg_digests_update(d, p, n);
 	return vg_digests_final(d, md5, sha1, sha256);
+}
+
+int vg_sha256_hex_final(void *evp_md_ctx, int ok, char out[65])
+{
+	EVP_MD_CTX *md = evp_md_ctx;
+	uint8_t d[32];
+	unsigned dl = 0;
+	ok = ok && md && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == 32;
+	EVP_MD_CTX_free(md);
+	if (ok)
+		vg_hex(d, 32, out);
+	return ok;
 }

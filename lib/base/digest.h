@@ -30,4 +30,12 @@ int vg_digests_final(vg_digests *d, uint8_t md5[16], uint8_t sha1[20],
 int vg_digests_buffer(vg_digests *d, const void *p, size_t n, uint8_t md5[16],
 		      uint8_t sha1[20], uint8_t sha256[32]);
 
+/*
+ * Finish a SHA-256 the caller fed (an OpenSSL EVP_MD_CTX, given as void *
+ * so this header needs no OpenSSL): ok says every step before succeeded.
+ * The context is freed; out gets 64 lowercase hex digits and a NUL.
+ * 1, or 0 when any step failed (out untouched).
+ */
+int vg_sha256_hex_final(void *evp_md_ctx, int ok, char out[65]);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include <vigil/iocs.h>
 
+#include "base/digest.h"
 #include "base/util.h"
 #include "iocs/iocs_internal.h"
 
@@ -68,12 +69,5 @@ int vigil_iocs_identity(const vigil_iocs *set, vigil_ioc_type type,
 	if (ok && type == VIGIL_IOC_PATH_REGEX)
 		ok = !set->fp_failed &&
 		     EVP_DigestUpdate(md, set->fp_chain, sizeof set->fp_chain) == 1;
-	uint8_t d[32];
-	unsigned dl = 0;
-	ok = ok && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == 32;
-	EVP_MD_CTX_free(md);
-	if (!ok)
-		return VIGIL_FATAL;
-	vg_hex(d, 32, out);
-	return VIGIL_OK;
+	return vg_sha256_hex_final(md, ok, out) ? VIGIL_OK : VIGIL_FATAL;
 }

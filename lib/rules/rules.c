@@ -12,6 +12,7 @@
 
 #include "rules/rules_internal.h"
 #include "rules/rules_split.h"
+#include "base/digest.h"
 #include "base/util.h"
 
 /* Sources are collected first and compiled in vigil_rules_finish(), so
@@ -337,14 +338,7 @@ int vigil_rules_identity(const vigil_rules *r, char out[65])
 	for (size_t i = 0; ok && i < r->inc.n; i++)
 		ok = EVP_DigestUpdate(md, r->inc.v[i].path, strlen(r->inc.v[i].path) + 1) == 1 &&
 		     EVP_DigestUpdate(md, r->inc.v[i].sha256, 32) == 1;
-	uint8_t d[32];
-	unsigned dl = 0;
-	ok = ok && EVP_DigestFinal_ex(md, d, &dl) == 1 && dl == 32;
-	EVP_MD_CTX_free(md);
-	if (!ok)
-		return VIGIL_FATAL;
-	vg_hex(d, 32, out);
-	return VIGIL_OK;
+	return vg_sha256_hex_final(md, ok, out) ? VIGIL_OK : VIGIL_FATAL;
 }
 
 /* May text hold YARA's include statement? The lexer's pattern

@@ -312,6 +312,27 @@ static int match_brackets(const char *s, const struct tok *t, size_t n,
 }
 
 /*
+ * A condition t[*lo..*hi) as a chain of top-level `and`s: the parentheses
+ * around the whole are dropped (*lo, *hi move in). -1: a top-level `or`
+ * (nothing is required of every match); 0: one conjunct; 1: a chain.
+ */
+static int and_chain(const char *s, const struct tok *t, const size_t *match,
+		     size_t *lo, size_t *hi)
+{
+	while (*hi - *lo >= 2 && punct_is(s, t[*lo], "(") && match[*lo] == *hi - 1) {
+		++*lo;
+		--*hi;
+	}
+	int split = 0;
+	for (size_t i = *lo; i < *hi; i = (is_open(s, t[i]) ? match[i] : i) + 1) {
+		if (t[i].kind == T_IDENT && tok_is(s, t[i], "or"))
+			return -1;
+		split |= t[i].kind == T_IDENT && tok_is(s, t[i], "and");
+	}
+	return split;
+}
+
+/*
  * The first bytes a condition t[lo..hi) requires: found in any conjunct of
  * a chain of top-level `and`s (and binds tighter than or, so a top-level
  * `or` ends the search), looking inside parentheses. 0: none known.
@@ -322,16 +343,9 @@ static unsigned required_prefix(const char *s, const struct tok *t,
 {
 	if (depth_left == 0)
 		return 0;
-	while (hi - lo >= 2 && punct_is(s, t[lo], "(") && match[lo] == hi - 1) {
-		lo++;
-		hi--;
-	}
-	int split = 0;
-	for (size_t i = lo; i < hi; i = (is_open(s, t[i]) ? match[i] : i) + 1) {
-		if (t[i].kind == T_IDENT && tok_is(s, t[i], "or"))
-			return 0;
-		split |= t[i].kind == T_IDENT && tok_is(s, t[i], "and");
-	}
+	int split = and_chain(s, t, match, &lo, &hi);
+	if (split < 0)
+		return 0;
 	if (!split)
 		return magic_test(s, t + lo, hi - lo, out);
 	size_t from = lo;
@@ -358,16 +372,9 @@ static uint64_t required_below(const char *s, const struct tok *t,
 {
 	if (depth_left == 0)
 		return 0;
-	while (hi - lo >= 2 && punct_is(s, t[lo], "(") && match[lo] == hi - 1) {
-		lo++;
-		hi--;
-	}
-	int split = 0;
-	for (size_t i = lo; i < hi; i = (is_open(s, t[i]) ? match[i] : i) + 1) {
-		if (t[i].kind == T_IDENT && tok_is(s, t[i], "or"))
-			return 0;
-		split |= t[i].kind == T_IDENT && tok_is(s, t[i], "and");
-	}
+	int split = and_chain(s, t, match, &lo, &hi);
+	if (split < 0)
+		return 0;
 	if (!split)
 		return size_test(s, t + lo, hi - lo);
 	uint64_t best = 0;

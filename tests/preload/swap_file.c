@@ -32,27 +32,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "target.h"
+
 static atomic_int swapped;
 static dev_t node_dev;
 static ino_t node_ino;
 static atomic_int node_known;
-
-/* Is (dirfd, name) the file to swap? */
-static int is_target(int dirfd, const char *name, const char *target)
-{
-	if (name[0] == '/')
-		return strcmp(name, target) == 0;
-	if (dirfd == AT_FDCWD)
-		return 0; /* vigil is given absolute roots */
-	char link[64], dir[PATH_MAX];
-	snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
-	ssize_t n = readlink(link, dir, sizeof dir - 1);
-	if (n <= 0)
-		return 0;
-	size_t dl = (size_t)n, tl = strlen(target), nl = strlen(name);
-	return dl + 1 + nl == tl && memcmp(target, dir, dl) == 0 &&
-	       target[dl] == '/' && strcmp(target + dl + 1, name) == 0;
-}
 
 static void maybe_swap(int dirfd, const char *name)
 {
