@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -455,4 +456,46 @@ void cli_self_free(struct cli_self *cs)
 		free((char *)cs->paths[i]);
 	free(cs->paths);
 	memset(cs, 0, sizeof *cs);
+}
+
+static volatile sig_atomic_t caught;
+static void (*volatile stop_fn)(void *);
+static void *volatile stop_ctx;
+
+static void on_signal(int sig)
+{
+	caught = sig;
+	void (*fn)(void *) = stop_fn;
+	if (fn)
+		fn(stop_ctx);
+}
+
+void cli_catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_signal_target(void (*stop)(void *ctx), void *ctx)
+{
+	stop_fn = NULL; /* never the new function with the old context */
+	stop_ctx = ctx;
+	stop_fn = stop;
+	if (stop && caught)
+		stop(ctx); /* caught before there was anything to stop */
+}
+
+int cli_signal(void)
+{
+	return caught;
+}
+
+const char *cli_signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }

@@ -154,4 +154,17 @@ int cli_output_open(struct cli_output *o, const char *path);
 int cli_output_commit(struct cli_output *o);
 void cli_output_abort(struct cli_output *o);
 
+/*
+ * SIGINT and SIGTERM stop a long run, whose report is then finished and
+ * written: cli_catch_signals installs the handlers (SA_RESETHAND: a second
+ * signal has its default action, the process ends at once); the handler
+ * only stores the signal's number and calls stop(ctx), which must be
+ * async-signal-safe (an atomic store), when cli_signal_target set one.
+ * cli_signal() is the signal caught (0: none), cli_signal_name its name.
+ */
+void cli_catch_signals(void);
+void cli_signal_target(void (*stop)(void *ctx), void *ctx);
+int cli_signal(void);
+const char *cli_signal_name(int sig);
+
 #endif

@@ -167,6 +167,12 @@ static size_t network_count(const vigil_iocs *iocs)
 	       vigil_iocs_count(iocs, VIGIL_IOC_URL);
 }
 
+/* the signal handler's way to stop the run (cli_signal_target) */
+static void stop_logscan(void *s)
+{
+	vigil_logscan_stop(s);
+}
+
 int cmd_logs(int argc, char **argv)
 {
 	struct logs_args a = {.builtin = 1};
@@ -175,7 +181,7 @@ int cmd_logs(int argc, char **argv)
 	vigil_netmatch *m = NULL;
 	vigil_logscan *scan = NULL;
 	struct logs_report *rep = NULL;
-	FILE *out = NULL;
+	struct cli_output output = {0};
 	int rc = parse_args(argc, argv, &a);
 	if (rc >= 0)
 		goto done;
@@ -206,9 +212,10 @@ int cmd_logs(int argc, char **argv)
 			vigil_netmatch_count(m, VIGIL_IOC_IPV4),
 			vigil_netmatch_count(m, VIGIL_IOC_IPV6),
 			vigil_netmatch_count(m, VIGIL_IOC_URL));
-	if (!(out = cli_open_output(a.output)))
+	cli_catch_signals(); /* from here a signal ends in a report */
+	if (cli_output_open(&output, a.output) != 0)
 		goto done;
-	rep = logs_report_create(out, a.json, a.summary);
+	rep = logs_report_create(output.f, a.json, a.summary);
 	scan = rep ? vigil_logscan_create(m) : NULL;
 	if (scan)
 		vigil_logscan_set_callback(scan, logs_report_hit, rep);
@@ -225,24 +232,30 @@ int cmd_logs(int argc, char **argv)
 
 	double t0 = seconds();
 	int fatal = 0;
-	for (int i = optind; i < argc && !fatal; i++)
+	cli_signal_target(stop_logscan, scan); /* stops at once if caught */
+	for (int i = optind; i < argc && !fatal && !cli_signal(); i++)
 		fatal = vigil_logscan_path(scan, argv[i], a.fmt) == VIGIL_FATAL;
+	cli_signal_target(NULL, NULL);
+	int sig = cli_signal();
+	if (sig)
+		logs_report_set_interrupted(rep, cli_signal_name(sig));
 	vigil_logstats stats;
 	vigil_logscan_stats(scan, &stats);
 	logs_report_finish(rep, &stats, seconds() - t0, ioc_warnings, nnet);
 	if (fatal || !logs_report_ok(rep)) {
 		fprintf(stderr, "vigil: out of memory\n");
 		rc = 2;
+	} else if (sig) {
+		rc = 128 + sig; /* 130 SIGINT, 143 SIGTERM */
 	} else {
 		/* a file that could not be read at all (a compression vigil
 		 * cannot read) is an error, unless a hit says more */
 		rc = stats.hits ? 1 : stats.files_unreadable ? 2 : 0;
 	}
-done:
-	if (out && out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "vigil: unable to write the output\n");
+	if (cli_output_commit(&output) != 0)
 		rc = 2;
-	}
+done:
+	cli_output_abort(&output); /* not committed: nothing is left behind */
 	vigil_logscan_destroy(scan);
 	logs_report_destroy(rep);
 	vigil_netmatch_destroy(m);

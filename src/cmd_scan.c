@@ -1,7 +1,6 @@
 /* vigil scan: the one-pass IOC, YARA and tampering sweep. */
 #include <getopt.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -99,30 +98,10 @@ static const char *const default_roots[] = {
 	"/usr", "/opt", "/usr/local", "/home", "/root", "/srv", "/tmp", "/var/tmp",
 };
 
-/* SIGINT and SIGTERM stop the sweep; the report is then finished and
- * written. The handlers only store: the signal's number, then the
- * scanner's stop flag (an atomic store). SA_RESETHAND: a second signal
- * has its default action (the process ends at once). */
-static volatile sig_atomic_t got_signal;
-static vigil_scanner *volatile sig_scanner;
-
-static void on_signal(int sig)
+/* the signal handler's way to stop the sweep (cli_signal_target) */
+static void stop_scanner(void *s)
 {
-	got_signal = sig;
-	vigil_scanner *s = sig_scanner;
-	if (s)
-		vigil_scanner_stop(s);
-}
-
-static void catch_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	vigil_scanner_stop(s);
 }
 
 struct progress {
@@ -463,7 +442,7 @@ int cmd_scan(int argc, char **argv)
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 
-	catch_signals(); /* from here a signal ends in a report */
+	cli_catch_signals(); /* from here a signal ends in a report */
 	if (cli_output_open(&output, a.output) != 0)
 		goto done;
 	out = output.f;
@@ -503,9 +482,7 @@ int cmd_scan(int argc, char **argv)
 	if (store && store_cli_scan_begin(store, scanner, iocs, late ? late_id : NULL, rules,
 					  &a.opt, a.rescan, roots, nroots))
 		goto done;
-	sig_scanner = scanner;
-	if (got_signal) /* before the sweep: it sweeps nothing */
-		vigil_scanner_stop(scanner);
+	cli_signal_target(stop_scanner, scanner); /* stops at once if caught */
 	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 	pthread_t pt;
 	int show = isatty(STDERR_FILENO) && pthread_create(&pt, NULL, progress_main, &prog) == 0;
@@ -519,9 +496,9 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (late_rules.failed)
 		goto done; /* as when they fail before the sweep: no report */
-	int sig = got_signal;
+	int sig = cli_signal();
 	if (sig)
-		scan_report_set_interrupted(rep, sig == SIGINT ? "SIGINT" : "SIGTERM");
+		scan_report_set_interrupted(rep, cli_signal_name(sig));
 	if (store && vigil_store_sweep_end(store, run == VIGIL_OK && !sig) != VIGIL_OK)
 		fputs("vigil: warning: the store was not fully updated\n", stderr);
 	vigil_scan_stats stats;
@@ -539,7 +516,7 @@ done:
 	cli_output_abort(&output); /* not committed: nothing is left behind */
 	scan_report_destroy(rep);
 	vigil_store_close(store);
-	sig_scanner = NULL;
+	cli_signal_target(NULL, NULL);
 	vigil_scanner_destroy(scanner);
 	vigil_rules_destroy(rules);
 	vigil_iocs_destroy(iocs);

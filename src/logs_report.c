@@ -28,6 +28,7 @@ struct ioc_stat {
 struct logs_report {
 	FILE *out;
 	int json, summary_only, oom;
+	const char *interrupted; /* the signal that stopped the run, or NULL */
 	struct ioc_stat *stats; /* open addressing on the IOC pointer */
 	size_t nstats, cap;
 };
@@ -51,6 +52,11 @@ void logs_report_destroy(struct logs_report *rep)
 		free(rep->stats[i].clients);
 	free(rep->stats);
 	free(rep);
+}
+
+void logs_report_set_interrupted(struct logs_report *rep, const char *signal)
+{
+	rep->interrupted = signal;
 }
 
 int logs_report_ok(const struct logs_report *rep)
@@ -248,6 +254,7 @@ void logs_report_hit(void *ctx, const vigil_loghit *h)
 		ioc_fields(rec, h->ioc);
 		json_object_set_new(rec, "finding", finding(&h->finding));
 		cli_json_emit(rep->out, rec);
+		fflush(rep->out); /* each record whole, even if the run is killed */
 		return;
 	}
 	char t[40] = "-";
@@ -265,6 +272,7 @@ void logs_report_hit(void *ctx, const vigil_loghit *h)
 		value ? value : "?", type_name(h->ioc->type), ioc ? ioc : "?",
 		esrc ? esrc : "?", comment && *comment ? ": " : "",
 		comment ? comment : "");
+	fflush(rep->out);
 	free(file);
 	free(client);
 	free(value);
@@ -325,6 +333,9 @@ void logs_report_finish(struct logs_report *rep, const vigil_logstats *st,
 		json_object_set_new(rec, "iocs_hit", json_integer((json_int_t)n));
 		json_object_set_new(rec, "elapsed_s", json_real(elapsed));
 		json_object_set_new(rec, "mb_per_s", json_real(rate));
+		json_object_set_new(rec, "interrupted", json_boolean(rep->interrupted != NULL));
+		if (rep->interrupted)
+			json_object_set_new(rec, "signal", json_string(rep->interrupted));
 		cli_json_emit(rep->out, rec);
 		return;
 	}
@@ -347,6 +358,9 @@ void logs_report_finish(struct logs_report *rep, const vigil_logstats *st,
 		free(src);
 		free(esrc);
 	}
+	if (rep->interrupted)
+		fprintf(rep->out, "\ninterrupted by %s: the run stopped early, the counts are of what it read\n",
+			rep->interrupted);
 	fprintf(rep->out,
 		"\n%llu files (%llu failed), %llu lines, %.1f MiB, %llu malformed, "
 		"%llu too long; %zu network IOCs (%lu IOC warnings); %llu hits on %zu IOCs; "

@@ -16,6 +16,8 @@ void logs_report_hit(void *rep, const vigil_loghit *hit);
 void logs_report_finish(struct logs_report *rep, const vigil_logstats *st,
 			double elapsed, unsigned long ioc_warnings,
 			size_t network_iocs);
+/* The run was stopped by signal (a static name): said in the summary. */
+void logs_report_set_interrupted(struct logs_report *rep, const char *signal);
 /* 0 when out of memory happened while counting */
 int logs_report_ok(const struct logs_report *rep);
 

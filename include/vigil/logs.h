@@ -74,6 +74,7 @@ typedef struct vigil_logstats {
 	uint64_t bytes;               /* decompressed bytes */
 	uint64_t lines, malformed, too_long;
 	uint64_t hits;
+	int interrupted;              /* vigil_logscan_stop stopped the run */
 } vigil_logstats;
 
 typedef struct vigil_logscan vigil_logscan;
@@ -113,6 +114,10 @@ int vigil_logscan_buffer(vigil_logscan *s, const char *name, const void *buf,
 			 size_t len, vigil_logfmt fmt);
 
 void vigil_logscan_stats(const vigil_logscan *s, vigil_logstats *out);
+/* Stop the run from any thread or a signal handler (an atomic store): the
+ * current read ends, the lines already read have been searched, no other
+ * file is opened; stats say interrupted. */
+void vigil_logscan_stop(vigil_logscan *s);
 
 /* Format microseconds since the epoch as ISO-8601 UTC
  * ("2023-03-29T12:34:56Z", with ".ffffff" when not a whole second) into

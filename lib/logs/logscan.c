@@ -6,6 +6,7 @@
  * parsed only for lines that hit.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct vigil_logscan {
 	vigil_logstats st;
 	uint8_t *buf;
 	size_t bufcap;
+	atomic_int stopped; /* vigil_logscan_stop: read no more */
 };
 
 static const char *const fmt_names[VIGIL_LOG_FORMAT_COUNT] = {
@@ -115,6 +117,20 @@ void vigil_logscan_set_follow_symlinks(vigil_logscan *s, int follow)
 void vigil_logscan_stats(const vigil_logscan *s, vigil_logstats *out)
 {
 	*out = s->st;
+}
+
+void vigil_logscan_stop(vigil_logscan *s)
+{
+	atomic_store(&s->stopped, 1);
+}
+
+/* Stopped: say so in the counts (once read, nothing more is). */
+static int stopped(vigil_logscan *s)
+{
+	if (!atomic_load(&s->stopped))
+		return 0;
+	s->st.interrupted = 1;
+	return 1;
 }
 
 static int parse_line(struct vg_logctx *c, vigil_logfmt fmt, const char *l,
@@ -255,6 +271,8 @@ static int scan_source(vigil_logscan *s, const char *name, int fd,
 	size_t start = 0, end = 0, scanned = 0;
 	int skipping = 0; /* inside a line longer than the cap */
 	for (;;) {
+		if (stopped(s))
+			break; /* the lines read so far are searched, no more */
 		if (start == end)
 			start = end = scanned = 0;
 		if (s->bufcap - end < READ_CHUNK / 2 && start > 0) {
@@ -374,6 +392,11 @@ struct walk_ctx {
 static int walk_file(void *ctx, vg_dir *dir, const char *name, char *path)
 {
 	struct walk_ctx *w = ctx;
+	if (stopped(w->s)) {
+		vg_dir_unref(dir);
+		free(path);
+		return 1;
+	}
 	int rc = scan_file(w->s, dir, name, path, w->fmt);
 	vg_dir_unref(dir);
 	free(path);
