@@ -35,7 +35,9 @@ tmp_has_hit() {
 for sig in INT TERM; do
 	want=130
 	[ "$sig" = TERM ] && want=143
-	# to standard output
+	# to standard output (the file removed first: the background job's
+	# redirection truncates it only once the job runs)
+	rm -f "$T/out"
 	"$VIGIL" logs --no-builtin --iocs "$T/c2.txt" --format generic --json "$T/logs" \
 		>"$T/out" 2>"$T/err" &
 	pid=$!
