@@ -41,6 +41,7 @@
 # Mach-O (clang -target x86_64-apple-macos11, ld.lld, text stubs of
 # libSystem and Foundation; tests/tools/mkdmg.c): OUTDIR/macho/<variant>/
 #   release.dmg with "3CX Desktop App.app/Contents/Frameworks/libffmpeg.dylib"
+#   (and libffmpeg.dylib, the same file, beside it)
 #   N           av_codec_version only
 #   downloader  same version, gains popen/pclose and NSURLRequest
 #
@@ -339,8 +340,10 @@ macho() {
 	shift
 	mkdir -p "$OUT/macho/$v"
 	clang -target x86_64-apple-macos11 -fuse-ld=lld -shared -nostdlib -O2 \
-		-Wl,-install_name,@rpath/libffmpeg.dylib "$@" -o "$W/libffmpeg-$v.dylib" \
+		-Wl,-install_name,@rpath/libffmpeg.dylib -Wl,-current_version,5.1.2 \
+		-Wl,-compatibility_version,5.0.0 "$@" -o "$W/libffmpeg-$v.dylib" \
 		"$SRC/libffmpeg_mac.c" 2>"$W/clang.err" || return 1
+	cp "$W/libffmpeg-$v.dylib" "$OUT/macho/$v/libffmpeg.dylib"
 	"$BIN/mkdmg" --file "3CX Desktop App.app/Contents/Frameworks/libffmpeg.dylib=$W/libffmpeg-$v.dylib" \
 		"$OUT/macho/$v/release.dmg" >/dev/null 2>"$W/clang.err" || return 1
 }
