@@ -67,11 +67,13 @@ cat "$OLD" "$NEW" >/dev/null # warm the page cache
 run_floor                     # and the decompressor's code
 bench_rounds "${ROUNDS:-1}" t_floor t_vigil t_diffoscope
 
+# cpu_median NAME: the median CPU seconds of NAME's runs
+cpu_median() { sort -n "$W/$1.cpu.times" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 floor=$(bench_median floor)
-echo "floor (bsdtar -xOf | bsdtar -xOf - | sha256sum, both packages): ${floor} s"
+echo "floor (bsdtar -xOf | bsdtar -xOf - | sha256sum, both packages): ${floor} s (CPU $(cpu_median floor) s)"
 if [ "$has_diff" -eq 1 ]; then
 	vigil=$(bench_median vigil)
-	echo "vigil diff --json: ${vigil} s, $(awk -v v="$vigil" -v f="$floor" 'BEGIN { printf "%.2f", v / f }')x the floor (target <= 2)"
+	echo "vigil diff --json: ${vigil} s (CPU $(cpu_median vigil) s), $(awk -v v="$vigil" -v f="$floor" 'BEGIN { printf "%.2f", v / f }')x the floor (target <= 2)"
 	echo "  verdict $(jq -r .verdict "$W/vigil.json" 2>/dev/null), $(jq '[.components[] | select(.change != "unchanged")] | length' "$W/vigil.json" 2>/dev/null) components changed"
 else
 	echo "vigil diff: not built"
@@ -79,9 +81,10 @@ fi
 if [ "$has_diffoscope" -eq 1 ]; then
 	d=$(bench_median diffoscope)
 	over=$(awk -v d="$d" -v t="$TMO" 'BEGIN { print (d >= t - 1) ? ">= " : "" }')
-	echo "diffoscope $(diffoscope --version 2>/dev/null | head -n 1): ${over}${d} s, ${over}$(awk -v d="$d" -v f="$floor" 'BEGIN { printf "%.1f", d / f }')x the floor"
+	echo "diffoscope $(diffoscope --version 2>/dev/null | head -n 1): ${over}${d} s (CPU $(cpu_median diffoscope) s), ${over}$(awk -v d="$d" -v f="$floor" 'BEGIN { printf "%.1f", d / f }')x the floor"
 	[ -n "$over" ] && echo "  (stopped by the ${TMO} s timeout)"
 	echo "  $(wc -l <"$W/diffoscope.txt" 2>/dev/null || echo 0) lines of diffoscope output"
+	rm -f "$W/diffoscope.txt" # hundreds of MB
 	if [ "$has_diff" -eq 1 ]; then
 		echo "diffoscope / vigil: ${over}$(awk -v d="$d" -v v="$vigil" 'BEGIN { printf "%.1f", d / v }')x (target >= 20)"
 	fi
