@@ -53,7 +53,10 @@ head -c 100 "$T/N-zip.json" >"$T/cut.json"
 run_vigil diff --json "$T/cut.json" "$(rel benign zip)"
 check "truncated snapshot: exit 2" 2 "$rc"
 check "truncated snapshot: named" yes "$(grep -q cut.json "$T/err" && echo yes)"
-jq '.schema = 999999' "$T/N-zip.json" >"$T/future.json" 2>/dev/null || cp "$T/cut.json" "$T/future.json"
+# a snapshot of a format version from the future (its "snapshot_format",
+# or its "schema" when it has no such key)
+jq 'if has("snapshot_format") then .snapshot_format = 999 else .schema = 999999 end' \
+	"$T/N-zip.json" >"$T/future.json" 2>/dev/null || cp "$T/cut.json" "$T/future.json"
 run_vigil diff --json "$T/future.json" "$(rel benign zip)"
-check "snapshot of an unknown schema: exit 2" 2 "$rc"
+check "snapshot of an unknown format version: exit 2" 2 "$rc"
 finish

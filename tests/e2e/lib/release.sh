@@ -48,8 +48,9 @@ comp() {
 	jq -c --arg n "$1" '[.components[] | select((.path | ascii_downcase) as $p
 		| $p == ($n | ascii_downcase) or ($p | endswith("/" + ($n | ascii_downcase))))][0] // {}' "$T/out"
 }
-# change NAME: added, removed, modified, renamed, unchanged (or "none")
-change() { comp "$1" | jq -r '.change // "none"'; }
+# change NAME: added, removed, modified, renamed or unchanged; a component
+# the report does not list is unchanged (a report may leave those out)
+change() { comp "$1" | jq -r '.change // "unchanged"'; }
 # level NAME SIGNAL: that signal's level on the component, or "absent"
 level() {
 	comp "$1" | jq -r --arg s "$2" '[.signals[]? | select(.id == $s) | .level][0] // "absent"'
