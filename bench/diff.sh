@@ -12,7 +12,8 @@
 # vigil (target >= 20). The page cache is warmed first. The two .debs are
 # fetched once with `apt-get download PKG=VERSION` into BENCH_CACHE
 # (default build/bench-cache). While vigil has no diff command its line
-# says "vigil diff: not built" and only the floor and diffoscope run.
+# says "vigil diff: not built" and only the floor and diffoscope run;
+# DIFFOSCOPE=0 leaves diffoscope out (it takes minutes).
 # Usage: bench/diff.sh [PKG OLDVERSION NEWVERSION]   ROUNDS=N (default 1)
 set -eu
 cd "$(dirname "$0")/.."
@@ -50,7 +51,7 @@ echo "bench: $PKG $OLDV -> $NEWV ($(du -k "$OLD" | cut -f1) KiB and $(du -k "$NE
 has_diff=0
 "$VIGIL" diff --help >/dev/null 2>&1 && has_diff=1
 has_diffoscope=0
-command -v diffoscope >/dev/null 2>&1 && has_diffoscope=1
+[ "${DIFFOSCOPE:-1}" = 0 ] || ! command -v diffoscope >/dev/null 2>&1 || has_diffoscope=1
 TMO=${DIFFOSCOPE_TIMEOUT:-900}
 
 floor_one() { bsdtar -xOf "$1" "$member" | bsdtar -xOf - | sha256sum >"$W/floor.$2"; }
@@ -88,6 +89,8 @@ if [ "$has_diffoscope" -eq 1 ]; then
 	if [ "$has_diff" -eq 1 ]; then
 		echo "diffoscope / vigil: ${over}$(awk -v d="$d" -v v="$vigil" 'BEGIN { printf "%.1f", d / v }')x (target >= 20)"
 	fi
+elif [ "${DIFFOSCOPE:-1}" = 0 ]; then
+	echo "diffoscope: left out (DIFFOSCOPE=0)"
 else
 	echo "diffoscope: not installed (apt-get install diffoscope)"
 fi
