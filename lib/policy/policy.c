@@ -130,7 +130,7 @@ static void utc_today(char out[11])
 	time_t now = time(NULL);
 	struct tm tm;
 	if (!gmtime_r(&now, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) != 10)
-		strcpy(out, "1970-01-01");
+		memcpy(out, "1970-01-01", 11);
 }
 
 static int is_sha256(const char *s)
