@@ -51,6 +51,11 @@ echo "bench: $PKG $OLDV -> $NEWV ($(du -k "$OLD" | cut -f1) KiB and $(du -k "$NE
 has_diff=0
 "$VIGIL" diff --help >/dev/null 2>&1 && has_diff=1
 has_diffoscope=0
+if [ "${DIFFOSCOPE:-1}" != 0 ] && ! command -v diffoscope >/dev/null 2>&1 &&
+	[ "$(id -u)" -eq 0 ]; then
+	apt-get install -y -q --no-install-recommends diffoscope >/dev/null 2>&1 ||
+		echo "diffoscope could not be installed: its line is left out"
+fi
 [ "${DIFFOSCOPE:-1}" = 0 ] || ! command -v diffoscope >/dev/null 2>&1 || has_diffoscope=1
 TMO=${DIFFOSCOPE_TIMEOUT:-900}
 
