@@ -35,6 +35,9 @@ static int parse_term(vg_caps *c, const char *w, int model, vg_term *t)
 	} else if (model && !strncmp(w, "new-cap:", 8)) {
 		t->kind = VG_TERM_NEWCAP;
 		v = w + 8;
+	} else if (model && !strncmp(w, "cap:", 4)) {
+		t->kind = VG_TERM_CAP;
+		v = w + 4;
 	} else if (model && !strcmp(w, "third-party")) {
 		t->kind = VG_TERM_THIRD;
 		v = "";
@@ -87,7 +90,7 @@ static int parse_line(vg_caps *c, char *line, int model, vg_capline *l, const ch
 			c->nstrings = before;
 			*why = !want_term ? "terms must be joined by '&'"
 			       : l->nterms == VG_CAPS_MAX_TERMS ? "too many terms"
-			       : model ? "unknown term (want VGL-..., new-cap:ID or third-party)"
+			       : model ? "unknown term (want VGL-..., new-cap:ID, cap:ID or third-party)"
 			       : "unknown term (want import:GLOB or string:TEXT)";
 			return -1;
 		}

@@ -447,6 +447,7 @@ static json_t *models(struct ctx *x, struct comp *c)
 			const vg_term *term = &m->terms[t];
 			ok = term->kind == VG_TERM_SIGNAL ? has_signal(c, term->pat)
 			     : term->kind == VG_TERM_NEWCAP ? in_array(c->newcaps, term->pat)
+			     : term->kind == VG_TERM_CAP ? in_array(json_object_get(c->n, "capabilities"), term->pat)
 			     : term->kind == VG_TERM_THIRD ? (third_party(x->o, c->o) || third_party(x->n, c->n))
 			     : 0;
 		}

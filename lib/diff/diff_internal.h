@@ -24,7 +24,8 @@ typedef enum vg_term_kind {
 	VG_TERM_IMPORT = 0, /* import:GLOB */
 	VG_TERM_STRING,     /* string:TEXT (case-insensitive substring) */
 	VG_TERM_SIGNAL,     /* a model's VGL-DIFF-... signal in the component */
-	VG_TERM_NEWCAP,     /* a model's new-cap:ID */
+	VG_TERM_NEWCAP,     /* a model's new-cap:ID (gained) */
+	VG_TERM_CAP,        /* a model's cap:ID (has it in the new release) */
 	VG_TERM_THIRD,      /* a model's third-party */
 } vg_term_kind;
 
