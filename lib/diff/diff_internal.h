@@ -84,6 +84,12 @@ struct vigil_release {
 	int winfold;        /* paths were case-folded */
 };
 
+/* A release from the snapshot text buf (named path in diagnostics):
+ * VIGIL_OK, VIGIL_FAILED (not a snapshot, or malformed: said), or
+ * VIGIL_FATAL. What vigil_release_load does with a snapshot file. */
+int vg_release_snapshot_buf(const char *path, const char *buf, size_t len,
+			    vigil_release **out, vigil_diag_fn diag, void *diag_ctx);
+
 /* The release's vendor by the rule of docs/detections.md. */
 char *vg_release_vendor(const json_t *components);
 

@@ -135,6 +135,13 @@ static void add_component(struct load *L, const char *path, json_t *facts)
 		L->fatal = 1;
 		return;
 	}
+	if (!vg_jstr(facts, "sha256")) {
+		L->warn = 1;
+		vg_diag(L->diag, L->diag_ctx, VIGIL_DIAG_WARNING, path, 0,
+			"not compared: its SHA-256 could not be computed");
+		json_decref(facts);
+		return;
+	}
 	json_t *old = json_object_get(L->r->index, path);
 	if (old) {
 		const char *a = vg_jstr(old, "sha256"), *b = vg_jstr(facts, "sha256");
@@ -425,7 +432,7 @@ static int load_snapshot(struct load *L, const char *path, const char *buf, size
 				why = "a component without a \"path\"";
 				break;
 			}
-			if (h && !is_hex64(h)) {
+			if (!is_hex64(h)) {
 				why = "a component whose \"sha256\" is not 64 hex digits";
 				break;
 			}
@@ -652,6 +659,34 @@ int vigil_release_load(const char *path, const vigil_diff_options *opt,
 	}
 	*out = L.r;
 	return L.warn ? VIGIL_WARN : VIGIL_OK;
+}
+
+int vg_release_snapshot_buf(const char *path, const char *buf, size_t len,
+			    vigil_release **out, vigil_diag_fn diag, void *diag_ctx)
+{
+	*out = NULL;
+	struct load L = {0};
+	vigil_diff_options opt;
+	vigil_diff_options_init(&opt);
+	L.opt = &opt;
+	L.diag = diag;
+	L.diag_ctx = diag_ctx;
+	L.r = calloc(1, sizeof *L.r);
+	if (!L.r || !(L.r->index = json_object()) || !(L.r->name = base_name(path))) {
+		vigil_release_free(L.r);
+		return VIGIL_FATAL;
+	}
+	int snap = load_snapshot(&L, path, buf, len);
+	if (snap == 1 && !L.fatal && finish(&L, 0) != 0)
+		L.fatal = 1;
+	if (snap != 1 || L.fatal) {
+		if (snap == 0)
+			vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, path, 0, "not a snapshot");
+		vigil_release_free(L.r);
+		return L.fatal ? VIGIL_FATAL : VIGIL_FAILED;
+	}
+	*out = L.r;
+	return VIGIL_OK;
 }
 
 void vigil_release_free(vigil_release *r)
