@@ -95,11 +95,11 @@ static json_t *strs_json(struct strs *s)
 	json_t *a = json_array();
 	if (s->n)
 		qsort(s->v, s->n, sizeof *s->v, cmp_str);
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		if (a && (i == 0 || strcmp(s->v[i], s->v[i - 1])))
 			json_array_append_new(a, vg_json_text(s->v[i]));
+	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i]);
-	}
 	free(s->v);
 	memset(s, 0, sizeof *s);
 	return a;
