@@ -644,7 +644,7 @@ json_t *vg_diff_finish(json_t *recs, const vigil_release *o, const vigil_release
 		json_object_set_new(sum, "old_components", json_integer((json_int_t)json_object_size(o->index)));
 	json_object_set_new(sum, "new_components", json_integer((json_int_t)json_object_size(n->index)));
 	for (int j = 0; j < 6; j++)
-		if (j < 5 ? o != NULL : counts[j] > 0)
+		if (j < 5 ? o != NULL : o == NULL)
 			json_object_set_new(sum, changes[j], json_integer(counts[j]));
 	for (int l = VIGIL_DLEVEL_CRITICAL; l >= VIGIL_DLEVEL_INFO; l--)
 		json_object_set_new(levels, vigil_dlevel_name((vigil_dlevel)l), json_integer(bylevel[l]));
