@@ -76,7 +76,7 @@ struct load {
 	const char *root;    /* the directory walked, or NULL */
 	int drop_top;        /* a container release: its own name is dropped */
 	int warn, fatal;
-	int msi_or_cab;      /* the top container is an MSI or a cabinet */
+	int msi_top;         /* the top container is an MSI */
 	EVP_MD_CTX *md;      /* a streamed member's digest */
 	int streaming;
 	size_t count;
@@ -209,8 +209,8 @@ static void on_item(void *ctx, const vg_unpack_item *it)
 {
 	struct load *L = ctx;
 	const vg_member *m = it->member;
-	if (it->depth == 0 && it->format && (!strcmp(it->format, "msi") || !strcmp(it->format, "cab")))
-		L->msi_or_cab = 1;
+	if (it->depth == 1 && it->format && !strcmp(it->format, "msi"))
+		L->msi_top = 1;
 	if (!m) {
 		if (it->status != VG_UNPACK_OK) {
 			L->warn = 1;
@@ -304,7 +304,13 @@ static void one_file(struct load *L, int fd, const struct stat *st, const char *
 		     const char *display)
 {
 	int r = unpack_fd(L, fd, (uint64_t)st->st_size, rel);
-	if (r == 0 && !L->fatal) {
+	uint8_t head[4096];
+	ssize_t k;
+	/* a self-extracting executable in a directory is a component too */
+	int exe_container = r == 1 && !L->drop_top && !L->fatal &&
+			    (k = pread(fd, head, sizeof head, 0)) > 0 &&
+			    looks_executable(head, (size_t)k) && lseek(fd, 0, SEEK_SET) == 0;
+	if ((r == 0 || exe_container) && !L->fatal) {
 		char path[PATH_MAX_KEPT];
 		size_t len = 0;
 		path[0] = '\0';
@@ -625,7 +631,7 @@ int vigil_release_load(const char *path, const vigil_diff_options *opt,
 				else
 					one_file(&L, fd, &fst, rel, path);
 				free(rel);
-				fold = L.msi_or_cab;
+				fold = L.msi_top;
 			}
 		}
 		if (fd >= 0)
