@@ -537,6 +537,12 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 			       pair_detail("sha256", jstr_or_null(vg_jstr(c->n, "sha256")), "signer",
 					   jstr_or_null(signer_of(c->n))),
 			       low ? "'%s' is new, an unsigned executable" : "'%s' is new", c->path);
+			const json_t *sn = json_object_get(c->n, "signature");
+			if (vg_jbool(sn, "self_signed"))
+				signal(&x, c, "VGL-DIFF-UNTRUSTED-CA", VIGIL_DLEVEL_HIGH,
+				       pair_detail("issuer", jstr_or_null(vg_jstr(sn, "issuer")),
+						   "self_signed", json_true()),
+				       "'%s' is new and signed with a self-signed certificate", c->path);
 		} else if (!strcmp(c->change, "removed")) {
 			signal(&x, c, "VGL-DIFF-REMOVED", VIGIL_DLEVEL_INFO,
 			       pair_detail("sha256", jstr_or_null(vg_jstr(c->o, "sha256")), "signer",

@@ -123,9 +123,9 @@ static const char *field(const json_t *o, const char *k)
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
 {
-	static char buf[8][8192];
+	static char buf[32][8192];
 	static int k;
-	char *o = buf[k++ & 7];
+	char *o = buf[k++ & 31];
 	va_list ap;
 	va_start(ap, f);
 	vsnprintf(o, sizeof buf[0], f, ap);
@@ -207,12 +207,13 @@ static void test_signature_signals(void **state)
 	char old[8192], new[8192];
 	snprintf(old, sizeof old, "%s,%s,%s,%s", PE1("a.dll", hash('a'), vs), PE1("b.dll", hash('b'), vs),
 		 PE1("c.dll", hash('c'), vs), PE1("d.dll", hash('d'), vs));
-	snprintf(new, sizeof new, "%s,%s,%s,%s,%s",
+	snprintf(new, sizeof new, "%s,%s,%s,%s,%s,%s",
 		 PE1("a.dll", hash('e'), SIG("CN=Evil", "CN=Evil CA", "true", "false")),
 		 PE1("b.dll", hash('f'), ""),
 		 PE1("c.dll", hash('0'), SIG("CN=Vendor", "CN=Vendor CA", "false", "false")),
 		 PE1("d.dll", hash('1'), SIG("CN=Vendor", "CN=Vendor", "true", "true")),
-		 PE1("new.dll", hash('2'), vs));
+		 PE1("new.dll", hash('2'), vs),
+		 PE1("selfie.dll", hash('3'), SIG("CN=Me", "CN=Me", "true", "true")));
 	vigil_release *o = rel("old", old), *n = rel("new", new);
 	vigil_dlevel v;
 	json_t *j = run(o, n, 0, &v);
@@ -222,10 +223,13 @@ static void test_signature_signals(void **state)
 	assert_string_equal(sigs(j, "d.dll"), "MODIFIED:info UNTRUSTED-CA:high");
 	/* a new component signed by the vendor is no risk */
 	assert_string_equal(sigs(j, "new.dll"), "ADDED:info");
+	assert_string_equal(sigs(j, "selfie.dll"), "ADDED:info UNTRUSTED-CA:high");
 	assert_int_equal(v, VIGIL_DLEVEL_HIGH);
 	/* strongest first, then by path */
 	assert_string_equal(field(json_array_get(json_object_get(j, "components"), 0), "path"), "a.dll");
-	assert_string_equal(field(json_array_get(json_object_get(j, "components"), 4), "path"), "new.dll");
+	assert_string_equal(field(json_array_get(json_object_get(j, "components"), 3), "path"), "selfie.dll");
+	assert_string_equal(field(json_array_get(json_object_get(j, "components"), 4), "path"), "c.dll");
+	assert_string_equal(field(json_array_get(json_object_get(j, "components"), 5), "path"), "new.dll");
 	json_decref(j);
 	vigil_release_free(o);
 	vigil_release_free(n);
