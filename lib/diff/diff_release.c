@@ -100,7 +100,7 @@ static int is_compression_suffix(const char *s, size_t n, size_t *cut)
  * element loses a compression suffix. */
 static void norm_append(char *out, size_t *len, const char *e, int container)
 {
-	size_t n = strlen(e), cut;
+	size_t n = strlen(e), cut, start = *len;
 	if (container && is_compression_suffix(e, n, &cut))
 		n = cut;
 	size_t i = 0;
@@ -117,6 +117,15 @@ static void norm_append(char *out, size_t *len, const char *e, int container)
 			out[*len] = '\0';
 		}
 		i = j + 1;
+	}
+	/* a name of nothing but separators and dots (an ar archive's "/" and
+	 * "//" members) keeps its characters, '/' and '\\' as '_' */
+	if (*len == start && n && *len + n + 2 < PATH_MAX_KEPT) {
+		if (*len)
+			out[(*len)++] = '/';
+		for (size_t k = 0; k < n; k++)
+			out[(*len)++] = e[k] == '/' || e[k] == '\\' ? '_' : e[k];
+		out[*len] = '\0';
 	}
 }
 
