@@ -79,17 +79,19 @@ int diff_text_print(FILE *out, const char *text)
 			? "pass" : "FAIL", jstr(rec, "fail_on"), jstr(rec, "policy"));
 	json_int_t nc = json_integer_value(json_object_get(sum, "new_components"));
 	if (json_object_get(rec, "old"))
-		fprintf(out, "; %lld components: %lld added, %lld removed, %lld modified, %lld renamed, %lld unchanged\n",
-			(long long)nc,
+		fprintf(out, "; %lld component%s: %lld added, %lld removed, %lld modified, %lld renamed, %lld unchanged\n",
+			(long long)nc, nc == 1 ? "" : "s",
 			(long long)json_integer_value(json_object_get(sum, "added")),
 			(long long)json_integer_value(json_object_get(sum, "removed")),
 			(long long)json_integer_value(json_object_get(sum, "modified")),
 			(long long)json_integer_value(json_object_get(sum, "renamed")),
 			(long long)json_integer_value(json_object_get(sum, "unchanged")));
 	else
-		fprintf(out, "; %lld components\n", (long long)nc);
+		fprintf(out, "; %lld component%s\n", (long long)nc, nc == 1 ? "" : "s");
 	size_t i, j;
 	json_t *c, *s;
+	if (!json_array_size(json_object_get(rec, "components")))
+		fputs(json_object_get(rec, "old") ? "no component changed\n" : "nothing to report\n", out);
 	json_array_foreach(json_object_get(rec, "components"), i, c) {
 		fputc('\n', out);
 		upper(out, jstr(c, "level"), 9);
