@@ -479,7 +479,7 @@ static json_t *signer_set(const vigil_release *r, const char *key)
 }
 
 json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg_caps *caps,
-			int all, vigil_dlevel *verdict)
+			int all, size_t *unchanged)
 {
 	struct ctx x = {o, n, caps, signer_set(o, "issuer"), signer_set(o, "signer"), 0};
 	size_t cap = json_object_size(o->index) + json_object_size(n->index), nc = 0;
@@ -576,15 +576,17 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 	}
 	if (x.fatal)
 		goto oom;
+	json_decref(renamed_from);
+	json_decref(x.old_issuers);
+	json_decref(x.old_signers);
+	*unchanged = 0;
+	for (size_t i = 0; i < nc; i++)
+		*unchanged += !strcmp(cs[i].change, "unchanged");
 	for (size_t i = 0; i < nc; i++) {
 		json_decref(cs[i].signals);
 		json_decref(cs[i].newcaps);
 	}
 	free(cs);
-	json_decref(renamed_from);
-	json_decref(x.old_issuers);
-	json_decref(x.old_signers);
-	(void)verdict;
 	return recs;
 oom:
 	for (size_t i = 0; cs && i < nc; i++) {
@@ -613,7 +615,7 @@ static int cmp_rec(const void *a, const void *b)
 }
 
 json_t *vg_diff_finish(json_t *recs, const vigil_release *o, const vigil_release *n,
-		       const char *type, vigil_dlevel *verdict)
+		       const char *type, size_t unchanged, vigil_dlevel *verdict)
 {
 	size_t k = json_array_size(recs);
 	json_t **arr = malloc((k ? k : 1) * sizeof *arr);
@@ -646,6 +648,7 @@ json_t *vg_diff_finish(json_t *recs, const vigil_release *o, const vigil_release
 	}
 	free(arr);
 	json_decref(recs);
+	counts[4] = (int64_t)unchanged; /* listed or not */
 	if (o)
 		json_object_set_new(sum, "old_components", json_integer((json_int_t)json_object_size(o->index)));
 	json_object_set_new(sum, "new_components", json_integer((json_int_t)json_object_size(n->index)));
@@ -679,9 +682,10 @@ int vigil_diff_json(const vigil_release *o, const vigil_release *n,
 	vg_caps caps;
 	if (vg_caps_load(&caps, opt ? opt->capabilities_dir : NULL, NULL, NULL) != 0)
 		return VIGIL_FATAL;
-	json_t *recs = vg_diff_records(o, n, &caps, opt && opt->all, verdict);
+	size_t unchanged = 0;
+	json_t *recs = vg_diff_records(o, n, &caps, opt && opt->all, &unchanged);
 	vg_caps_free(&caps);
-	json_t *rec = recs ? vg_diff_finish(recs, o, n, "diff", verdict) : NULL;
+	json_t *rec = recs ? vg_diff_finish(recs, o, n, "diff", unchanged, verdict) : NULL;
 	if (!rec)
 		return VIGIL_FATAL;
 	*json = vg_json_dump(rec);

@@ -99,17 +99,19 @@ const char *vg_jstr(const json_t *o, const char *key);
 int64_t vg_jint(const json_t *o, const char *key);
 int vg_jbool(const json_t *o, const char *key);
 
-/* The signals of one component pair (either may be NULL for added or
- * removed) and the component record; see diff_compare.c. */
+/* The component records of the diff of o and n (unchanged ones only
+ * with all), *unchanged the count of unchanged components; see
+ * diff_compare.c. NULL out of memory. */
 json_t *vg_diff_records(const vigil_release *o, const vigil_release *n,
-			const vg_caps *caps, int all, vigil_dlevel *verdict);
+			const vg_caps *caps, int all, size_t *unchanged);
 /* The signals of new_r's components alone (verify's default policy),
  * merged into the component records of recs (added, with change absent,
  * when missing). 0, or -1 out of memory. */
 int vg_verify_checks(const vigil_release *n, json_t *recs, const char *absent);
 /* The record of type ("diff", "verify") around recs (stolen): records
- * sorted strongest first, then by path; the summary; o may be NULL. */
+ * sorted strongest first, then by path; the summary (its "unchanged" is
+ * the count given, listed or not); o may be NULL. */
 json_t *vg_diff_finish(json_t *recs, const vigil_release *o, const vigil_release *n,
-		       const char *type, vigil_dlevel *verdict);
+		       const char *type, size_t unchanged, vigil_dlevel *verdict);
 
 #endif

@@ -115,13 +115,14 @@ int vigil_verify_json(const vigil_release *n, const vigil_release *o,
 	if (vg_caps_load(&caps, opt ? opt->capabilities_dir : NULL, NULL, NULL) != 0)
 		return VIGIL_FATAL;
 	vigil_dlevel verdict = VIGIL_DLEVEL_NONE;
-	json_t *recs = o ? vg_diff_records(o, n, &caps, 0, &verdict) : json_array();
+	size_t unchanged = 0;
+	json_t *recs = o ? vg_diff_records(o, n, &caps, 0, &unchanged) : json_array();
 	vg_caps_free(&caps);
 	if (!recs || vg_verify_checks(n, recs, o ? "unchanged" : "present") != 0) {
 		json_decref(recs);
 		return VIGIL_FATAL;
 	}
-	json_t *rec = vg_diff_finish(recs, o, n, "verify", &verdict);
+	json_t *rec = vg_diff_finish(recs, o, n, "verify", unchanged, &verdict);
 	if (!rec)
 		return VIGIL_FATAL;
 	*pass = verdict < fail_on;

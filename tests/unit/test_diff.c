@@ -154,7 +154,9 @@ static void test_3cx_certificate_table(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(comp(j, "d3d.dll"), "models"), 0)),
 			    "VGL-MODEL-3CX");
 	assert_string_equal(field(comp(j, "d3d.dll"), "level"), "critical");
-	assert_null(comp(j, "app.exe")); /* unchanged: not listed */
+	assert_null(comp(j, "app.exe")); /* unchanged: not listed, but counted */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "unchanged")), 2);
+	assert_int_equal(json_array_size(json_object_get(j, "components")), 1);
 	json_decref(j);
 	/* with --all the unchanged ones are there */
 	j = run(o, n, 1, &v);
