@@ -27,6 +27,7 @@ inspect: base source formats report trust checks containers
 pkg: base source report trust
 store: base report iocs
 policy: base formats
+diff: base source formats report trust containers
 '
 # public header: the layer that owns it (vigil.h, the umbrella, is for
 # programs only)
@@ -48,6 +49,7 @@ pkg: pkg
 filestate: report
 store: store
 policy: policy
+diff: diff
 '
 
 check() {

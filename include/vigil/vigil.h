@@ -22,5 +22,6 @@
 #include "filestate.h"
 #include "store.h"
 #include "policy.h"
+#include "diff.h"
 
 #endif
