@@ -156,10 +156,19 @@ static void sig_signals(struct ctx *x, struct comp *c)
 	if (!sn)
 		return;
 	const char *a = vg_jstr(so, "signer"), *b = vg_jstr(sn, "signer");
+	const char *ia = so ? vg_jstr(so, "issuer") : NULL, *ib = vg_jstr(sn, "issuer");
 	if (so && a && b && strcmp(a, b)) {
 		signal(x, c, "VGL-DIFF-SIGNER-CHANGED", VIGIL_DLEVEL_HIGH,
 		       pair_detail("old_signer", vg_json_text(a), "new_signer", vg_json_text(b)),
 		       "'%s' is signed by another signer: '%s' (was '%s')", p, b, a);
+	} else if (so && a && b && ia && ib && strcmp(ia, ib) &&
+		   !json_object_get(x->old_issuers, ib)) {
+		/* the same name, certified by a CA the old release never used:
+		 * a certificate anyone can make for themselves */
+		signal(x, c, "VGL-DIFF-SIGNER-CHANGED", VIGIL_DLEVEL_HIGH,
+		       pair_detail("old_issuer", vg_json_text(ia), "new_issuer", vg_json_text(ib)),
+		       "'%s' is signed in the same name '%s' but under another CA: '%s' (was '%s')",
+		       p, b, ib, ia);
 	}
 	if (so && a && b && !strcmp(a, b)) {
 		const char *ta = vg_jstr(so, "thumbprint"), *tb = vg_jstr(sn, "thumbprint");
@@ -184,8 +193,7 @@ static void sig_signals(struct ctx *x, struct comp *c)
 		       "the signature of '%s' no longer matches its bytes: changed after signing", p);
 	const char *issuer = vg_jstr(sn, "issuer");
 	int self = vg_jbool(sn, "self_signed") && !(so && vg_jbool(so, "self_signed"));
-	int unknown = issuer && *issuer && !json_object_get(x->old_issuers, issuer) &&
-		      !(b && json_object_get(x->old_signers, b));
+	int unknown = issuer && *issuer && !json_object_get(x->old_issuers, issuer);
 	if (self || unknown)
 		signal(x, c, "VGL-DIFF-UNTRUSTED-CA", VIGIL_DLEVEL_HIGH,
 		       pair_detail("issuer", jstr_or_null(issuer), "self_signed",

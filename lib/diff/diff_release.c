@@ -80,7 +80,69 @@ struct load {
 	EVP_MD_CTX *md;      /* a streamed member's digest */
 	int streaming;
 	size_t count;
+	/* Debian packages met: the prefix of each .deb's members (the path
+	 * before "control.tar/control") -> its Version field */
+	json_t *pkgver;
 };
+
+#define DEB_CONTROL "control.tar/control"
+
+/* A .deb's control file: remember the package version for its prefix. */
+static void note_control(struct load *L, const char *path, const uint8_t *p, size_t n)
+{
+	size_t pl = strlen(path), cl = strlen(DEB_CONTROL);
+	if (pl < cl || strcmp(path + pl - cl, DEB_CONTROL) != 0 ||
+	    (pl > cl && path[pl - cl - 1] != '/'))
+		return;
+	for (size_t i = 0; i < n;) {
+		const uint8_t *e = memchr(p + i, '\n', n - i);
+		size_t ll = e ? (size_t)(e - (p + i)) : n - i;
+		if (ll > 8 && !memcmp(p + i, "Version:", 8)) {
+			size_t a = i + 8, z = i + ll;
+			while (a < z && (p[a] == ' ' || p[a] == '\t'))
+				a++;
+			while (z > a && (p[z - 1] == ' ' || p[z - 1] == '\t' || p[z - 1] == '\r'))
+				z--;
+			if (z > a && z - a < 256 && (L->pkgver || (L->pkgver = json_object()))) {
+				char *pre = vg_strndup(path, pl - cl);
+				if (pre)
+					json_object_set_new(L->pkgver, pre,
+							    json_stringn((const char *)p + a, z - a));
+				free(pre);
+			}
+			return;
+		}
+		i += ll + 1;
+	}
+}
+
+/*
+ * An ELF file's own version is at best its SONAME, which stays the same
+ * across upgrades (libcodec.so.1): inside a .deb, an ELF component's
+ * version is its SONAME (if any) and the package's Version, so that "same
+ * version" means the package version did not change.
+ */
+static void apply_pkg_versions(struct load *L)
+{
+	if (!L->pkgver)
+		return;
+	const char *pre, *key;
+	json_t *ver, *v;
+	json_object_foreach(L->pkgver, pre, ver) {
+		size_t n = strlen(pre);
+		json_object_foreach(L->r->index, key, v) {
+			const char *f = vg_jstr(v, "format");
+			if (!f || strcmp(f, "elf") != 0 || strncmp(key, pre, n) != 0 ||
+			    strncmp(key + n, "data.tar/", 9) != 0)
+				continue;
+			const char *so = vg_jstr(v, "version");
+			char buf[600];
+			snprintf(buf, sizeof buf, "%s%s%s", so ? so : "", so ? " " : "",
+				 json_string_value(ver));
+			json_object_set_new(v, "version", json_string(buf));
+		}
+	}
+}
 
 static int is_compression_suffix(const char *s, size_t n, size_t *cut)
 {
@@ -253,6 +315,8 @@ static void on_item(void *ctx, const vg_unpack_item *it)
 		L->streaming = 0; /* an archive inside: its members are the components */
 		return;
 	}
+	if (it->data)
+		note_control(L, path, data, it->len);
 	json_t *f = it->data || !it->streamed ? vg_diff_facts(data, it->len, &L->caps)
 		    : streamed_facts(L, it->streamed);
 	L->streaming = 0;
@@ -658,9 +722,11 @@ int vigil_release_load(const char *path, const vigil_diff_options *opt,
 				}
 			}
 		}
+		apply_pkg_versions(&L);
 		if (finish(&L, fold && !L.r->winfold) != 0)
 			L.fatal = 1;
 	}
+	json_decref(L.pkgver);
 	EVP_MD_CTX_free(L.md);
 	vg_caps_free(&L.caps);
 	if (L.fatal) {
