@@ -26,6 +26,7 @@ logs: base source report iocs
 inspect: base source formats report trust checks containers
 pkg: base source report trust
 store: base report iocs
+fleet: base report iocs store
 '
 # public header: the layer that owns it (vigil.h, the umbrella, is for
 # programs only)
@@ -46,6 +47,7 @@ inspect: inspect
 pkg: pkg
 filestate: report
 store: store
+fleet: fleet
 '
 
 check() {

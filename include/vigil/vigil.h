@@ -21,5 +21,6 @@
 #include "pkg.h"
 #include "filestate.h"
 #include "store.h"
+#include "fleet.h"
 
 #endif
