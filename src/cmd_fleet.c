@@ -128,8 +128,6 @@ static void on_row(void *ctx, const vigil_fleet_row *r)
 			set_str(rec, "id", r->ident);
 			set_str(rec, "message", r->message);
 		}
-		if (r->hosts)
-			json_object_set_new(rec, "hosts", json_integer((json_int_t)r->hosts));
 		cli_json_emit(stdout, rec);
 		return;
 	}

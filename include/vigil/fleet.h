@@ -96,7 +96,6 @@ typedef struct vigil_fleet_row {
 	const char *swept;               /* the last sweep's start (ISO 8601) */
 	int64_t sweep_id, files;
 	int complete, stale;
-	uint64_t hosts;                  /* file: on how many hosts */
 } vigil_fleet_row;
 
 typedef void (*vigil_fleet_row_fn)(void *ctx, const vigil_fleet_row *row);
@@ -111,7 +110,7 @@ typedef void (*vigil_fleet_row_fn)(void *ctx, const vigil_fleet_row *row);
 int vigil_fleet_hunt(vigil_fleet *f, const vigil_iocs *iocs,
 		     vigil_fleet_row_fn fn, void *ctx, uint64_t *matches);
 /* Where a file is: by digest (32, 40 or 64 hex digits) or by a glob on
- * the file name (* and ?); rows per host and path, hosts = how many. */
+ * the file name (* and ?); one row per host and path, sorted by host. */
 int vigil_fleet_file(vigil_fleet *f, const char *what, vigil_fleet_row_fn fn,
 		     void *ctx, uint64_t *matches);
 /* Findings in the current file sets, newer than since (ISO 8601 text or

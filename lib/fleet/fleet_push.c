@@ -3,15 +3,15 @@
  * database, in one transaction:
  *   1. the host's newest delivered sweep (its number is where the delta
  *      starts); the same sweep again: nothing to do (a retry);
- *   2. the sweep's row first, so that a second push of the same sweep at
- *      the same time waits on its key and then finds it delivered;
- *   3. the rows the store wrote after that sweep, with their findings,
+ *   2. the rows the store wrote after that sweep, with their findings,
  *      by COPY into temporary tables;
- *   4. history rows for new and changed content, the current set merged
+ *   3. history rows for new and changed content, the current set merged
  *      (INSERT ... ON CONFLICT), the findings inserted;
- *   5. when the database then holds more files for the host than the
+ *   4. when the database then holds more files for the host than the
  *      store does, every stored path by COPY, and the rest recorded as
- *      removed and taken out of the current set.
+ *      removed and taken out of the current set;
+ *   5. the sweep's row and the host's: a second push of the same sweep
+ *      at the same time waits on the key and then finds it delivered.
  * Nothing is kept unless all of it commits, so a connection lost at any
  * point leaves the database as it was and the sweep spooled in the store.
  */
@@ -213,26 +213,7 @@ static int push_tx(vigil_fleet *f, vigil_store *st, const vigil_store_sweep_info
 	snprintf(sns, sizeof sns, "%lld", (long long)last->started_ns);
 	time_param(last->started_ns, started);
 	time_param(last->finished_ns, finished);
-	/* step 2: the sweep's row (counts filled in at the end) */
-	const char *sp[7] = {f->host_id, id, started, sns, last->finished_ns ? finished : NULL,
-			     last->complete ? "true" : "false", last->vigil_version};
-	r = PQexecParams(f->conn,
-			 "INSERT INTO vigil.sweeps (host_id, sweep_id, started, started_ns, finished,"
-			 " complete, vigil_version, content_version, files, sent, removed)"
-			 " VALUES ($1, $2, to_timestamp($3::float8), $4, to_timestamp($5::float8),"
-			 " $6, $7, '', 0, 0, 0)",
-			 7, NULL, sp, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		if (state && strcmp(state, "23505") == 0) {
-			PQclear(r); /* delivered by a push at the same time */
-			return 1;
-		}
-		vg_fleet_fail_res(f, "unable to record the sweep", r);
-		return -1;
-	}
-	PQclear(r);
-	/* step 3 */
+	/* step 2 */
 	if (vg_fleet_exec(f, stage_sql, "unable to make the staging tables") ||
 	    start_copy(f, "COPY pg_temp.stage_files FROM STDIN"))
 		return -1;
@@ -254,7 +235,7 @@ static int push_tx(vigil_fleet *f, vigil_store *st, const vigil_store_sweep_info
 	vg_copy_free(&p.fnd);
 	if (!ok)
 		return -1;
-	/* step 4 */
+	/* step 3 */
 	if (!(r = vg_fleet_query(f, "ANALYZE pg_temp.stage_files", 0, NULL, "unable to analyze")))
 		return -1;
 	PQclear(r);
@@ -269,7 +250,7 @@ static int push_tx(vigil_fleet *f, vigil_store *st, const vigil_store_sweep_info
 			return -1;
 		PQclear(r);
 	}
-	/* step 5 */
+	/* step 4 */
 	if (!(r = vg_fleet_query(f, "SELECT count(*) FROM vigil.files WHERE host_id = $1", 1, hp,
 				 "unable to count the host's files")))
 		return -1;
@@ -303,12 +284,26 @@ static int push_tx(vigil_fleet *f, vigil_store *st, const vigil_store_sweep_info
 	snprintf(files, sizeof files, "%llu", (unsigned long long)out->files);
 	snprintf(sent, sizeof sent, "%llu", (unsigned long long)out->sent);
 	snprintf(removed, sizeof removed, "%llu", (unsigned long long)out->removed);
-	const char *up[6] = {f->host_id, id, files, sent, removed, f->content_version};
-	if (!(r = vg_fleet_query(f,
-				 "UPDATE vigil.sweeps SET files = $3, sent = $4, removed = $5,"
-				 " content_version = $6 WHERE host_id = $1 AND sweep_id = $2",
-				 6, up, "unable to record the sweep")))
+	/* the sweep's row last: a second push of the same sweep at the same
+	 * time waits on its key (or on the files' rows) and then finds it */
+	const char *sp[11] = {f->host_id, id, started, sns, last->finished_ns ? finished : NULL,
+			      last->complete ? "true" : "false", last->vigil_version,
+			      f->content_version, files, sent, removed};
+	r = PQexecParams(f->conn,
+			 "INSERT INTO vigil.sweeps (host_id, sweep_id, started, started_ns, finished,"
+			 " complete, vigil_version, content_version, files, sent, removed)"
+			 " VALUES ($1, $2, to_timestamp($3::float8), $4, to_timestamp($5::float8),"
+			 " $6, $7, $8, $9, $10, $11)",
+			 11, NULL, sp, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (state && strcmp(state, "23505") == 0) {
+			PQclear(r); /* delivered by a push at the same time */
+			return 1;
+		}
+		vg_fleet_fail_res(f, "unable to record the sweep", r);
 		return -1;
+	}
 	PQclear(r);
 	const char *hostp[7] = {f->host_id, f->hostname, f->os, last->vigil_version,
 				f->content_version, id, files};

@@ -244,8 +244,7 @@ int vigil_fleet_file(vigil_fleet *f, const char *what, vigil_fleet_row_fn fn,
 	}
 	sql = vg_asprintf(
 		"SELECT f.host_id, o.hostname, f.shown, f.md5, f.sha1, f.sha256,"
-		" " TS("f.first_seen") ", " TS("o.last_push") ", f.score,"
-		" count(DISTINCT f.host_id) OVER ()"
+		" " TS("f.first_seen") ", " TS("o.last_push") ", f.score"
 		" FROM vigil.files f LEFT JOIN vigil.hosts o ON o.host_id = f.host_id"
 		" WHERE %s ORDER BY f.host_id, f.shown",
 		col ? col : "f.shown LIKE $1");
@@ -273,7 +272,6 @@ int vigil_fleet_file(vigil_fleet *f, const char *what, vigil_fleet_row_fn fn,
 		w.last_seen = val(r, i, 7);
 		w.present = 1;
 		w.score = (int)num(r, i, 8);
-		w.hosts = (uint64_t)num(r, i, 9);
 		fn(ctx, &w);
 		(*matches)++;
 	}
