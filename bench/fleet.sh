@@ -10,7 +10,8 @@
 # Defaults are scaled down for a small shared machine; the issue's size:
 #   FLEET_HOSTS=200 FLEET_FILES=20000 sh bench/fleet.sh
 # Knobs: FLEET_HOSTS (20), FLEET_FILES (20000), FLEET_PARALLEL (4),
-#        VIGIL (build/vigil), W (a scratch directory, removed at the end).
+#        VIGIL (build/vigil), W (a scratch directory, removed at the end),
+#        FLEET_KEEP=1 (keep W and the server running, to look at it).
 # The peer: psql's \copy of the same rows (the first host's) into a plain
 # table, no index, no row-level security, no merge: the floor of what
 # PostgreSQL takes in on this machine; and the hunt's join run by psql.
@@ -26,7 +27,11 @@ for t in psql sqlite3 awk; do
 done
 W=${W:-$(mktemp -d /tmp/vigil-fleet-bench.XXXXXX)}
 . bench/lib.sh
-trap 'sh scripts/pg_test.sh stop "$W" >/dev/null 2>&1; rm -rf "$W"' EXIT
+if [ -n "${FLEET_KEEP:-}" ]; then
+	trap 'echo "bench/fleet: kept $W (sh scripts/pg_test.sh stop $W)"' EXIT
+else
+	trap 'sh scripts/pg_test.sh stop "$W" >/dev/null 2>&1; rm -rf "$W"' EXIT
+fi
 eval "$(sh scripts/pg_test.sh start "$W")"
 PORT=$PGPORT
 SOCK=$W/pg

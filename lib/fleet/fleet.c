@@ -236,7 +236,10 @@ int vigil_fleet_connect(const vigil_fleet_options *opt, vigil_diag_fn diag,
 	/* every statement's text is ours: the session's settings are not
 	 * trusted to be anything in particular */
 	if (vg_fleet_exec(f, "SET search_path = pg_catalog, pg_temp; SET client_encoding = 'UTF8';"
-			     " SET datestyle = 'ISO'; SET TimeZone = 'UTC'",
+			     " SET datestyle = 'ISO'; SET TimeZone = 'UTC';"
+			     /* JIT compiles for seconds what runs in milliseconds: the
+			      * statements are index probes and bulk merges */
+			     " SET jit = off",
 			  "unable to set up the session")) {
 		vigil_fleet_close(f);
 		return VIGIL_FATAL;
