@@ -5,11 +5,11 @@
  *      starts); the same sweep again: nothing to do (a retry);
  *   2. the rows the store wrote after that sweep, with their findings,
  *      by COPY into temporary tables;
- *   3. history rows for new and changed content, the current set merged
- *      (INSERT ... ON CONFLICT), the findings inserted;
+ *   3. the versions the staged rows replace into the history, the current
+ *      set merged (INSERT ... ON CONFLICT), the findings inserted;
  *   4. when the database then holds more files for the host than the
- *      store does, every stored path by COPY, and the rest recorded as
- *      removed and taken out of the current set;
+ *      store does, every stored path by COPY, and the rest moved to the
+ *      history as removed;
  *   5. the sweep's row and the host's: a second push of the same sweep
  *      at the same time waits on the key and then finds it delivered.
  * Nothing is kept unless all of it commits, so a connection lost at any
@@ -126,16 +126,16 @@ static const char stage_sql[] =
 	" score integer NOT NULL, level integer NOT NULL, source text NOT NULL,"
 	" message text NOT NULL, evidence text) ON COMMIT DROP";
 
-/* Steps 4 and the host's row: $1 host id. */
+/* Step 3, before the merge: the versions the staged rows replace go to
+ * the history. $1 host id. */
 static const char history_sql[] =
 	"INSERT INTO vigil.file_history (host_id, sweep_id, path, shown, change,"
-	" size, md5, sha1, sha256, score)"
-	" SELECT $1, s.sweep_id, s.path, s.shown,"
-	" CASE WHEN f.path IS NULL THEN 'A' ELSE 'M' END,"
-	" s.size, s.md5, s.sha1, s.sha256, s.score"
-	" FROM pg_temp.stage_files s LEFT JOIN vigil.files f"
+	" size, md5, sha1, sha256, score, first_seen)"
+	" SELECT $1, s.sweep_id, f.path, f.shown, 'M', f.size, f.md5, f.sha1,"
+	" f.sha256, f.score, f.first_seen"
+	" FROM pg_temp.stage_files s JOIN vigil.files f"
 	" ON f.host_id = $1 AND f.path = s.path"
-	" WHERE f.path IS NULL OR f.sha256 <> s.sha256 OR f.md5 <> s.md5"
+	" WHERE f.sha256 <> s.sha256 OR f.md5 <> s.md5"
 	" ON CONFLICT DO NOTHING";
 static const char merge_sql[] =
 	"INSERT INTO vigil.files AS f (host_id, path, shown, dev, ino, size, mtime_ns,"
@@ -163,8 +163,10 @@ static const char findings_sql[] =
 static const char removed_sql[] =
 	"CREATE TEMP TABLE stage_paths (path bytea PRIMARY KEY) ON COMMIT DROP";
 static const char removed_history_sql[] =
-	"INSERT INTO vigil.file_history (host_id, sweep_id, path, shown, change)"
-	" SELECT $1, $2::bigint, f.path, f.shown, 'D' FROM vigil.files f"
+	"INSERT INTO vigil.file_history (host_id, sweep_id, path, shown, change,"
+	" size, md5, sha1, sha256, score, first_seen)"
+	" SELECT $1, $2::bigint, f.path, f.shown, 'D', f.size, f.md5, f.sha1,"
+	" f.sha256, f.score, f.first_seen FROM vigil.files f"
 	" WHERE f.host_id = $1 AND NOT EXISTS"
 	" (SELECT 1 FROM pg_temp.stage_paths p WHERE p.path = f.path)"
 	" ON CONFLICT DO NOTHING";
@@ -236,9 +238,6 @@ static int push_tx(vigil_fleet *f, vigil_store *st, const vigil_store_sweep_info
 	if (!ok)
 		return -1;
 	/* step 3 */
-	if (!(r = vg_fleet_query(f, "ANALYZE pg_temp.stage_files", 0, NULL, "unable to analyze")))
-		return -1;
-	PQclear(r);
 	if (!(r = vg_fleet_query(f, history_sql, 1, hp, "unable to record the history")))
 		return -1;
 	PQclear(r);

@@ -40,44 +40,49 @@ static int start_copy(vigil_fleet *f, const char *sql)
 }
 
 /* The hits of the temporary table hunt_iocs (kind: md5, sha1, sha256 or
- * path; value; comment; source; score) over the history: one row per
- * host, path, content and IOC; last_seen is the host's last push while
- * the file is still there, else when it changed or went. */
+ * path; value; shown for paths; comment; source; score) over the current
+ * file sets and the versions that left them: one row per host, path,
+ * content and IOC; last seen is the host's last push while the file is
+ * still there, else when it was replaced or removed. */
 static const char hunt_sql[] =
 	"WITH m AS ("
-	" SELECT h.host_id, h.path, h.shown, h.md5, h.sha1, h.sha256, h.at,"
-	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.sha256 = i.value"
-	"  WHERE i.kind = 'sha256'"
+	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
+	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.sha256 = i.value WHERE i.kind = 'sha256'"
 	" UNION ALL"
-	" SELECT h.host_id, h.path, h.shown, h.md5, h.sha1, h.sha256, h.at,"
+	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
 	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.md5 = i.value"
-	"  WHERE i.kind = 'md5'"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.sha256 = i.value WHERE i.kind = 'sha256'"
 	" UNION ALL"
-	" SELECT h.host_id, h.path, h.shown, h.md5, h.sha1, h.sha256, h.at,"
-	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.sha1 = i.value"
-	"  WHERE i.kind = 'sha1'"
+	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
+	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.md5 = i.value WHERE i.kind = 'md5'"
 	" UNION ALL"
-	" SELECT h.host_id, h.path, h.shown, h.md5, h.sha1, h.sha256, h.at,"
+	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
 	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.shown = i.shown"
-	"  WHERE i.kind = 'path' AND h.change <> 'D'"
-	"), g AS ("
-	" SELECT host_id, path, min(shown) AS shown, md5, sha1, sha256, min(at) AS first,"
-	"  max(at) AS latest, value, comment, source, score"
-	"  FROM m GROUP BY host_id, path, md5, sha1, sha256, value, comment, source, score"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.md5 = i.value WHERE i.kind = 'md5'"
+	" UNION ALL"
+	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
+	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.sha1 = i.value WHERE i.kind = 'sha1'"
+	" UNION ALL"
+	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
+	"  i.value, i.comment, i.source, i.score"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.sha1 = i.value WHERE i.kind = 'sha1'"
+	" UNION ALL"
+	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
+	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.shown = i.shown WHERE i.kind = 'path'"
+	" UNION ALL"
+	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
+	"  i.value, i.comment, i.source, i.score"
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.shown = i.shown WHERE i.kind = 'path'"
 	")"
-	" SELECT g.host_id, o.hostname, g.shown, g.md5, g.sha1, g.sha256, " TS("g.first") ","
-	"  " TS("CASE WHEN f.path IS NOT NULL THEN o.last_push ELSE coalesce(n.at, g.latest) END") ","
-	"  f.path IS NOT NULL, g.value, g.comment, g.source, g.score"
-	" FROM g LEFT JOIN vigil.hosts o ON o.host_id = g.host_id"
-	" LEFT JOIN vigil.files f ON f.host_id = g.host_id AND f.path = g.path"
-	"  AND f.sha256 = g.sha256 AND f.md5 = g.md5"
-	" LEFT JOIN LATERAL (SELECT min(x.at) AS at FROM vigil.file_history x"
-	"  WHERE x.host_id = g.host_id AND x.path = g.path AND x.at > g.latest) n ON true"
-	" ORDER BY g.host_id, g.shown, g.value";
+	" SELECT m.host_id, o.hostname, m.shown, m.md5, m.sha1, m.sha256, " TS("m.first") ","
+	"  " TS("coalesce(m.gone, o.last_push)") ", m.gone IS NULL, m.value, m.comment,"
+	"  m.source, m.score"
+	" FROM m LEFT JOIN vigil.hosts o ON o.host_id = m.host_id"
+	" ORDER BY m.host_id, m.shown, m.value, m.gone DESC NULLS FIRST";
 
 struct names {
 	vigil_fleet *f;
@@ -100,7 +105,7 @@ static void on_name(void *ctx, const vigil_ioc *ioc)
  * paths: the matches go into the COPY buffer. 0 or -1. */
 static int match_names(vigil_fleet *f, const vigil_iocs *iocs, struct vg_copybuf *b)
 {
-	PGresult *r = PQexec(f->conn, "SELECT DISTINCT shown FROM vigil.file_history WHERE change <> 'D'");
+	PGresult *r = PQexec(f->conn, "SELECT shown FROM vigil.files UNION SELECT shown FROM vigil.file_history");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		vg_fleet_fail_res(f, "unable to read the reported paths", r);
 		return -1;
