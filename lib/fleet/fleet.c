@@ -239,7 +239,9 @@ int vigil_fleet_connect(const vigil_fleet_options *opt, vigil_diag_fn diag,
 			     " SET datestyle = 'ISO'; SET TimeZone = 'UTC';"
 			     /* JIT compiles for seconds what runs in milliseconds: the
 			      * statements are index probes and bulk merges */
-			     " SET jit = off",
+			     " SET jit = off;"
+			     /* a push stages its rows in temporary tables: in memory */
+			     " SET temp_buffers = '64MB'",
 			  "unable to set up the session")) {
 		vigil_fleet_close(f);
 		return VIGIL_FATAL;
