@@ -14,7 +14,8 @@
 #        FLEET_KEEP=1 (keep W and the server running, to look at it).
 # The peer: psql's \copy of the same rows (the first host's) into a plain
 # table, no index, no row-level security, no merge: the floor of what
-# PostgreSQL takes in on this machine; and the hunt's join run by psql.
+# PostgreSQL takes in on this machine; and the hunt's two joins (current
+# files, history) run by psql, without first/last seen or host names.
 set -eu
 cd "$(dirname "$0")/.."
 VIGIL=${VIGIL:-build/vigil}
@@ -116,7 +117,7 @@ cut -d';' -f1 "$W/hash-iocs.txt" >"$W/hashes.txt"
 peer_hunt() {
 	bench_time peer_hunt psql "$(url analyst)" -X -q -c "CREATE TEMP TABLE i (v text)" \
 		-c "\\copy i FROM '$W/hashes.txt'" -c "ANALYZE i" \
-		-c "SELECT h.host_id, h.shown FROM i JOIN vigil.file_history h ON h.sha256 = i.v"
+		-c "SELECT f.host_id, f.shown FROM i JOIN vigil.files f ON f.sha256 = i.v UNION ALL SELECT h.host_id, h.shown FROM i JOIN vigil.file_history h ON h.sha256 = i.v"
 }
 bench_rounds 3 hunt peer_hunt
 n=$("$VIGIL" fleet hunt --db "$(url analyst)" --iocs "$W/hash-iocs.txt" --json | grep -c '"type":"hit"' || true)

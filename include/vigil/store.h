@@ -131,11 +131,11 @@ int vigil_store_export(vigil_store *st, int64_t after_sweep,
 typedef int (*vigil_store_path_fn)(void *ctx, const char *key);
 int vigil_store_export_paths(vigil_store *st, vigil_store_path_fn fn, void *ctx);
 
-/* Delivery of sweeps elsewhere (vigil push): record that the sweeps up
- * to sweep_id went to target; the newest sweep delivered to target
- * (0: none). VIGIL_OK or VIGIL_FATAL. */
+/* Delivery of sweeps elsewhere (vigil push): record in the table pushes
+ * that the sweeps up to sweep_id went to target (a host id). What the
+ * next push sends is decided by the receiving database, which knows what
+ * it holds; this is the host's own record. VIGIL_OK or VIGIL_FATAL. */
 int vigil_store_mark_pushed(vigil_store *st, const char *target, int64_t sweep_id);
-int vigil_store_last_pushed(vigil_store *st, const char *target, int64_t *sweep_id);
 
 #ifdef __cplusplus
 }

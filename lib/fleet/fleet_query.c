@@ -44,39 +44,25 @@ static int start_copy(vigil_fleet *f, const char *sql)
  * file sets and the versions that left them: one row per host, path,
  * content and IOC; last seen is the host's last push while the file is
  * still there, else when it was replaced or removed. */
-static const char hunt_sql[] =
-	"WITH m AS ("
-	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
-	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.sha256 = i.value WHERE i.kind = 'sha256'"
-	" UNION ALL"
-	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
-	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.sha256 = i.value WHERE i.kind = 'sha256'"
-	" UNION ALL"
-	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
-	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.md5 = i.value WHERE i.kind = 'md5'"
-	" UNION ALL"
-	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
-	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.md5 = i.value WHERE i.kind = 'md5'"
-	" UNION ALL"
-	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
-	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.sha1 = i.value WHERE i.kind = 'sha1'"
-	" UNION ALL"
-	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
-	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.sha1 = i.value WHERE i.kind = 'sha1'"
-	" UNION ALL"
-	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first,"
-	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f.shown = i.shown WHERE i.kind = 'path'"
-	" UNION ALL"
-	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at,"
-	"  i.value, i.comment, i.source, i.score"
-	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h.shown = i.shown WHERE i.kind = 'path'"
+#define HUNT_BRANCHES(col, icol, kind) \
+	" SELECT f.host_id, f.shown, f.md5, f.sha1, f.sha256, f.first_seen AS first," \
+	"  NULL::timestamptz AS gone, i.value, i.comment, i.source, i.score" \
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.files f ON f." col " = i." icol \
+	"  WHERE i.kind = '" kind "'" \
+	" UNION ALL" \
+	" SELECT h.host_id, h.shown, h.md5, h.sha1, h.sha256, h.first_seen, h.at," \
+	"  i.value, i.comment, i.source, i.score" \
+	"  FROM pg_temp.hunt_iocs i JOIN vigil.file_history h ON h." col " = i." icol \
+	"  WHERE i.kind = '" kind "'"
+/* one pair of branches per kind of IOC the set has (a branch for a kind
+ * with no IOC can still make the planner scan a table) */
+static const struct { const char *kind, *sql; } hunt_branches[] = {
+	{"sha256", HUNT_BRANCHES("sha256", "value", "sha256")},
+	{"md5", HUNT_BRANCHES("md5", "value", "md5")},
+	{"sha1", HUNT_BRANCHES("sha1", "value", "sha1")},
+	{"path", HUNT_BRANCHES("shown", "shown", "path")},
+};
+static const char hunt_tail[] =
 	")"
 	" SELECT m.host_id, o.hostname, m.shown, m.md5, m.sha1, m.sha256, " TS("m.first") ","
 	"  " TS("coalesce(m.gone, o.last_push)") ", m.gone IS NULL, m.value, m.comment,"
@@ -84,10 +70,39 @@ static const char hunt_sql[] =
 	" FROM m LEFT JOIN vigil.hosts o ON o.host_id = m.host_id"
 	" ORDER BY m.host_id, m.shown, m.value, m.gone DESC NULLS FIRST";
 
+/* The statement for the kinds present (have[i] for hunt_branches[i]):
+ * constant pieces only. NULL when none or out of memory. */
+static char *hunt_sql(const int have[4])
+{
+	size_t n = strlen("WITH m AS (") + strlen(hunt_tail) + 1;
+	for (size_t i = 0; i < 4; i++)
+		n += have[i] ? strlen(hunt_branches[i].sql) + strlen(" UNION ALL") : 0;
+	char *q = malloc(n);
+	if (!q)
+		return NULL;
+	strcpy(q, "WITH m AS (");
+	int any = 0;
+	for (size_t i = 0; i < 4; i++) {
+		if (!have[i])
+			continue;
+		if (any)
+			strcat(q, " UNION ALL");
+		strcat(q, hunt_branches[i].sql);
+		any = 1;
+	}
+	strcat(q, hunt_tail);
+	if (!any) {
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
 struct names {
 	vigil_fleet *f;
 	struct vg_copybuf *b;
 	const char *shown;
+	size_t matched;
 };
 
 static void on_name(void *ctx, const vigil_ioc *ioc)
@@ -99,23 +114,27 @@ static void on_name(void *ctx, const vigil_ioc *ioc)
 	vg_copy_text(n->b, ioc->comment, 1, '\t');
 	vg_copy_text(n->b, ioc->source, 1, '\t');
 	vg_copy_int(n->b, ioc->score, '\n');
+	n->matched++;
 }
 
 /* The file-name IOCs, by vigil's matcher, over the distinct reported
- * paths: the matches go into the COPY buffer. 0 or -1. */
-static int match_names(vigil_fleet *f, const vigil_iocs *iocs, struct vg_copybuf *b)
+ * paths: the matches go into the COPY buffer, *matched counts them. 0 or
+ * -1. */
+static int match_names(vigil_fleet *f, const vigil_iocs *iocs, struct vg_copybuf *b,
+		       size_t *matched)
 {
 	PGresult *r = PQexec(f->conn, "SELECT shown FROM vigil.files UNION SELECT shown FROM vigil.file_history");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		vg_fleet_fail_res(f, "unable to read the reported paths", r);
 		return -1;
 	}
-	struct names n = {f, b, NULL};
+	struct names n = {f, b, NULL, 0};
 	for (int i = 0; i < PQntuples(r); i++) {
 		n.shown = PQgetvalue(r, i, 0);
 		vigil_iocs_match_path(iocs, n.shown, (size_t)PQgetlength(r, i, 0), on_name, &n);
 	}
 	PQclear(r);
+	*matched = n.matched;
 	return 0;
 }
 
@@ -164,20 +183,29 @@ int vigil_fleet_hunt(vigil_fleet *f, const vigil_iocs *iocs,
 			vg_copy_text(&b, ioc->source, 1, '\t');
 			vg_copy_int(&b, ioc->score, '\n');
 		}
-	if (vigil_iocs_count(iocs, VIGIL_IOC_PATH_REGEX) && match_names(f, iocs, &b)) {
+	size_t named = 0;
+	if (vigil_iocs_count(iocs, VIGIL_IOC_PATH_REGEX) && match_names(f, iocs, &b, &named)) {
 		vg_copy_free(&b);
 		goto fail;
+	}
+	int have[4] = {vigil_iocs_count(iocs, VIGIL_IOC_SHA256) > 0, vigil_iocs_count(iocs, VIGIL_IOC_MD5) > 0,
+		       vigil_iocs_count(iocs, VIGIL_IOC_SHA1) > 0, named > 0};
+	char *sql = hunt_sql(have);
+	if (!sql) {
+		/* no hash IOC and no reported path matched a name IOC */
+		vg_copy_free(&b);
+		PQclear(PQexec(f->conn, "ROLLBACK"));
+		return VIGIL_OK;
 	}
 	int ok = !start_copy(f, "COPY pg_temp.hunt_iocs FROM STDIN") &&
 		 !vg_fleet_copy_put(f, &b) && !vg_fleet_copy_end(f, "unable to send the IOCs");
 	vg_copy_free(&b);
-	if (!ok)
-		goto fail;
-	PGresult *r;
-	if (!(r = vg_fleet_query(f, "ANALYZE pg_temp.hunt_iocs", 0, NULL, "unable to analyze")))
-		goto fail;
+	PGresult *r = NULL;
+	ok = ok && (r = vg_fleet_query(f, "ANALYZE pg_temp.hunt_iocs", 0, NULL, "unable to analyze"));
 	PQclear(r);
-	if (!(r = vg_fleet_query(f, hunt_sql, 0, NULL, "unable to hunt")))
+	r = ok ? vg_fleet_query(f, sql, 0, NULL, "unable to hunt") : NULL;
+	free(sql);
+	if (!r)
 		goto fail;
 	hit_rows(r, fn, ctx, matches);
 	PQclear(r);

@@ -238,27 +238,3 @@ int vigil_store_mark_pushed(vigil_store *st, const char *target, int64_t sweep_i
 	sqlite3_finalize(q);
 	return ok ? VIGIL_OK : VIGIL_FATAL;
 }
-
-int vigil_store_last_pushed(vigil_store *st, const char *target, int64_t *sweep_id)
-{
-	*sweep_id = 0;
-	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT sweep_id FROM pushes WHERE target = ?1",
-			       -1, &q, NULL) != SQLITE_OK) {
-		/* no pushes table: nothing was pushed */
-		int none = strstr(sqlite3_errmsg(st->db), "no such table") != NULL;
-		if (!none)
-			vg_store_fail(st, "unable to read the pushes");
-		return none ? VIGIL_OK : VIGIL_FATAL;
-	}
-	int ok = sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC) == SQLITE_OK;
-	int rc = ok ? sqlite3_step(q) : SQLITE_ERROR;
-	if (rc == SQLITE_ROW)
-		*sweep_id = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		vg_store_fail(st, "unable to read the pushes");
-		return VIGIL_FATAL;
-	}
-	return VIGIL_OK;
-}

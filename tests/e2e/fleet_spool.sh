@@ -23,6 +23,9 @@ printf 'new\n' >"$T/tree/f6"
 run_vigil scan --no-builtin --rules "$T/none.yar" --store "$T/s.db" --report "$DOWN" --host-id s "$T/tree"
 check "unreachable again: kept" 1 "$(grep -c 'stays in the store' "$T/err")"
 check "nothing arrived" "0" "$(sql postgres -c "SELECT count(*) FROM vigil.sweeps")"
+if command -v sqlite3 >/dev/null 2>&1; then
+	check "the store records no delivery" "" "$(sqlite3 "$T/s.db" "SELECT name FROM sqlite_master WHERE name = 'pushes'")"
+fi
 
 run_vigil push "$DOWN" --host-id s --store "$T/s.db"
 check "vigil push while unreachable: exit 2, kept" "2 1" "$rc $(grep -c 'stays in the store' "$T/err")"
@@ -31,6 +34,9 @@ rc=0
 env VIGIL_DB="$(host_url s)" "$VIGIL" push --host-id s --store "$T/s.db" --json >"$T/out" 2>"$T/err" || rc=$?
 check "later push (\$VIGIL_DB): the newest sweep, every file" "0 2 0 5 5 0" \
 	"$rc $(jq -r '"\(.sweep) \(.since) \(.files) \(.sent) \(.removed)"' <"$T/out")"
+if command -v sqlite3 >/dev/null 2>&1; then
+	check "the store records the delivery" "s|2" "$(sqlite3 "$T/s.db" "SELECT target, sweep_id FROM pushes")"
+fi
 sha256sum "$T"/tree/* | awk '{print $2 " " $1}' | sort >"$T/want"
 check "the database holds the tree as it is now" "$(cat "$T/want")" \
 	"$(sql postgres -c "SELECT shown || ' ' || sha256 FROM vigil.files WHERE host_id = 's' ORDER BY 1")"
