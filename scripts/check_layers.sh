@@ -28,6 +28,7 @@ pkg: base source report trust
 store: base report iocs
 policy: base formats
 diff: base source formats report trust containers
+fleet: base report iocs store
 '
 # public header: the layer that owns it (vigil.h, the umbrella, is for
 # programs only)
@@ -50,6 +51,7 @@ filestate: report
 store: store
 policy: policy
 diff: diff
+fleet: fleet
 '
 
 check() {

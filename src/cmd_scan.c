@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "scan_report.h"
 #include "store_cli.h"
+#include "fleet_cli.h"
 
 static const char usage[] =
 "usage: vigil scan [options] [PATH...]\n"
@@ -176,7 +177,7 @@ enum {
 	OPT_NO_ARCHIVES, OPT_MAX_DEPTH, OPT_MAX_EXPANDED, OPT_MAX_RATIO,
 	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
 	OPT_MAXHASH, OPT_NO_SELF, OPT_MEMLIMIT,
-	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD,
+	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD, OPT_REPORT, OPT_HOST_ID,
 };
 
 static const struct option long_opts[] = {
@@ -209,6 +210,8 @@ static const struct option long_opts[] = {
 	{"no-store", no_argument, NULL, OPT_NO_STORE},
 	{"rescan", no_argument, NULL, OPT_RESCAN},
 	{"rebuild", no_argument, NULL, OPT_REBUILD},
+	{"report", required_argument, NULL, OPT_REPORT},
+	{"host-id", required_argument, NULL, OPT_HOST_ID},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -219,6 +222,7 @@ struct scan_args {
 	size_t niocs, nrules, nexcludes;
 	int builtin, strict, json, verbose, nice, no_cache, no_self, rescan;
 	struct store_cli store;
+	struct fleet_cli report; /* --report URL, --host-id */
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
@@ -353,6 +357,12 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case OPT_REBUILD:
 			a->store.rebuild = 1;
 			break;
+		case OPT_REPORT:
+			a->report.db = optarg;
+			break;
+		case OPT_HOST_ID:
+			a->report.host_id = optarg;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -412,6 +422,10 @@ int cmd_scan(int argc, char **argv)
 	struct store_cli_late late_rules = {rules, 0};
 	if (store_cli_open(&a.store, &diag, &store))
 		goto done;
+	if (a.report.db && !store) {
+		fputs("vigil: --report needs the store (it sends the sweep the store keeps)\n", stderr);
+		goto done;
+	}
 	int late = store && !a.rescan && !a.verbose &&
 		   vigil_rules_source_identity(rules, late_id) == VIGIL_OK;
 	if (!late && vigil_rules_finish(rules) != VIGIL_OK) {
@@ -512,6 +526,8 @@ int cmd_scan(int argc, char **argv)
 		rc = scan_report_hits(rep) ? 1 : 0;
 	if (cli_output_commit(&output) != 0)
 		rc = 2;
+	if (a.report.db && !sig)
+		fleet_cli_report(&a.report, store, &diag);
 done:
 	cli_output_abort(&output); /* not committed: nothing is left behind */
 	scan_report_destroy(rep);

@@ -8,3 +8,5 @@ VIGIL_COMMAND("hunt", cmd_hunt, "match new IOCs against the files earlier sweeps
 VIGIL_COMMAND("diff", cmd_diff, "compare two releases: what changed, and how much it matters")
 VIGIL_COMMAND("snapshot", cmd_snapshot, "save the facts of a release as JSON, to diff against later")
 VIGIL_COMMAND("verify", cmd_verify_release, "the release gate: pass or fail a release before it is deployed")
+VIGIL_COMMAND("push", cmd_push, "send the store's newest sweep to the fleet database (PostgreSQL)")
+VIGIL_COMMAND("fleet", cmd_fleet, "fleet database: init-db, and hunt, file, findings, hosts over every host's sweeps")

@@ -87,6 +87,56 @@ typedef void (*vigil_hunt_fn)(void *ctx, const vigil_file_result *r,
 int vigil_store_hunt(vigil_store *st, const vigil_iocs *iocs,
 		     vigil_hunt_fn fn, void *ctx, uint64_t *files_checked);
 
+/*
+ * Reading the store back out, for vigil push (lib/store/store_export.c).
+ * The sweeps the store recorded, newest first, and the stored files whose
+ * rows a sweep after a given one wrote (a reused, unchanged file keeps
+ * the id of the sweep that wrote it), with their findings.
+ */
+typedef struct vigil_store_sweep_info {
+	int64_t id;
+	int64_t started_ns, finished_ns; /* finished 0: never ended */
+	int complete;
+	const char *vigil_version;       /* valid until the next call */
+} vigil_store_sweep_info;
+
+/* The newest sweep (VIGIL_OK), none yet (VIGIL_WARN), or VIGIL_FATAL. */
+int vigil_store_last_sweep(vigil_store *st, vigil_store_sweep_info *out);
+/* The sweep numbered id: VIGIL_OK, VIGIL_WARN (no such sweep), FATAL. */
+int vigil_store_sweep_info_of(vigil_store *st, int64_t id,
+			      vigil_store_sweep_info *out);
+
+typedef struct vigil_store_row {
+	const char *key;    /* the stored path (canonical root + rest): bytes */
+	const char *shown;  /* the path as the sweep showed it */
+	vigil_file_stat fs;
+	const char *md5, *sha1, *sha256; /* lower-case hex */
+	int skip, score, file_class;
+	int64_t sweep_id;   /* the sweep that wrote the row */
+	const vigil_finding *findings;
+	size_t nfindings;
+} vigil_store_row;
+
+/* fn returns 0 to go on, non-zero to stop (returned as VIGIL_FAILED). */
+typedef int (*vigil_store_row_fn)(void *ctx, const vigil_store_row *row);
+
+/*
+ * Every stored file whose row a sweep numbered above after_sweep wrote,
+ * in path order; *nfiles (may be NULL): the number of stored files.
+ * VIGIL_OK, VIGIL_FAILED (fn stopped), VIGIL_FATAL (diagnosed).
+ */
+int vigil_store_export(vigil_store *st, int64_t after_sweep,
+		       vigil_store_row_fn fn, void *ctx, uint64_t *nfiles);
+/* Every stored path (key), in path order; fn as above. */
+typedef int (*vigil_store_path_fn)(void *ctx, const char *key);
+int vigil_store_export_paths(vigil_store *st, vigil_store_path_fn fn, void *ctx);
+
+/* Delivery of sweeps elsewhere (vigil push): record in the table pushes
+ * that the sweeps up to sweep_id went to target (a host id). What the
+ * next push sends is decided by the receiving database, which knows what
+ * it holds; this is the host's own record. VIGIL_OK or VIGIL_FATAL. */
+int vigil_store_mark_pushed(vigil_store *st, const char *target, int64_t sweep_id);
+
 #ifdef __cplusplus
 }
 #endif

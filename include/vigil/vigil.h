@@ -23,5 +23,6 @@
 #include "store.h"
 #include "policy.h"
 #include "diff.h"
+#include "fleet.h"
 
 #endif
