@@ -156,7 +156,7 @@ int cmd_hunt(int argc, char **argv)
 		goto done;
 	}
 	if (cli_load_content(iocs, NULL, builtin, paths, npaths, strict, &diag) != 0 ||
-	    store_cli_open(&so, &diag, &st))
+	    cli_record_begin(iocs, NULL, NULL) != 0 || store_cli_open(&so, &diag, &st))
 		goto done;
 	if (!st) {
 		fputs("vigil: hunt needs a store (VIGIL_STORE is off)\n", stderr);
@@ -179,6 +179,7 @@ int cmd_hunt(int argc, char **argv)
 done:
 	vigil_store_close(st);
 	vigil_iocs_destroy(iocs);
+	cli_record_end();
 	free(paths);
 	return rc;
 }

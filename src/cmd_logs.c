@@ -189,6 +189,10 @@ int cmd_logs(int argc, char **argv)
 	if (cli_load_content(iocs, NULL, a.builtin, a.iocs, a.niocs, a.strict,
 			     &diag) != 0)
 		goto done;
+	if (cli_record_begin(iocs, NULL, NULL) != 0) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
 	size_t nnet = network_count(iocs);
 	if (nnet == 0) {
 		fprintf(stderr, "vigil: no network IOC loaded (give --iocs with a c2-iocs "
@@ -247,6 +251,7 @@ done:
 	logs_report_destroy(rep);
 	vigil_netmatch_destroy(m);
 	vigil_iocs_destroy(iocs);
+	cli_record_end();
 	free(a.iocs);
 	return rc;
 }

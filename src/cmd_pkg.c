@@ -114,7 +114,7 @@ static void on_result(void *ctx, const vigil_pkg_result *r)
 		o->oom = 1;
 		return;
 	}
-	fprintf(o->out, "%s\n", j);
+	cli_record_puts(o->out, j);
 	free(j);
 }
 
@@ -214,7 +214,8 @@ static int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "vigil: out of memory\n");
 		return 2;
 	}
-	if (!(o.out = cli_open_output(output))) {
+	if (cli_record_begin(NULL, NULL, NULL) != 0 || !(o.out = cli_open_output(output))) {
+		cli_record_end();
 		vigil_pkgverify_destroy(v);
 		return 2;
 	}
@@ -238,6 +239,7 @@ static int cmd_verify(int argc, char **argv)
 		rc = 2;
 	}
 	vigil_pkgverify_destroy(v);
+	cli_record_end();
 	return rc;
 }
 

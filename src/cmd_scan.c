@@ -451,6 +451,10 @@ int cmd_scan(int argc, char **argv)
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 
+	if (cli_record_begin(iocs, rules, late ? late_id : NULL) != 0) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
 	catch_signals(); /* from here a signal ends in a report */
 	if (cli_output_open(&output, a.output) != 0)
 		goto done;
@@ -535,5 +539,6 @@ done:
 	free(a.rules);
 	free(a.excludes);
 	cli_self_free(&self);
+	cli_record_end();
 	return rc;
 }

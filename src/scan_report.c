@@ -67,8 +67,7 @@ static void json_file(struct scan_report *rep, const vigil_file_result *r)
 		fputs("vigil: out of memory writing a record\n", stderr);
 		return;
 	}
-	fputs(rec, rep->out);
-	fputc('\n', rep->out);
+	cli_record_puts(rep->out, rec);
 	fflush(rep->out); /* a reader (or a kill) sees whole records */
 	free(rec);
 }

@@ -1,7 +1,11 @@
 /* The JSON writers of results (see json_write.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <stdio.h>
 #include <time.h>
+
+#include <openssl/evp.h>
 
 #include <vigil/escape.h>
 
@@ -32,10 +36,56 @@ json_t *vg_json_path(const char *path)
 {
 	if (!path)
 		return json_null();
-	char *e = vigil_escape_str(path);
+	size_t n = strlen(path);
+	/* the exact name: JSON's escapes carry every control character */
+	if (vigil_utf8_valid(path, n))
+		return json_stringn(path, n);
+	char *e = vigil_utf8_lossy(path, n);
 	json_t *j = e ? json_string(e) : NULL;
 	free(e);
 	return j;
+}
+
+json_t *vg_json_base64(const uint8_t *p, size_t n)
+{
+	if (n > (size_t)INT_MAX / 4 * 3 - 3)
+		return NULL;
+	unsigned char *s = malloc((n + 2) / 3 * 4 + 1);
+	if (!s)
+		return NULL;
+	EVP_EncodeBlock(s, p, (int)n);
+	json_t *j = json_string((const char *)s);
+	free(s);
+	return j;
+}
+
+int vg_json_put_path(json_t *obj, const char *key, const char *path)
+{
+	int bad = vg_json_put(obj, key, vg_json_path(path));
+	if (!path || vigil_utf8_valid(path, strlen(path)))
+		return bad;
+	char k[64];
+	if (snprintf(k, sizeof k, "%s_b64", key) >= (int)sizeof k)
+		return -1;
+	return bad | vg_json_put(obj, k, vg_json_base64((const uint8_t *)path,
+							strlen(path)));
+}
+
+json_t *vg_json_time_ns(int64_t ns)
+{
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+	if (frac < 0) {
+		sec--;
+		frac += 1000000000;
+	}
+	time_t tt = (time_t)sec;
+	struct tm tm;
+	char buf[48], date[32];
+	if ((int64_t)tt != sec || !gmtime_r(&tt, &tm) ||
+	    !strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm))
+		return json_null();
+	snprintf(buf, sizeof buf, "%s.%09ldZ", date, (long)frac);
+	return json_string(buf);
 }
 
 json_t *vg_json_time(int64_t t)
