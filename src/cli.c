@@ -237,8 +237,10 @@ void cli_record_end(void)
 	record_common = NULL;
 }
 
-int cli_record_puts(FILE *out, const char *rec)
+int cli_record_puts(FILE *out, const char *text)
 {
+	char *safe = vigil_json_terminal_safe(text);
+	const char *rec = safe ? safe : text;
 	/* every record starts {"schema":N,"type":"T": the run's fields go
 	 * right after the type */
 	const char *at = NULL;
@@ -259,6 +261,7 @@ int cli_record_puts(FILE *out, const char *rec)
 	} else {
 		fputs(rec, out);
 	}
+	free(safe);
 	return fputc('\n', out) == EOF ? -1 : 0;
 }
 

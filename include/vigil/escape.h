@@ -47,6 +47,12 @@ char *vigil_escape_text_str(const char *s);
  * surrogates or values past U+10FFFF), whatever characters they hold. */
 int vigil_utf8_valid(const char *s, size_t len);
 
+/* A copy of the JSON text json in which the C1 controls and bidi
+ * formatting characters (valid UTF-8, which JSON writers leave raw) are
+ * written as \uXXXX escapes: the same JSON value, nothing a terminal
+ * acts on when the text is printed. NULL on allocation failure. */
+char *vigil_json_terminal_safe(const char *json);
+
 /* A copy of the len bytes at s with each byte that is not part of valid
  * UTF-8 replaced by U+FFFD; NULL on allocation failure. */
 char *vigil_utf8_lossy(const char *s, size_t len);

@@ -210,3 +210,39 @@ char *vigil_escape_text_str(const char *s)
 {
 	return s ? vigil_escape_text(s, strlen(s)) : NULL;
 }
+
+char *vigil_json_terminal_safe(const char *json)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)json;
+	size_t len = strlen(json);
+	/* worst case: two bytes (a C1 control) become six */
+	if (len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	char *out = malloc(len * 3 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_plain_len(s + i, len - i);
+		if (n >= 2 && utf8_seq_len(s + i, len - i) == 0) {
+			/* valid, but a C1 control or a bidi mark: as \uXXXX,
+			 * which is only ever inside a JSON string */
+			unsigned cp = n == 2 ? ((s[i] & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu)
+					     : ((s[i] & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) |
+						       (s[i + 2] & 0x3Fu);
+			*o++ = '\\';
+			*o++ = 'u';
+			for (int k = 12; k >= 0; k -= 4)
+				*o++ = hex[(cp >> k) & 15];
+			i += n;
+			continue;
+		}
+		if (n == 0)
+			n = 1; /* not UTF-8: left as it is (jansson never writes it) */
+		memcpy(o, s + i, n);
+		o += n;
+		i += n;
+	}
+	*o = '\0';
+	return out;
+}

@@ -35,7 +35,8 @@ size_t vigil_component_versions(vigil_component_version *out, size_t max)
 		{"libyara", STR(YR_MAJOR_VERSION) "." STR(YR_MINOR_VERSION) "."
 			    STR(YR_MICRO_VERSION)},
 		{"OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING)},
-		{"libarchive", archive_version_string()},
+		{"libarchive", strncmp(archive_version_string(), "libarchive ", 11) == 0
+				       ? archive_version_string() + 11 : archive_version_string()},
 		{"SQLite", sqlite3_libversion()},
 		{"jansson", jansson_version_str()},
 		{"PCRE2", pcre},

@@ -159,7 +159,7 @@ char *vg_json_dump(json_t *j)
 		return NULL;
 	/* json_dumps allocates with jansson's allocator, which a program
 	 * may have replaced; the API promises a string for free() */
-	char *out = vg_strdup(s);
+	char *out = vigil_json_terminal_safe(s);
 	json_free_t jfree;
 	json_get_alloc_funcs(NULL, &jfree);
 	jfree(s);
