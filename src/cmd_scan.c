@@ -16,13 +16,16 @@
 #include <vigil/rules.h>
 #include <vigil/scan.h>
 
+#include "allowlist.h"
 #include "cli.h"
 #include "commands.h"
 #include "scan_report.h"
+#include "scanlist.h"
 #include "store_cli.h"
 
 static const char usage[] =
 "usage: vigil scan [options] [PATH...]\n"
+"       vigil scan [options] -            (standard input as one file)\n"
 "\n"
 "Sweep files once: hash them (MD5, SHA-1, SHA-256), match hash and file-name\n"
 "IOCs, run YARA rules and the structural tampering checks of signed binaries.\n"
@@ -41,6 +44,9 @@ static const char usage[] =
 "                       the same sources exists ($VIGIL_CACHE_DIR, else\n"
 "                       $XDG_CACHE_HOME/vigil or ~/.cache/vigil)\n"
 "Walk:\n"
+"  --scan-list FILE     sweep the paths listed in FILE, one per line ('-':\n"
+"                       standard input), besides any PATH; repeatable\n"
+"  --scan-list0 FILE    the same, the paths separated by NUL bytes\n"
 "  --exclude GLOB       prune paths matching GLOB (full path; a plain\n"
 "                       directory path prunes everything below); repeatable\n"
 "  --follow-symlinks    follow symbolic links (with loop protection)\n"
@@ -66,6 +72,12 @@ static const char usage[] =
 "  --cpu-limit PERCENT  hold the process near PERCENT of the machine's CPU\n"
 "Output:\n"
 "  --json               JSON Lines: one record per file, then a summary\n"
+"  --format FORMAT      text (default), json (= --json) or lines: one line\n"
+"                       per finding, LEVEL<TAB>SCORE<TAB>ID<TAB>PATH, the\n"
+"                       summary on standard error\n"
+"  -q, --quiet          findings only: no summary, no progress\n"
+"  --allow FILE         allow-list: findings accepted by path glob and ID,\n"
+"                       left out and counted as suppressed; repeatable\n"
 "  --output FILE        write results to FILE instead of standard output\n"
 "                       (to a temporary beside it, renamed when complete)\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
@@ -127,7 +139,23 @@ struct progress {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int stop;
+	uint64_t total; /* files to sweep when known (0: a walk, unknown) */
 };
+
+/* The number of files a sweep of roots will see, when it is known before
+ * the walk: every root named (or listed) is a regular file. A directory
+ * makes it unknown (0): its walk is not counted ahead. */
+static uint64_t known_total(const char *const *roots, size_t n, int named)
+{
+	if (!named || !n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (lstat(roots[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return 0;
+	}
+	return n;
+}
 
 static void *progress_main(void *arg)
 {
@@ -150,6 +178,15 @@ static void *progress_main(void *arg)
 		fprintf(stderr, "\r\033[Kscanning: %llu files, %.0f MiB, %.1f MiB/s",
 			(unsigned long long)st.files_seen, mb,
 			st.elapsed > 0 ? mb / st.elapsed : 0.0);
+		if (p->total && st.files_seen <= p->total) {
+			/* by files, the measure that is known ahead */
+			double done = (double)st.files_seen / (double)p->total;
+			fprintf(stderr, ", %.0f%%", 100.0 * done);
+			if (done > 0.01 && st.elapsed > 1.0) {
+				double left = st.elapsed * (1.0 - done) / done;
+				fprintf(stderr, ", ETA %ld:%02ld", (long)left / 60, (long)left % 60);
+			}
+		}
 	}
 	fprintf(stderr, "\r\033[K");
 	pthread_mutex_unlock(&p->lock);
@@ -195,6 +232,7 @@ enum {
 	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
 	OPT_MAXHASH, OPT_NO_SELF,
 	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD,
+	OPT_SCAN_LIST, OPT_SCAN_LIST0, OPT_ALLOW, OPT_FORMAT,
 };
 
 static const struct option long_opts[] = {
@@ -226,6 +264,11 @@ static const struct option long_opts[] = {
 	{"no-store", no_argument, NULL, OPT_NO_STORE},
 	{"rescan", no_argument, NULL, OPT_RESCAN},
 	{"rebuild", no_argument, NULL, OPT_REBUILD},
+	{"scan-list", required_argument, NULL, OPT_SCAN_LIST},
+	{"scan-list0", required_argument, NULL, OPT_SCAN_LIST0},
+	{"allow", required_argument, NULL, OPT_ALLOW},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -235,11 +278,45 @@ struct scan_args {
 	const char **iocs, **rules, **excludes;
 	size_t niocs, nrules, nexcludes;
 	int builtin, strict, json, verbose, nice, no_cache, no_self, rescan;
+	int lines, quiet;
+	struct scanlist list;     /* --scan-list paths */
+	int list_stdin;           /* a list was read from standard input */
+	struct allowlist *allow;
 	struct store_cli store;
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
 };
+
+/*
+ * `vigil scan -`: standard input as one file, named "-", through the same
+ * matcher as a file of the sweep (not opened as an archive, not stored).
+ * Larger than --max-size: not examined, an error (exit 2). 0, or -1 when
+ * it could not be examined.
+ */
+static int scan_standard_input(const struct scan_args *a, const vigil_iocs *iocs,
+			       const vigil_rules *rules, struct scan_report *rep)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int r = scanlist_read_stdin(&buf, &len, a->opt.max_size);
+	if (r == 1) {
+		fprintf(stderr, "vigil: standard input is larger than --max-size (%llu bytes): "
+			"not examined\n", (unsigned long long)a->opt.max_size);
+		return -1;
+	}
+	if (r != 0)
+		return -1;
+	scan_report_add_read(rep, 1, len);
+	int st = vigil_match_buffer(iocs, rules, "-", buf ? buf : (const uint8_t *)"", len,
+				    -1, !a->opt.no_checks, scan_report_file, rep);
+	free(buf);
+	if (st == VIGIL_FATAL) {
+		fputs("vigil: out of memory examining standard input\n", stderr);
+		return -1;
+	}
+	return 0;
+}
 
 /* Returns -1 to continue, else an exit code. */
 static int parse_args(int argc, char **argv, struct scan_args *a)
@@ -248,7 +325,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 	uint64_t size;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IOCS:
 			if (cli_push(&a->iocs, &a->niocs, optarg)) {
@@ -362,6 +439,36 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case OPT_REBUILD:
 			a->store.rebuild = 1;
 			break;
+		case OPT_SCAN_LIST:
+		case OPT_SCAN_LIST0:
+			if (strcmp(optarg, "-") == 0 && a->list_stdin++) {
+				fputs("vigil: standard input read as a scan list twice\n", stderr);
+				return 2;
+			}
+			if (scanlist_read(&a->list, optarg, c == OPT_SCAN_LIST ? '\n' : '\0'))
+				return 2;
+			break;
+		case OPT_ALLOW:
+			if (allowlist_load(&a->allow, optarg, time(NULL)))
+				return 2;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0) {
+				a->json = a->lines = 0;
+			} else if (strcmp(optarg, "json") == 0) {
+				a->json = 1;
+				a->lines = 0;
+			} else if (strcmp(optarg, "lines") == 0) {
+				a->lines = 1;
+				a->json = 0;
+			} else {
+				fputs("vigil: invalid --format (text, json or lines)\n", stderr);
+				return 2;
+			}
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -389,11 +496,34 @@ int cmd_scan(int argc, char **argv)
 	struct scan_report *rep = NULL;
 	struct cli_self self = {0};
 	struct cli_output output = {0};
+	struct scanlist roots_list = {0};
 	FILE *out = NULL;
 	if (rc >= 0)
 		goto done;
 	rc = 2;
 	diag.verbose = a.verbose;
+	/* the roots: PATHs ("-" is standard input), then the listed paths */
+	int scan_stdin = 0;
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			scan_stdin = 1;
+			continue;
+		}
+		if (scanlist_add(&roots_list, argv[i])) {
+			fputs("vigil: out of memory\n", stderr);
+			goto done;
+		}
+	}
+	if (scan_stdin && a.list_stdin) {
+		fputs("vigil: '-' and '--scan-list -' both read standard input\n", stderr);
+		goto done;
+	}
+	for (size_t i = 0; i < a.list.n; i++)
+		if (scanlist_add(&roots_list, a.list.paths[i])) {
+			fputs("vigil: out of memory\n", stderr);
+			goto done;
+		}
+	int have_list = a.list.n || a.list_stdin;
 
 	iocs = vigil_iocs_create();
 	rules = vigil_rules_create();
@@ -421,7 +551,7 @@ int cmd_scan(int argc, char **argv)
 	struct store_cli_late late_rules = {rules, 0};
 	if (store_cli_open(&a.store, &diag, &store))
 		goto done;
-	int late = store && !a.rescan && !a.verbose &&
+	int late = store && !a.rescan && !a.verbose && !scan_stdin &&
 		   vigil_rules_source_identity(rules, late_id) == VIGIL_OK;
 	if (!late && vigil_rules_finish(rules) != VIGIL_OK) {
 		fprintf(stderr, "vigil: rules do not compile, stopping\n");
@@ -472,7 +602,9 @@ int cmd_scan(int argc, char **argv)
 	scanner = vigil_scanner_create(&a.opt, iocs, rules);
 	if (scanner && late)
 		vigil_scanner_set_rules_loader(scanner, store_cli_late_rules, &late_rules);
-	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
+	struct scan_report_opts ro = {a.json, a.lines, a.quiet, a.verbose, (int)a.min_score,
+				      a.allow};
+	rep = scan_report_create(out, &ro);
 	if (!scanner || !rep) {
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;
@@ -485,12 +617,15 @@ int cmd_scan(int argc, char **argv)
 		lower_priority();
 
 	const char *roots_buf[sizeof default_roots / sizeof *default_roots];
-	const char *const *roots = (const char *const *)argv + optind;
-	size_t nroots = (size_t)(argc - optind);
-	if (!nroots) {
+	const char *const *roots = (const char *const *)roots_list.paths;
+	size_t nroots = roots_list.n;
+	if (!nroots && !scan_stdin && !have_list) {
 		nroots = pick_default_roots(roots_buf);
 		roots = roots_buf;
 	}
+	int stdin_failed = 0;
+	if (scan_stdin && scan_standard_input(&a, iocs, rules, rep) != 0)
+		stdin_failed = 1;
 
 	if (store && store_cli_scan_begin(store, scanner, iocs, late ? late_id : NULL, rules,
 					  &a.opt, a.rescan, roots, nroots))
@@ -498,10 +633,13 @@ int cmd_scan(int argc, char **argv)
 	sig_scanner = scanner;
 	if (got_signal) /* before the sweep: it sweeps nothing */
 		vigil_scanner_stop(scanner);
-	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 	pthread_t pt;
-	int show = isatty(STDERR_FILENO) && pthread_create(&pt, NULL, progress_main, &prog) == 0;
-	int run = vigil_scanner_run(scanner, roots, nroots);
+	prog.total = known_total(roots, nroots, have_list || roots_list.n);
+	int show = !a.quiet && isatty(STDERR_FILENO) &&
+		   pthread_create(&pt, NULL, progress_main, &prog) == 0;
+	int run = nroots || !(scan_stdin || have_list) ? vigil_scanner_run(scanner, roots, nroots)
+						       : VIGIL_OK;
 	if (show) {
 		pthread_mutex_lock(&prog.lock);
 		prog.stop = 1;
@@ -521,7 +659,7 @@ int cmd_scan(int argc, char **argv)
 	scan_report_finish(rep, &stats, diag.warnings);
 	if (sig)
 		rc = 128 + sig; /* 130 SIGINT, 143 SIGTERM */
-	else if (run != VIGIL_OK)
+	else if (run != VIGIL_OK || stdin_failed)
 		rc = 2;
 	else
 		rc = scan_report_hits(rep) ? 1 : 0;
@@ -538,6 +676,9 @@ done:
 	free(a.iocs);
 	free(a.rules);
 	free(a.excludes);
+	scanlist_free(&a.list);
+	scanlist_free(&roots_list);
+	allowlist_free(a.allow);
 	cli_self_free(&self);
 	cli_record_end();
 	return rc;
