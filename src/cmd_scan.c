@@ -281,6 +281,7 @@ struct scan_args {
 	int lines, quiet;
 	struct scanlist list;     /* --scan-list paths */
 	int list_stdin;           /* a list was read from standard input */
+	int have_list;            /* a list was given (maybe empty) */
 	struct allowlist *allow;
 	struct store_cli store;
 	long min_score;
@@ -447,6 +448,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 			}
 			if (scanlist_read(&a->list, optarg, c == OPT_SCAN_LIST ? '\n' : '\0'))
 				return 2;
+			a->have_list = 1;
 			break;
 		case OPT_ALLOW:
 			if (allowlist_load(&a->allow, optarg, time(NULL)))
@@ -523,7 +525,7 @@ int cmd_scan(int argc, char **argv)
 			fputs("vigil: out of memory\n", stderr);
 			goto done;
 		}
-	int have_list = a.list.n || a.list_stdin;
+	int have_list = a.have_list;
 
 	iocs = vigil_iocs_create();
 	rules = vigil_rules_create();
