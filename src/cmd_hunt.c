@@ -7,6 +7,7 @@
 #include <vigil/vigil.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "store_cli.h"
 
@@ -100,6 +101,8 @@ static void on_hit(void *ctx, const vigil_file_result *r, int64_t seen_ns)
 
 int cmd_hunt(int argc, char **argv)
 {
+	if (config_apply("hunt", long_opts, &argc, &argv) != 0)
+		return 2;
 	const char **paths = NULL;
 	size_t npaths = 0;
 	int builtin = 0, strict = 0, c, rc = 2;

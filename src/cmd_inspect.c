@@ -11,6 +11,7 @@
 #include <vigil/inspect.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "inspect_text.h"
 
@@ -262,6 +263,8 @@ static void print_members(FILE *out, json_t *members)
 
 int cmd_inspect(int argc, char **argv)
 {
+	if (config_apply("inspect", long_opts, &argc, &argv) != 0)
+		return 2;
 	struct inspect_args a = {.min_score = 40, .max_size = (uint64_t)1 << 30};
 	int rc = parse_args(argc, argv, &a);
 	if (rc >= 0) {

@@ -8,6 +8,7 @@
 #include <vigil/logs.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "logs_report.h"
 
@@ -169,6 +170,8 @@ static size_t network_count(const vigil_iocs *iocs)
 
 int cmd_logs(int argc, char **argv)
 {
+	if (config_apply("logs", long_opts, &argc, &argv) != 0)
+		return 2;
 	struct logs_args a = {.builtin = 1};
 	struct cli_diag diag = {0};
 	vigil_iocs *iocs = NULL;

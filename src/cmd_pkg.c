@@ -11,6 +11,7 @@
 #include <vigil/pkg.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 
 static const char usage[] =
@@ -162,6 +163,8 @@ static void summary(struct pkg_out *o, const vigil_pkg_stats *st, double secs)
 
 static int cmd_verify(int argc, char **argv)
 {
+	if (config_apply("pkg", long_opts, &argc, &argv) != 0)
+		return 2;
 	vigil_pkg_options opt;
 	vigil_pkg_options_init(&opt);
 	struct cli_diag diag = {0};

@@ -18,6 +18,7 @@
 
 #include "allowlist.h"
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "scan_report.h"
 #include "scanlist.h"
@@ -89,6 +90,9 @@ static const char usage[] =
 "  --no-store           neither read nor write the store\n"
 "  --rescan             read every file again (the store is still updated)\n"
 "  --rebuild            discard the store file and start a new one\n"
+"  --config FILE        read options from FILE after /etc/vigil/vigil.conf and\n"
+"                       ~/.config/vigil/vigil.conf (the command line wins)\n"
+"  --no-config          read no configuration file but those of --config\n"
 "  -v, --verbose        list skipped files and errors, rule warnings\n"
 "  -h, --help           this help\n"
 "\n"
@@ -487,6 +491,8 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 
 int cmd_scan(int argc, char **argv)
 {
+	if (config_apply("scan", long_opts, &argc, &argv) != 0)
+		return 2;
 	struct scan_args a = {.builtin = 1, .min_score = 40};
 	struct cli_diag diag = {0};
 	vigil_scan_options_init(&a.opt);
