@@ -181,7 +181,10 @@ json_t *cli_content_identity(const vigil_iocs *iocs, const vigil_rules *rules,
 	if (rules) {
 		json_t *r = json_object();
 		char id[65];
-		json_object_set_new(r, "count", json_integer(vigil_rules_count(rules)));
+		/* rules loaded late (a store's re-sweep) are not compiled yet:
+		 * their count is not known, their identity is */
+		json_object_set_new(r, "count", rules_id && *rules_id ? json_null()
+					       : json_integer(vigil_rules_count(rules)));
 		json_object_set_new(r, "files", json_integer(vigil_rules_file_count(rules)));
 		if (rules_id && *rules_id)
 			json_object_set_new(r, "sha256", json_string(rules_id));

@@ -51,7 +51,8 @@ json_t *cli_json_record(const char *type);
  * "vigil" (the version) and "content" ({"iocs": {"hash", "filename",
  * "network" counts, "sha256"}, "rules": {"count", "files", "sha256"}},
  * null when the command loads none; rules_id, when not NULL or "", is the
- * rules' identity known before they are compiled). Serialised once;
+ * rules' identity known before they are compiled: "count" is then null).
+ * Serialised once;
  * cli_record_puts adds them to a record's text. -1 when out of memory.
  */
 int cli_record_begin(const vigil_iocs *iocs, const vigil_rules *rules,
