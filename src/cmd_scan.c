@@ -77,6 +77,9 @@ static const char usage[] =
 "                       per finding, LEVEL<TAB>SCORE<TAB>ID<TAB>PATH, the\n"
 "                       summary on standard error\n"
 "  -q, --quiet          findings only: no summary, no progress\n"
+"  -s, --strings        YARA findings show the matched strings (offset,\n"
+"                       identifier, first 64 bytes; 16 matches per string);\n"
+"                       every file is read (as with --rescan)\n"
 "  --allow FILE         allow-list: findings accepted by path glob and ID,\n"
 "                       left out and counted as suppressed; repeatable\n"
 "  --output FILE        write results to FILE instead of standard output\n"
@@ -236,7 +239,7 @@ enum {
 	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
 	OPT_MAXHASH, OPT_NO_SELF,
 	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD,
-	OPT_SCAN_LIST, OPT_SCAN_LIST0, OPT_ALLOW, OPT_FORMAT,
+	OPT_SCAN_LIST, OPT_SCAN_LIST0, OPT_ALLOW, OPT_FORMAT, OPT_STRINGS,
 };
 
 static const struct option long_opts[] = {
@@ -272,6 +275,7 @@ static const struct option long_opts[] = {
 	{"scan-list0", required_argument, NULL, OPT_SCAN_LIST0},
 	{"allow", required_argument, NULL, OPT_ALLOW},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"strings", no_argument, NULL, OPT_STRINGS},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -330,7 +334,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 	uint64_t size;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qsvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IOCS:
 			if (cli_push(&a->iocs, &a->niocs, optarg)) {
@@ -471,6 +475,12 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 				fputs("vigil: invalid --format (text, json or lines)\n", stderr);
 				return 2;
 			}
+			break;
+		case 's':
+		case OPT_STRINGS:
+			/* a file's strings are not stored: every file is read */
+			a->opt.strings = 1;
+			a->rescan = 1;
 			break;
 		case 'q':
 			a->quiet = 1;

@@ -174,6 +174,17 @@ static void text_file(struct scan_report *rep, const vigil_file_result *r)
 		free(id);
 		free(src);
 		free(msg);
+		/* --strings: as `yara -s` prints them, OFFSET:ID: DATA */
+		for (size_t j = 0; j < f->nstrings; j++) {
+			const vigil_string_match *sm = &f->strings[j];
+			char *sid = vigil_escape_text_str(sm->identifier ? sm->identifier : "");
+			char *data = vigil_escape((const char *)sm->data, sm->data_len);
+			appendf(&body, &len, "        0x%llx:%s: %s%s\n",
+				(unsigned long long)sm->offset, sid ? sid : "", data ? data : "",
+				sm->length > sm->data_len ? "..." : "");
+			free(sid);
+			free(data);
+		}
 	}
 	if (not_fully_examined(r)) {
 		const char *raw = r->error_detail ? r->error_detail : r->skip_detail;

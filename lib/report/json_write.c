@@ -132,6 +132,24 @@ json_t *vg_json_finding(const vigil_finding *f)
 	bad |= vg_json_put(o, "message", vg_json_text(f->message));
 	if (f->evidence)
 		bad |= vg_json_put(o, "evidence", vg_json_text(f->evidence));
+	if (f->nstrings) {
+		/* like `yara -s`: offset, identifier, the bytes as text */
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < f->nstrings; i++) {
+			const vigil_string_match *sm = &f->strings[i];
+			json_t *m = json_object();
+			int b = vg_json_put(m, "offset", json_integer((json_int_t)sm->offset));
+			b |= vg_json_put(m, "id", vg_json_text(sm->identifier));
+			b |= vg_json_put(m, "data", vg_json_textn((const char *)sm->data,
+								 sm->data_len));
+			b |= vg_json_put(m, "length", json_integer((json_int_t)sm->length));
+			if (b || json_array_append_new(a, m) != 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		}
+		bad |= vg_json_put(o, "strings", a);
+	}
 	if (bad) {
 		json_decref(o);
 		return NULL;

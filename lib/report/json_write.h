@@ -46,9 +46,11 @@ json_t *vg_json_time(int64_t t);
 /* Lower-case hex of n bytes. */
 json_t *vg_json_hex(const uint8_t *p, size_t n);
 
-/* {"kind", "id", "score", "level", "source", "message"[, "evidence"]}:
- * strings by the text rule, level from the score whatever f->level says,
- * evidence only when not NULL. */
+/* {"kind", "id", "score", "level", "source", "message"[, "evidence"]
+ * [, "strings": [{"offset", "id", "data", "length"}]]}: strings by the
+ * text rule, level from the score whatever f->level says, evidence only
+ * when not NULL, strings only when the finding has matched strings (data:
+ * the first bytes kept, by the text rule; length: the whole match's). */
 json_t *vg_json_finding(const vigil_finding *f);
 /* A new record {"schema": VIGIL_JSON_SCHEMA, "type": type}. */
 json_t *vg_json_record(const char *type);
