@@ -212,11 +212,18 @@ static void collect_strings(vg_matcher *m, struct owned *x, YR_SCAN_CONTEXT *yct
 	yr_rule_strings_foreach(rule, str)
 	{
 		unsigned k = 0;
-		YR_MATCH *mt;
-		yr_string_matches_foreach(yctx, str, mt)
-		{
-			if (k++ >= VIGIL_STRING_MATCHES)
-				break;
+		/* yr_string_matches_foreach without its member accesses: YARA
+		 * 4.2 keeps matches in its notebook at addresses that need
+		 * not be aligned for YR_MATCH (UBSan says so), so each one is
+		 * copied out before it is read */
+		const YR_MATCH *at = yctx->matches[str->idx].head;
+		YR_MATCH one;
+		const YR_MATCH *mt = &one;
+		for (; at && k < VIGIL_STRING_MATCHES; at = one.next) {
+			memcpy(&one, at, sizeof one);
+			if (one.is_private)
+				continue;
+			k++;
 			if (!vg_grow(&x->strings, &cap, x->nstrings + 1, sizeof *x->strings)) {
 				m->oom = 1;
 				return;
