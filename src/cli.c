@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <vigil/content.h>
@@ -127,10 +128,145 @@ json_t *cli_json_path(const char *path)
 {
 	if (!path)
 		return json_null();
-	char *e = vigil_escape_str(path);
+	/* the library's rule: the exact name when it is UTF-8 */
+	size_t n = strlen(path);
+	if (vigil_utf8_valid(path, n))
+		return json_stringn(path, n);
+	char *e = vigil_utf8_lossy(path, n);
 	json_t *j = e ? json_string(e) : NULL;
 	free(e);
 	return j;
+}
+
+/* The fields every record of this run carries, serialised once:
+ * ',"host":…,"started":…,"vigil":…,"content":…' (see cli_record_begin). */
+static char *record_common;
+
+static json_t *ioc_identity(const vigil_iocs *iocs)
+{
+	static const struct { const char *name; vigil_ioc_type first, last; } kinds[] = {
+		{"hash", VIGIL_IOC_MD5, VIGIL_IOC_SHA256},
+		{"filename", VIGIL_IOC_PATH_REGEX, VIGIL_IOC_PATH_REGEX},
+		{"network", VIGIL_IOC_DOMAIN, VIGIL_IOC_URL},
+	};
+	json_t *o = json_object();
+	char all[3 * 4 * 65 + 1] = "", id[65];
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		size_t n = 0;
+		for (int t = (int)kinds[k].first; t <= (int)kinds[k].last; t++)
+			n += vigil_iocs_count(iocs, (vigil_ioc_type)t);
+		json_object_set_new(o, kinds[k].name, json_integer((json_int_t)n));
+	}
+	/* the digest: SHA-256 of the per-type identities, in type order
+	 * (the hash types have one identity together) */
+	for (int t = VIGIL_IOC_SHA256; t < VIGIL_IOC_TYPE_COUNT; t++) {
+		if (vigil_iocs_identity(iocs, t == VIGIL_IOC_SHA256 ? VIGIL_IOC_MD5
+								  : (vigil_ioc_type)t, id) != VIGIL_OK) {
+			json_object_set_new(o, "sha256", json_null());
+			return o;
+		}
+		memcpy(all + strlen(all), id, 65);
+	}
+	char hex[65];
+	json_object_set_new(o, "sha256", vigil_sha256_hex(all, strlen(all), hex) == VIGIL_OK
+						 ? json_string(hex) : json_null());
+	return o;
+}
+
+json_t *cli_content_identity(const vigil_iocs *iocs, const vigil_rules *rules,
+			     const char *rules_id)
+{
+	json_t *c = json_object();
+	if (iocs)
+		json_object_set_new(c, "iocs", ioc_identity(iocs));
+	if (rules) {
+		json_t *r = json_object();
+		char id[65];
+		/* rules loaded late (a store's re-sweep) are not compiled yet:
+		 * their count is not known, their identity is */
+		json_object_set_new(r, "count", rules_id && *rules_id ? json_null()
+					       : json_integer(vigil_rules_count(rules)));
+		json_object_set_new(r, "files", json_integer(vigil_rules_file_count(rules)));
+		if (rules_id && *rules_id)
+			json_object_set_new(r, "sha256", json_string(rules_id));
+		else if (vigil_rules_identity(rules, id) == VIGIL_OK)
+			json_object_set_new(r, "sha256", json_string(id));
+		else
+			json_object_set_new(r, "sha256", json_null());
+		json_object_set_new(c, "rules", r);
+	}
+	return c;
+}
+
+int cli_record_begin(const vigil_iocs *iocs, const vigil_rules *rules,
+		     const char *rules_id)
+{
+	char host[256] = "";
+	if (gethostname(host, sizeof host - 1) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	char started[32] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		started[0] = '\0';
+	json_t *o = json_object();
+	json_object_set_new(o, "host", *host ? cli_json_text(host) : json_null());
+	json_object_set_new(o, "started", *started ? json_string(started) : json_null());
+	json_object_set_new(o, "vigil", json_string(vigil_version()));
+	json_object_set_new(o, "content", iocs || rules
+						  ? cli_content_identity(iocs, rules, rules_id)
+						  : json_null());
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return -1;
+	/* '{"host":…}' becomes ',"host":…' */
+	size_t n = strlen(text);
+	free(record_common);
+	record_common = malloc(n);
+	if (record_common) {
+		record_common[0] = ',';
+		memcpy(record_common + 1, text + 1, n - 2);
+		record_common[n - 1] = '\0';
+	}
+	free(text);
+	return record_common ? 0 : -1;
+}
+
+void cli_record_end(void)
+{
+	free(record_common);
+	record_common = NULL;
+}
+
+int cli_record_puts(FILE *out, const char *text)
+{
+	char *safe = vigil_json_terminal_safe(text);
+	const char *rec = safe ? safe : text;
+	/* every record starts {"schema":N,"type":"T": the run's fields go
+	 * right after the type */
+	const char *at = NULL;
+	if (record_common && rec[0] == '{') {
+		const char *t = strstr(rec, "\"type\":\"");
+		const char *q = t ? strchr(t + 8, '"') : NULL;
+		at = q ? q + 1 : rec + 1;
+		if (at == rec + 1) {
+			/* no type: after the brace, without the leading comma */
+			fputc('{', out);
+			fputs(record_common + 1, out);
+			fputs(rec[1] == '}' ? "" : ",", out);
+		} else {
+			fwrite(rec, 1, (size_t)(at - rec), out);
+			fputs(record_common, out);
+		}
+		fputs(at, out);
+	} else {
+		fputs(rec, out);
+	}
+	free(safe);
+	return fputc('\n', out) == EOF ? -1 : 0;
 }
 
 json_t *cli_json_record(const char *type)
@@ -143,9 +279,14 @@ json_t *cli_json_record(const char *type)
 
 void cli_json_emit(FILE *out, json_t *rec)
 {
-	json_dumpf(rec, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
+	char *text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(rec);
+	if (!text) {
+		fputs("vigil: out of memory writing a record\n", stderr);
+		return;
+	}
+	cli_record_puts(out, text);
+	free(text);
 }
 
 FILE *cli_open_output(const char *path)

@@ -45,6 +45,26 @@ void cli_json_emit(FILE *out, json_t *rec);
 /* A new record with the schema version and type fields set. */
 json_t *cli_json_record(const char *type);
 
+/*
+ * The fields every JSON record of the run carries, right after "type":
+ * "host" (gethostname), "started" (now, RFC 3339 UTC: the sweep's start),
+ * "vigil" (the version) and "content" ({"iocs": {"hash", "filename",
+ * "network" counts, "sha256"}, "rules": {"count", "files", "sha256"}},
+ * null when the command loads none; rules_id, when not NULL or "", is the
+ * rules' identity known before they are compiled: "count" is then null).
+ * Serialised once;
+ * cli_record_puts adds them to a record's text. -1 when out of memory.
+ */
+int cli_record_begin(const vigil_iocs *iocs, const vigil_rules *rules,
+		     const char *rules_id);
+void cli_record_end(void);
+/* Write a record (JSON text of an object, from any writer) with the
+ * run's fields and a newline; as is before cli_record_begin. */
+int cli_record_puts(FILE *out, const char *rec);
+/* The "content" object above, for `vigil --version`. */
+json_t *cli_content_identity(const vigil_iocs *iocs, const vigil_rules *rules,
+			     const char *rules_id);
+
 /* The cache directory for kind ("rules"): $VIGIL_CACHE_DIR/kind, else
  * $XDG_CACHE_HOME/vigil/kind, else $HOME/.cache/vigil/kind; NULL if none.
  * Caller frees. */

@@ -7,6 +7,7 @@
 #include <vigil/vigil.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "store_cli.h"
 
@@ -100,6 +101,8 @@ static void on_hit(void *ctx, const vigil_file_result *r, int64_t seen_ns)
 
 int cmd_hunt(int argc, char **argv)
 {
+	if (config_apply("hunt", long_opts, &argc, &argv) != 0)
+		return 2;
 	const char **paths = NULL;
 	size_t npaths = 0;
 	int builtin = 0, strict = 0, c, rc = 2;
@@ -156,7 +159,7 @@ int cmd_hunt(int argc, char **argv)
 		goto done;
 	}
 	if (cli_load_content(iocs, NULL, builtin, paths, npaths, strict, &diag) != 0 ||
-	    store_cli_open(&so, &diag, &st))
+	    cli_record_begin(iocs, NULL, NULL) != 0 || store_cli_open(&so, &diag, &st))
 		goto done;
 	if (!st) {
 		fputs("vigil: hunt needs a store (VIGIL_STORE is off)\n", stderr);
@@ -179,6 +182,7 @@ int cmd_hunt(int argc, char **argv)
 done:
 	vigil_store_close(st);
 	vigil_iocs_destroy(iocs);
+	cli_record_end();
 	free(paths);
 	return rc;
 }

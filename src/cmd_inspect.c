@@ -11,6 +11,7 @@
 #include <vigil/inspect.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "inspect_text.h"
 
@@ -262,6 +263,8 @@ static void print_members(FILE *out, json_t *members)
 
 int cmd_inspect(int argc, char **argv)
 {
+	if (config_apply("inspect", long_opts, &argc, &argv) != 0)
+		return 2;
 	struct inspect_args a = {.min_score = 40, .max_size = (uint64_t)1 << 30};
 	int rc = parse_args(argc, argv, &a);
 	if (rc >= 0) {
@@ -275,7 +278,8 @@ int cmd_inspect(int argc, char **argv)
 	cli_content_args_free(&a.content);
 	if (rc)
 		return 2;
-	FILE *out = cli_open_output(a.output);
+	FILE *out = cli_record_begin(iocs, rules, NULL) == 0 ? cli_open_output(a.output)
+							    : NULL;
 	if (!out) {
 		vigil_rules_destroy(rules);
 		vigil_iocs_destroy(iocs);
@@ -330,8 +334,7 @@ int cmd_inspect(int argc, char **argv)
 			status = 1;
 		if (a.json) {
 			char *full = m ? json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-			fputs(full ? full : text, out);
-			fputc('\n', out);
+			cli_record_puts(out, full ? full : text);
 			free(full);
 		} else {
 			if (shown++)
@@ -345,6 +348,7 @@ int cmd_inspect(int argc, char **argv)
 	}
 	vigil_rules_destroy(rules);
 	vigil_iocs_destroy(iocs);
+	cli_record_end();
 	if (out != stdout && fclose(out) != 0) {
 		fputs("vigil: error writing the output\n", stderr);
 		return 2;

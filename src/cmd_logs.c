@@ -8,6 +8,7 @@
 #include <vigil/logs.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "logs_report.h"
 
@@ -175,6 +176,8 @@ static void stop_logscan(void *s)
 
 int cmd_logs(int argc, char **argv)
 {
+	if (config_apply("logs", long_opts, &argc, &argv) != 0)
+		return 2;
 	struct logs_args a = {.builtin = 1};
 	struct cli_diag diag = {0};
 	vigil_iocs *iocs = NULL;
@@ -195,6 +198,10 @@ int cmd_logs(int argc, char **argv)
 	if (cli_load_content(iocs, NULL, a.builtin, a.iocs, a.niocs, a.strict,
 			     &diag) != 0)
 		goto done;
+	if (cli_record_begin(iocs, NULL, NULL) != 0) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
 	size_t nnet = network_count(iocs);
 	if (nnet == 0) {
 		fprintf(stderr, "vigil: no network IOC loaded (give --iocs with a c2-iocs "
@@ -260,6 +267,7 @@ done:
 	logs_report_destroy(rep);
 	vigil_netmatch_destroy(m);
 	vigil_iocs_destroy(iocs);
+	cli_record_end();
 	free(a.iocs);
 	return rc;
 }

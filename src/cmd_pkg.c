@@ -11,6 +11,7 @@
 #include <vigil/pkg.h>
 
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 
 static const char usage[] =
@@ -114,7 +115,7 @@ static void on_result(void *ctx, const vigil_pkg_result *r)
 		o->oom = 1;
 		return;
 	}
-	fprintf(o->out, "%s\n", j);
+	cli_record_puts(o->out, j);
 	free(j);
 }
 
@@ -162,6 +163,8 @@ static void summary(struct pkg_out *o, const vigil_pkg_stats *st, double secs)
 
 static int cmd_verify(int argc, char **argv)
 {
+	if (config_apply("pkg", long_opts, &argc, &argv) != 0)
+		return 2;
 	vigil_pkg_options opt;
 	vigil_pkg_options_init(&opt);
 	struct cli_diag diag = {0};
@@ -214,7 +217,8 @@ static int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "vigil: out of memory\n");
 		return 2;
 	}
-	if (!(o.out = cli_open_output(output))) {
+	if (cli_record_begin(NULL, NULL, NULL) != 0 || !(o.out = cli_open_output(output))) {
+		cli_record_end();
 		vigil_pkgverify_destroy(v);
 		return 2;
 	}
@@ -238,6 +242,7 @@ static int cmd_verify(int argc, char **argv)
 		rc = 2;
 	}
 	vigil_pkgverify_destroy(v);
+	cli_record_end();
 	return rc;
 }
 

@@ -15,14 +15,18 @@
 #include <vigil/rules.h>
 #include <vigil/scan.h>
 
+#include "allowlist.h"
 #include "cli.h"
+#include "config.h"
 #include "commands.h"
 #include "scan_report.h"
+#include "scanlist.h"
 #include "store_cli.h"
 #include "fleet_cli.h"
 
 static const char usage[] =
 "usage: vigil scan [options] [PATH...]\n"
+"       vigil scan [options] -            (standard input as one file)\n"
 "\n"
 "Sweep files once: hash them (MD5, SHA-1, SHA-256), match hash and file-name\n"
 "IOCs, run YARA rules and the structural tampering checks of signed binaries.\n"
@@ -41,6 +45,9 @@ static const char usage[] =
 "                       the same sources exists ($VIGIL_CACHE_DIR, else\n"
 "                       $XDG_CACHE_HOME/vigil or ~/.cache/vigil)\n"
 "Walk:\n"
+"  --scan-list FILE     sweep the paths listed in FILE, one per line ('-':\n"
+"                       standard input), besides any PATH; repeatable\n"
+"  --scan-list0 FILE    the same, the paths separated by NUL bytes\n"
 "  --exclude GLOB       prune paths matching GLOB (full path; a plain\n"
 "                       directory path prunes everything below); repeatable\n"
 "  --follow-symlinks    follow symbolic links (with loop protection)\n"
@@ -69,6 +76,15 @@ static const char usage[] =
 "  --cpu-limit PERCENT  hold the process near PERCENT of the machine's CPU\n"
 "Output:\n"
 "  --json               JSON Lines: one record per file, then a summary\n"
+"  --format FORMAT      text (default), json (= --json) or lines: one line\n"
+"                       per finding, LEVEL<TAB>SCORE<TAB>ID<TAB>PATH, the\n"
+"                       summary on standard error\n"
+"  -q, --quiet          findings only: no summary, no progress\n"
+"  -s, --strings        YARA findings show the matched strings (offset,\n"
+"                       identifier, first 64 bytes; 16 matches per string);\n"
+"                       every file is read (as with --rescan)\n"
+"  --allow FILE         allow-list: findings accepted by path glob and ID,\n"
+"                       left out and counted as suppressed; repeatable\n"
 "  --output FILE        write results to FILE instead of standard output\n"
 "                       (to a temporary beside it, renamed when complete)\n"
 "  --min-score N        exit 1 when a file scores at least N (default 40)\n"
@@ -80,6 +96,9 @@ static const char usage[] =
 "  --no-store           neither read nor write the store\n"
 "  --rescan             read every file again (the store is still updated)\n"
 "  --rebuild            discard the store file and start a new one\n"
+"  --config FILE        read options from FILE after /etc/vigil/vigil.conf and\n"
+"                       ~/.config/vigil/vigil.conf (the command line wins)\n"
+"  --no-config          read no configuration file but those of --config\n"
 "  -v, --verbose        list skipped files and errors, rule warnings\n"
 "  -h, --help           this help\n"
 "\n"
@@ -110,7 +129,23 @@ struct progress {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int stop;
+	uint64_t total; /* files to sweep when known (0: a walk, unknown) */
 };
+
+/* The number of files a sweep of roots will see, when it is known before
+ * the walk: every root named (or listed) is a regular file. A directory
+ * makes it unknown (0): its walk is not counted ahead. */
+static uint64_t known_total(const char *const *roots, size_t n, int named)
+{
+	if (!named || !n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (lstat(roots[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return 0;
+	}
+	return n;
+}
 
 static void *progress_main(void *arg)
 {
@@ -133,6 +168,15 @@ static void *progress_main(void *arg)
 		fprintf(stderr, "\r\033[Kscanning: %llu files, %.0f MiB, %.1f MiB/s",
 			(unsigned long long)st.files_seen, mb,
 			st.elapsed > 0 ? mb / st.elapsed : 0.0);
+		if (p->total && st.files_seen <= p->total) {
+			/* by files, the measure that is known ahead */
+			double done = (double)st.files_seen / (double)p->total;
+			fprintf(stderr, ", %.0f%%", 100.0 * done);
+			if (done > 0.01 && st.elapsed > 1.0) {
+				double left = st.elapsed * (1.0 - done) / done;
+				fprintf(stderr, ", ETA %ld:%02ld", (long)left / 60, (long)left % 60);
+			}
+		}
 	}
 	fprintf(stderr, "\r\033[K");
 	pthread_mutex_unlock(&p->lock);
@@ -178,6 +222,7 @@ enum {
 	OPT_MAX_MEMBERS, OPT_MAX_MEMBER_SIZE,
 	OPT_MAXHASH, OPT_NO_SELF, OPT_MEMLIMIT,
 	OPT_STORE, OPT_NO_STORE, OPT_RESCAN, OPT_REBUILD, OPT_REPORT, OPT_HOST_ID,
+	OPT_SCAN_LIST, OPT_SCAN_LIST0, OPT_ALLOW, OPT_FORMAT, OPT_STRINGS,
 };
 
 static const struct option long_opts[] = {
@@ -212,6 +257,12 @@ static const struct option long_opts[] = {
 	{"rebuild", no_argument, NULL, OPT_REBUILD},
 	{"report", required_argument, NULL, OPT_REPORT},
 	{"host-id", required_argument, NULL, OPT_HOST_ID},
+	{"scan-list", required_argument, NULL, OPT_SCAN_LIST},
+	{"scan-list0", required_argument, NULL, OPT_SCAN_LIST0},
+	{"allow", required_argument, NULL, OPT_ALLOW},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"strings", no_argument, NULL, OPT_STRINGS},
+	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -221,12 +272,47 @@ struct scan_args {
 	const char **iocs, **rules, **excludes;
 	size_t niocs, nrules, nexcludes;
 	int builtin, strict, json, verbose, nice, no_cache, no_self, rescan;
+	int lines, quiet;
+	struct scanlist list;     /* --scan-list paths */
+	int list_stdin;           /* a list was read from standard input */
+	int have_list;            /* a list was given (maybe empty) */
+	struct allowlist *allow;
 	struct store_cli store;
 	struct fleet_cli report; /* --report URL, --host-id */
 	long min_score;
 	const char *output;
 	vigil_scan_options opt;
 };
+
+/*
+ * `vigil scan -`: standard input as one file, named "-", through the same
+ * matcher as a file of the sweep (not opened as an archive, not stored).
+ * Larger than --max-size: not examined, an error (exit 2). 0, or -1 when
+ * it could not be examined.
+ */
+static int scan_standard_input(const struct scan_args *a, const vigil_iocs *iocs,
+			       const vigil_rules *rules, struct scan_report *rep)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int r = scanlist_read_stdin(&buf, &len, a->opt.max_size);
+	if (r == 1) {
+		fprintf(stderr, "vigil: standard input is larger than --max-size (%llu bytes): "
+			"not examined\n", (unsigned long long)a->opt.max_size);
+		return -1;
+	}
+	if (r != 0)
+		return -1;
+	scan_report_add_read(rep, 1, len);
+	int st = vigil_match_buffer(iocs, rules, "-", buf ? buf : (const uint8_t *)"", len,
+				    -1, !a->opt.no_checks, scan_report_file, rep);
+	free(buf);
+	if (st == VIGIL_FATAL) {
+		fputs("vigil: out of memory examining standard input\n", stderr);
+		return -1;
+	}
+	return 0;
+}
 
 /* Returns -1 to continue, else an exit code. */
 static int parse_args(int argc, char **argv, struct scan_args *a)
@@ -235,7 +321,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 	uint64_t size;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qsvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IOCS:
 			if (cli_push(&a->iocs, &a->niocs, optarg)) {
@@ -363,6 +449,43 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case OPT_HOST_ID:
 			a->report.host_id = optarg;
 			break;
+		case OPT_SCAN_LIST:
+		case OPT_SCAN_LIST0:
+			if (strcmp(optarg, "-") == 0 && a->list_stdin++) {
+				fputs("vigil: standard input read as a scan list twice\n", stderr);
+				return 2;
+			}
+			if (scanlist_read(&a->list, optarg, c == OPT_SCAN_LIST ? '\n' : '\0'))
+				return 2;
+			a->have_list = 1;
+			break;
+		case OPT_ALLOW:
+			if (allowlist_load(&a->allow, optarg, time(NULL)))
+				return 2;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0) {
+				a->json = a->lines = 0;
+			} else if (strcmp(optarg, "json") == 0) {
+				a->json = 1;
+				a->lines = 0;
+			} else if (strcmp(optarg, "lines") == 0) {
+				a->lines = 1;
+				a->json = 0;
+			} else {
+				fputs("vigil: invalid --format (text, json or lines)\n", stderr);
+				return 2;
+			}
+			break;
+		case 's':
+		case OPT_STRINGS:
+			/* a file's strings are not stored: every file is read */
+			a->opt.strings = 1;
+			a->rescan = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
 		case 'v':
 			a->verbose = 1;
 			break;
@@ -379,6 +502,8 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 
 int cmd_scan(int argc, char **argv)
 {
+	if (config_apply("scan", long_opts, &argc, &argv) != 0)
+		return 2;
 	struct scan_args a = {.builtin = 1, .min_score = 40};
 	struct cli_diag diag = {0};
 	vigil_scan_options_init(&a.opt);
@@ -390,11 +515,34 @@ int cmd_scan(int argc, char **argv)
 	struct scan_report *rep = NULL;
 	struct cli_self self = {0};
 	struct cli_output output = {0};
+	struct scanlist roots_list = {0};
 	FILE *out = NULL;
 	if (rc >= 0)
 		goto done;
 	rc = 2;
 	diag.verbose = a.verbose;
+	/* the roots: PATHs ("-" is standard input), then the listed paths */
+	int scan_stdin = 0;
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			scan_stdin = 1;
+			continue;
+		}
+		if (scanlist_add(&roots_list, argv[i])) {
+			fputs("vigil: out of memory\n", stderr);
+			goto done;
+		}
+	}
+	if (scan_stdin && a.list_stdin) {
+		fputs("vigil: '-' and '--scan-list -' both read standard input\n", stderr);
+		goto done;
+	}
+	for (size_t i = 0; i < a.list.n; i++)
+		if (scanlist_add(&roots_list, a.list.paths[i])) {
+			fputs("vigil: out of memory\n", stderr);
+			goto done;
+		}
+	int have_list = a.have_list;
 
 	iocs = vigil_iocs_create();
 	rules = vigil_rules_create();
@@ -426,7 +574,7 @@ int cmd_scan(int argc, char **argv)
 		fputs("vigil: --report needs the store (it sends the sweep the store keeps)\n", stderr);
 		goto done;
 	}
-	int late = store && !a.rescan && !a.verbose &&
+	int late = store && !a.rescan && !a.verbose && !scan_stdin &&
 		   vigil_rules_source_identity(rules, late_id) == VIGIL_OK;
 	if (!late && vigil_rules_finish(rules) != VIGIL_OK) {
 		fprintf(stderr, "vigil: rules do not compile, stopping\n");
@@ -456,6 +604,10 @@ int cmd_scan(int argc, char **argv)
 	if (a.verbose && vigil_rules_from_cache(rules))
 		fprintf(stderr, "vigil: compiled rules taken from the cache\n");
 
+	if (cli_record_begin(iocs, rules, late ? late_id : NULL) != 0) {
+		fprintf(stderr, "vigil: out of memory\n");
+		goto done;
+	}
 	cli_catch_signals(); /* from here a signal ends in a report */
 	if (cli_output_open(&output, a.output) != 0)
 		goto done;
@@ -473,7 +625,9 @@ int cmd_scan(int argc, char **argv)
 	scanner = vigil_scanner_create(&a.opt, iocs, rules);
 	if (scanner && late)
 		vigil_scanner_set_rules_loader(scanner, store_cli_late_rules, &late_rules);
-	rep = scan_report_create(out, a.json, a.verbose, (int)a.min_score);
+	struct scan_report_opts ro = {a.json, a.lines, a.quiet, a.verbose, (int)a.min_score,
+				      a.allow};
+	rep = scan_report_create(out, &ro);
 	if (!scanner || !rep) {
 		fprintf(stderr, "vigil: out of memory\n");
 		goto done;
@@ -486,21 +640,27 @@ int cmd_scan(int argc, char **argv)
 		lower_priority();
 
 	const char *roots_buf[sizeof default_roots / sizeof *default_roots];
-	const char *const *roots = (const char *const *)argv + optind;
-	size_t nroots = (size_t)(argc - optind);
-	if (!nroots) {
+	const char *const *roots = (const char *const *)roots_list.paths;
+	size_t nroots = roots_list.n;
+	if (!nroots && !scan_stdin && !have_list) {
 		nroots = pick_default_roots(roots_buf);
 		roots = roots_buf;
 	}
+	int stdin_failed = 0;
+	if (scan_stdin && scan_standard_input(&a, iocs, rules, rep) != 0)
+		stdin_failed = 1;
 
 	if (store && store_cli_scan_begin(store, scanner, iocs, late ? late_id : NULL, rules,
 					  &a.opt, a.rescan, roots, nroots))
 		goto done;
 	cli_signal_target(stop_scanner, scanner); /* stops at once if caught */
-	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+	struct progress prog = {scanner, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 	pthread_t pt;
-	int show = isatty(STDERR_FILENO) && pthread_create(&pt, NULL, progress_main, &prog) == 0;
-	int run = vigil_scanner_run(scanner, roots, nroots);
+	prog.total = known_total(roots, nroots, have_list || roots_list.n);
+	int show = !a.quiet && isatty(STDERR_FILENO) &&
+		   pthread_create(&pt, NULL, progress_main, &prog) == 0;
+	int run = nroots || !(scan_stdin || have_list) ? vigil_scanner_run(scanner, roots, nroots)
+						       : VIGIL_OK;
 	if (show) {
 		pthread_mutex_lock(&prog.lock);
 		prog.stop = 1;
@@ -520,7 +680,7 @@ int cmd_scan(int argc, char **argv)
 	scan_report_finish(rep, &stats, diag.warnings);
 	if (sig)
 		rc = 128 + sig; /* 130 SIGINT, 143 SIGTERM */
-	else if (run != VIGIL_OK)
+	else if (run != VIGIL_OK || stdin_failed)
 		rc = 2;
 	else
 		rc = scan_report_hits(rep) ? 1 : 0;
@@ -539,6 +699,10 @@ done:
 	free(a.iocs);
 	free(a.rules);
 	free(a.excludes);
+	scanlist_free(&a.list);
+	scanlist_free(&roots_list);
+	allowlist_free(a.allow);
 	cli_self_free(&self);
+	cli_record_end();
 	return rc;
 }

@@ -74,9 +74,11 @@ static void wrap_word(struct wrap *w, const char *word)
 
 static void header(FILE *out, const json_t *r)
 {
-	/* the path is escaped already (by the library), as in `vigil scan` */
+	/* the record holds the exact name: escaped as `vigil scan` prints it */
 	const char *path = json_string_value(json_object_get(r, "path"));
-	fprintf(out, "%s\n", path ? path : "-");
+	char *e = path ? vigil_escape_str(path) : NULL;
+	fprintf(out, "%s\n", e ? e : "-");
+	free(e);
 	fprintf(out, "  size         %" JSON_INTEGER_FORMAT " bytes, entropy ", num(r, "size"));
 	entropy(out, r);
 	fprintf(out, "\n  md5          %s\n", str(r, "md5", 0));

@@ -14,6 +14,8 @@
 #include "logs_report.h"
 
 #define MAX_CLIENTS 4096
+/* Clients named per IOC in the summary (the first ones seen, escaped). */
+#define CLIENT_NAMES 8
 
 struct ioc_stat {
 	const vigil_ioc *ioc;
@@ -23,6 +25,8 @@ struct ioc_stat {
 	uint64_t *clients; /* open addressing, 0 = empty */
 	size_t nclients, cap;
 	int capped;
+	char *names[CLIENT_NAMES];
+	size_t nnames;
 };
 
 struct logs_report {
@@ -48,8 +52,11 @@ void logs_report_destroy(struct logs_report *rep)
 {
 	if (!rep)
 		return;
-	for (size_t i = 0; i < rep->cap; i++)
+	for (size_t i = 0; i < rep->cap; i++) {
 		free(rep->stats[i].clients);
+		for (size_t j = 0; j < rep->stats[i].nnames; j++)
+			free(rep->stats[i].names[j]);
+	}
 	free(rep->stats);
 	free(rep);
 }
@@ -150,6 +157,8 @@ static void add_client(struct logs_report *rep, struct ioc_stat *s,
 		i = (i + 1) & (s->cap - 1);
 	s->clients[i] = h;
 	s->nclients++;
+	if (s->nnames < CLIENT_NAMES && (s->names[s->nnames] = vigil_escape(c, n)))
+		s->nnames++;
 }
 
 static const char *type_name(vigil_ioc_type t)
@@ -316,6 +325,10 @@ void logs_report_finish(struct logs_report *rep, const vigil_logstats *st,
 			json_object_set_new(rec, "hits", json_integer((json_int_t)s->hits));
 			json_object_set_new(rec, "clients", json_integer((json_int_t)s->nclients));
 			json_object_set_new(rec, "clients_capped", json_boolean(s->capped));
+			json_t *names = json_array();
+			for (size_t j = 0; j < s->nnames; j++)
+				json_array_append_new(names, json_string(s->names[j]));
+			json_object_set_new(rec, "client_names", names);
 			json_object_set_new(rec, "first_seen", json_time(s->has_time, s->first));
 			json_object_set_new(rec, "last_seen", json_time(s->has_time, s->last));
 			cli_json_emit(rep->out, rec);
@@ -354,6 +367,15 @@ void logs_report_finish(struct logs_report *rep, const vigil_logstats *st,
 		fprintf(rep->out, "  %s %s  hits %llu  clients %zu%s  first %s  last %s  (%s)\n",
 			type_name(s->ioc->type), v ? v : "?", (unsigned long long)s->hits,
 			s->nclients, s->capped ? "+" : "", first, last, esrc ? esrc : "?");
+		if (s->nnames) {
+			fputs("    clients:", rep->out);
+			for (size_t j = 0; j < s->nnames; j++)
+				fprintf(rep->out, "%s %s", j ? "," : "", s->names[j]);
+			if (s->nclients > s->nnames || s->capped)
+				fprintf(rep->out, " (and %zu%s more)", s->nclients - s->nnames,
+					s->capped ? "+" : "");
+			fputc('\n', rep->out);
+		}
 		free(v);
 		free(src);
 		free(esrc);

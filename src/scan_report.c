@@ -11,6 +11,7 @@
 #include <vigil/escape.h>
 #include <vigil/report.h>
 
+#include "allowlist.h"
 #include "cli.h"
 #include "scan_report.h"
 
@@ -25,7 +26,14 @@ struct text_block {
 
 struct scan_report {
 	FILE *out;
-	int json, verbose, min_score;
+	int json, verbose, min_score, lines, quiet;
+	const struct allowlist *allow;
+	/* findings left out by the allow-list, and the files they were in */
+	unsigned long suppressed, suppressed_files;
+	/* results by level after the allow-list (the sweep counts before) */
+	uint64_t by_level[4];
+	/* standard input, swept apart from the walk */
+	uint64_t extra_files, extra_bytes;
 	const char *interrupted; /* the signal's name, or NULL */
 	unsigned long hits;
 	struct text_block *blocks;
@@ -37,15 +45,17 @@ struct scan_report {
 	size_t npartial_lines;
 };
 
-struct scan_report *scan_report_create(FILE *out, int json, int verbose,
-				       int min_score)
+struct scan_report *scan_report_create(FILE *out, const struct scan_report_opts *o)
 {
 	struct scan_report *rep = calloc(1, sizeof *rep);
 	if (rep) {
 		rep->out = out;
-		rep->json = json;
-		rep->verbose = verbose;
-		rep->min_score = min_score;
+		rep->json = o->json;
+		rep->lines = o->lines && !o->json;
+		rep->quiet = o->quiet;
+		rep->verbose = o->verbose;
+		rep->min_score = o->min_score;
+		rep->allow = o->allow;
 	}
 	return rep;
 }
@@ -67,8 +77,7 @@ static void json_file(struct scan_report *rep, const vigil_file_result *r)
 		fputs("vigil: out of memory writing a record\n", stderr);
 		return;
 	}
-	fputs(rec, rep->out);
-	fputc('\n', rep->out);
+	cli_record_puts(rep->out, rec);
 	fflush(rep->out); /* a reader (or a kill) sees whole records */
 	free(rec);
 }
@@ -155,14 +164,27 @@ static void text_file(struct scan_report *rep, const vigil_file_result *r)
 	}
 	for (size_t i = 0; i < r->nfindings; i++) {
 		const vigil_finding *f = &r->findings[i];
-		char *id = vigil_escape_str(f->id), *src = vigil_escape_str(f->source),
-		     *msg = vigil_escape_str(f->message);
+		/* IOC and rule text as written (backslashes single), only
+		 * what a terminal acts on escaped */
+		char *id = vigil_escape_text_str(f->id), *src = vigil_escape_text_str(f->source),
+		     *msg = vigil_escape_text_str(f->message);
 		appendf(&body, &len, "  [%3d] %-8s %s\n        %s%s%s\n", f->score,
 			f->kind, id ? id : "", msg && *msg ? msg : "",
 			msg && *msg ? "  " : "", src && *src ? src : "");
 		free(id);
 		free(src);
 		free(msg);
+		/* --strings: as `yara -s` prints them, OFFSET:ID: DATA */
+		for (size_t j = 0; j < f->nstrings; j++) {
+			const vigil_string_match *sm = &f->strings[j];
+			char *sid = vigil_escape_text_str(sm->identifier ? sm->identifier : "");
+			char *data = vigil_escape((const char *)sm->data, sm->data_len);
+			appendf(&body, &len, "        0x%llx:%s: %s%s\n",
+				(unsigned long long)sm->offset, sid ? sid : "", data ? data : "",
+				sm->length > sm->data_len ? "..." : "");
+			free(sid);
+			free(data);
+		}
 	}
 	if (not_fully_examined(r)) {
 		const char *raw = r->error_detail ? r->error_detail : r->skip_detail;
@@ -182,15 +204,60 @@ static void text_file(struct scan_report *rep, const vigil_file_result *r)
 	rep->blocks[rep->nblocks++] = (struct text_block){r->score, path, body};
 }
 
-void scan_report_file(void *ctx, const vigil_file_result *r)
+/* "LEVEL<TAB>SCORE<TAB>ID<TAB>PATH", one line per finding, as it comes:
+ * tab-separated so that a path with spaces is one awk field, the path
+ * last and escaped (no raw tab or newline in any field). */
+static void lines_file(struct scan_report *rep, const vigil_file_result *r)
+{
+	if (!r->nfindings)
+		return;
+	char *path = vigil_escape_str(r->path);
+	for (size_t i = 0; path && i < r->nfindings; i++) {
+		const vigil_finding *f = &r->findings[i];
+		char *id = vigil_escape_text_str(f->id ? f->id : "");
+		fprintf(rep->out, "%s\t%d\t%s\t%s\n",
+			vigil_level_name(vigil_score_level(f->score)), f->score,
+			id ? id : "", path);
+		free(id);
+	}
+	free(path);
+	fflush(rep->out);
+}
+
+void scan_report_file(void *ctx, const vigil_file_result *in)
 {
 	struct scan_report *rep = ctx;
+	vigil_finding keep_buf[64];
+	vigil_finding *keep = in->nfindings <= 64 ? keep_buf
+						  : malloc(in->nfindings * sizeof *keep);
+	vigil_file_result filtered;
+	const vigil_file_result *r = in;
+	if (keep) {
+		size_t left = allowlist_filter(rep->allow, in, keep, &filtered);
+		if (left) {
+			rep->suppressed += left;
+			rep->suppressed_files++;
+			r = &filtered;
+		}
+	}
 	if (r->nfindings && r->score >= rep->min_score)
 		rep->hits++;
+	if (r->nfindings)
+		rep->by_level[vigil_score_level(r->score)]++;
 	if (rep->json)
 		json_file(rep, r);
+	else if (rep->lines)
+		lines_file(rep, r);
 	else
 		text_file(rep, r);
+	if (keep != keep_buf)
+		free(keep);
+}
+
+void scan_report_add_read(struct scan_report *rep, uint64_t files, uint64_t bytes)
+{
+	rep->extra_files += files;
+	rep->extra_bytes += bytes;
 }
 
 static int block_cmp(const void *a, const void *b)
@@ -201,9 +268,18 @@ static int block_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
+void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *sweep,
 			unsigned long ioc_warnings)
 {
+	/* the counts as written: standard input added, levels after the
+	 * allow-list */
+	vigil_scan_stats adj = *sweep;
+	const vigil_scan_stats *st = &adj;
+	adj.files_seen += rep->extra_files;
+	adj.files_scanned += rep->extra_files;
+	adj.bytes_read += rep->extra_bytes;
+	for (int i = 1; i < 4; i++)
+		adj.files_by_level[i] = rep->by_level[i];
 	double mb = st->bytes_read / 1048576.0;
 	double rate = st->elapsed > 0 ? mb / st->elapsed : 0;
 	if (rep->json) {
@@ -238,6 +314,9 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		json_object_set_new(rec, "files_by_level", lv);
 		json_object_set_new(rec, "ioc_warnings", json_integer((json_int_t)ioc_warnings));
 		json_object_set_new(rec, "hits", json_integer((json_int_t)rep->hits));
+		json_object_set_new(rec, "suppressed", json_integer((json_int_t)rep->suppressed));
+		json_object_set_new(rec, "suppressed_files",
+				    json_integer((json_int_t)rep->suppressed_files));
 		json_object_set_new(rec, "interrupted", json_boolean(rep->interrupted != NULL));
 		if (rep->interrupted)
 			json_object_set_new(rec, "signal", json_string(rep->interrupted));
@@ -247,6 +326,13 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		fflush(rep->out);
 		return;
 	}
+	FILE *sum = rep->out;
+	if (rep->lines) {
+		/* the finding lines alone on the output; the summary apart */
+		if (rep->quiet)
+			return;
+		sum = stderr;
+	}
 	if (rep->nblocks > 1)
 		qsort(rep->blocks, rep->nblocks, sizeof *rep->blocks, block_cmp);
 	for (size_t i = 0; i < rep->nblocks; i++) {
@@ -254,6 +340,10 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 		const char *lv = vigil_level_name(vigil_score_level(b->score));
 		fprintf(rep->out, "%s%-7s score %3d  %s\n%s", i ? "\n" : "", lv,
 			b->score, b->path, b->body ? b->body : "");
+	}
+	if (rep->quiet) {
+		fflush(rep->out);
+		return;
 	}
 	if (rep->npartial_lines) {
 		fprintf(rep->out, "%snot fully examined:\n", rep->nblocks ? "\n" : "");
@@ -263,49 +353,54 @@ void scan_report_finish(struct scan_report *rep, const vigil_scan_stats *st,
 			fprintf(rep->out, "  ... and %lu more (-v lists every one)\n",
 				rep->partial_unlisted);
 	}
-	fprintf(rep->out, "%s--- summary ---\n",
-		rep->nblocks || rep->npartial_lines ? "\n" : "");
+	fprintf(sum, "%s--- summary ---\n",
+		sum == rep->out && (rep->nblocks || rep->npartial_lines) ? "\n" : "");
 	if (rep->interrupted)
-		fprintf(rep->out, "interrupted by %s: the sweep stopped early, the counts are of what it swept\n",
+		fprintf(sum, "interrupted by %s: the sweep stopped early, the counts are of what it swept\n",
 			rep->interrupted);
-	fprintf(rep->out, "files seen %llu, scanned %llu, directories %llu, read %.1f MiB in %.2f s (%.1f MiB/s)\n",
+	fprintf(sum, "files seen %llu, scanned %llu, directories %llu, read %.1f MiB in %.2f s (%.1f MiB/s)\n",
 		(unsigned long long)st->files_seen, (unsigned long long)st->files_scanned,
 		(unsigned long long)st->dirs_seen, mb, st->elapsed, rate);
-	fprintf(rep->out, "containers opened %llu, members %llu, expanded %.1f MiB, limits hit %llu\n",
+	fprintf(sum, "containers opened %llu, members %llu, expanded %.1f MiB, limits hit %llu\n",
 		(unsigned long long)st->containers, (unsigned long long)st->members,
 		st->bytes_expanded / 1048576.0, (unsigned long long)st->limit_hits);
 	if (st->memory_refused)
 		fprintf(rep->out, "memory budget %.0f MiB (--memory-limit): %llu files or members streamed, not held for the rules\n",
 			st->memory_limit / 1048576.0, (unsigned long long)st->memory_refused);
 	if (st->files_reused)
-		fprintf(rep->out, "files unchanged since the last sweep (results from the store, not read): %llu\n",
+		fprintf(sum, "files unchanged since the last sweep (results from the store, not read): %llu\n",
 			(unsigned long long)st->files_reused);
-	fprintf(rep->out, "findings: alert %llu, warning %llu, notice %llu\n",
+	fprintf(sum, "findings: alert %llu, warning %llu, notice %llu\n",
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_ALERT],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_WARNING],
 		(unsigned long long)st->files_by_level[VIGIL_LEVEL_NOTICE]);
-	fprintf(rep->out, "excluded by --exclude: %llu\n", (unsigned long long)st->excluded);
+	fprintf(sum, "excluded by --exclude: %llu\n", (unsigned long long)st->excluded);
 	if (st->self_excluded)
-		fprintf(rep->out, "excluded as vigil's own: %llu (the content, rules and IOC "
+		fprintf(sum, "excluded as vigil's own: %llu (the content, rules and IOC "
 			"files it loaded, its rules cache, its source tree; -v lists them, "
 			"--no-self-exclude sweeps them)\n",
 			(unsigned long long)st->self_excluded);
-	fprintf(rep->out, "skipped:");
+	fprintf(sum, "skipped:");
 	for (int i = 1; i < VIGIL_SKIP_COUNT; i++)
-		fprintf(rep->out, " %s %llu%s", vigil_skip_name(i),
+		fprintf(sum, " %s %llu%s", vigil_skip_name(i),
 			(unsigned long long)st->skipped[i], i + 1 < VIGIL_SKIP_COUNT ? "," : "\n");
-	fprintf(rep->out, "errors:");
+	fprintf(sum, "errors:");
 	for (int i = 1; i < VIGIL_ERR_COUNT; i++)
-		fprintf(rep->out, " %s %llu%s", vigil_error_name(i),
+		fprintf(sum, " %s %llu%s", vigil_error_name(i),
 			(unsigned long long)st->errors[i], i + 1 < VIGIL_ERR_COUNT ? "," : "\n");
 	if (rep->partial)
-		fprintf(rep->out, "not fully examined: %lu file%s (%s)\n", rep->partial,
+		fprintf(sum, "not fully examined: %lu file%s (%s)\n", rep->partial,
 			rep->partial == 1 ? "" : "s",
 			rep->verbose ? "listed above"
 			: rep->partial_unlisted ? "the first listed above, -v lists every one"
 						: "listed above");
 	if (ioc_warnings)
-		fprintf(rep->out, "malformed IOC or rule lines skipped: %lu\n", ioc_warnings);
+		fprintf(sum, "malformed IOC or rule lines skipped: %lu\n", ioc_warnings);
+	if (rep->allow)
+		fprintf(sum, "suppressed by the allow-list: %lu finding%s in %lu file%s\n",
+			rep->suppressed, rep->suppressed == 1 ? "" : "s", rep->suppressed_files,
+			rep->suppressed_files == 1 ? "" : "s");
+	fflush(sum);
 	fflush(rep->out);
 }
 

@@ -7,9 +7,20 @@
 #include <vigil/scan.h>
 
 struct scan_report;
+struct allowlist;
 
-struct scan_report *scan_report_create(FILE *out, int json, int verbose,
-				       int min_score);
+struct scan_report_opts {
+	int json;      /* JSON Lines */
+	int lines;     /* --format lines: one line per finding */
+	int quiet;     /* -q: findings only, no summary */
+	int verbose;
+	int min_score;
+	const struct allowlist *allow; /* findings left out, or NULL */
+};
+
+struct scan_report *scan_report_create(FILE *out, const struct scan_report_opts *o);
+/* Count files read apart from the sweep (standard input) in the summary. */
+void scan_report_add_read(struct scan_report *rep, uint64_t files, uint64_t bytes);
 /* vigil_file_fn: called serialised by the scanner. */
 void scan_report_file(void *ctx, const vigil_file_result *r);
 /* Print the remaining text blocks (strongest first) and the summary. */

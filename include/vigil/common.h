@@ -24,7 +24,7 @@ extern "C" {
 
 #define VIGIL_VERSION "0.1.0"
 /* Bumped when a JSON record changes incompatibly. */
-#define VIGIL_JSON_SCHEMA 1
+#define VIGIL_JSON_SCHEMA 2
 
 /* Graded like libarchive: an item failed, or nothing more is possible. */
 typedef enum vigil_status {
@@ -51,6 +51,19 @@ typedef struct vigil_diag {
 typedef void (*vigil_diag_fn)(void *ctx, const vigil_diag *d);
 
 const char *vigil_version(void);
+
+/* A library vigil uses and its version ("3.8.2"). */
+typedef struct vigil_component_version {
+	const char *name, *version;
+} vigil_component_version;
+/* Fill up to max entries (libyara, OpenSSL, libarchive, SQLite, jansson,
+ * PCRE2: the run-time versions where the library says, else the one
+ * built against); returns how many there are. */
+size_t vigil_component_versions(vigil_component_version *out, size_t max);
+
+/* Lower-case hex SHA-256 of n bytes (for identities a program combines).
+ * VIGIL_OK, or VIGIL_FATAL when the digest failed (out is ""). */
+int vigil_sha256_hex(const void *p, size_t n, char out[65]);
 
 /* Why a file was not fully examined. */
 typedef enum vigil_skip {

@@ -30,6 +30,33 @@ int vigil_escape_needed(const char *s, size_t len);
 /* vigil_escape() of a NUL-terminated string. */
 char *vigil_escape_str(const char *s);
 
+/*
+ * For text that is read, not parsed back (an IOC's value and comment, a
+ * rule's name and description): only what a terminal acts on or what is
+ * not valid UTF-8 is escaped (C0 controls, DEL, C1 controls, bidi
+ * formatting characters, invalid bytes as \xHH; \t \n \r by name); a
+ * backslash is kept as one, so "C:\Windows" prints as written. Not
+ * lossless (a literal "\x1b" and an escaped ESC look alike): paths use
+ * vigil_escape(). NULL on allocation failure (and for a NULL s in the
+ * _str form).
+ */
+char *vigil_escape_text(const char *s, size_t len);
+char *vigil_escape_text_str(const char *s);
+
+/* 1 when the len bytes at s are valid UTF-8 (RFC 3629: no overlong forms,
+ * surrogates or values past U+10FFFF), whatever characters they hold. */
+int vigil_utf8_valid(const char *s, size_t len);
+
+/* A copy of the JSON text json in which the C1 controls and bidi
+ * formatting characters (valid UTF-8, which JSON writers leave raw) are
+ * written as \uXXXX escapes: the same JSON value, nothing a terminal
+ * acts on when the text is printed. NULL on allocation failure. */
+char *vigil_json_terminal_safe(const char *json);
+
+/* A copy of the len bytes at s with each byte that is not part of valid
+ * UTF-8 replaced by U+FFFD; NULL on allocation failure. */
+char *vigil_utf8_lossy(const char *s, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

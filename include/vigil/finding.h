@@ -32,6 +32,20 @@ typedef enum vigil_level {
  * are owned by whoever emits the finding and valid for the duration of the
  * callback that receives it.
  */
+/* One match of a YARA string (with vigil_scan_options.strings, like
+ * `yara -s`): where, which string, and the first bytes matched. At most
+ * VIGIL_STRING_MATCHES matches per string and VIGIL_STRING_DATA bytes of
+ * each are kept; length is the whole match's. */
+#define VIGIL_STRING_MATCHES 16
+#define VIGIL_STRING_DATA 64
+typedef struct vigil_string_match {
+	uint64_t offset;
+	const char *identifier; /* "$a" */
+	const uint8_t *data;    /* min(length, VIGIL_STRING_DATA) bytes */
+	size_t data_len;
+	size_t length;
+} vigil_string_match;
+
 typedef struct vigil_finding {
 	const char *kind;
 	const char *id;
@@ -40,6 +54,9 @@ typedef struct vigil_finding {
 	int score; /* 0..100 */
 	vigil_level level;
 	const char *evidence;
+	/* a YARA finding's matched strings when asked for, else NULL/0 */
+	const vigil_string_match *strings;
+	size_t nstrings;
 } vigil_finding;
 
 /* What was found about one file (a file on disk, or a member of a

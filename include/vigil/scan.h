@@ -30,6 +30,7 @@ typedef struct vigil_scan_options {
 	int cpu_limit;           /* percent of the machine, 0: none */
 	int no_checks;           /* turn the structural tampering checks off */
 	int report_all;          /* call on_file for clean files too */
+	int strings;             /* YARA findings carry their matched strings */
 	/* containers (archives, installers, images) are opened and every
 	 * member examined like a file, unless no_archives; the limits, 0
 	 * for the defaults of docs/cli.md (depth 10, 8 GiB expanded per

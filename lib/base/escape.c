@@ -100,3 +100,149 @@ char *vigil_escape_str(const char *s)
 {
 	return vigil_escape(s, strlen(s));
 }
+
+/* Like utf8_seq_len without the terminal's concerns: C1 controls and
+ * bidi characters are valid UTF-8. */
+static size_t utf8_plain_len(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return n;
+}
+
+int vigil_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_plain_len(s + i, len - i);
+		if (n == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+char *vigil_utf8_lossy(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	/* worst case: every byte becomes U+FFFD (3 bytes) */
+	if (len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	char *out = malloc(len * 3 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_plain_len(s + i, len - i);
+		if (n == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(o, s + i, n);
+		o += n;
+		i += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *vigil_escape_text(const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	if (len > (SIZE_MAX - 1) / 4)
+		return NULL;
+	char *out = malloc(len * 4 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n = utf8_seq_len(s + i, len - i);
+		if (n == 0 || c < 0x20 || c == 0x7F) {
+			/* what a terminal acts on, or not UTF-8: as \xHH
+			 * (\t, \n, \r by name); a backslash stays one */
+			*o++ = '\\';
+			if (c == '\n' || c == '\t' || c == '\r') {
+				*o++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+			} else {
+				*o++ = 'x';
+				*o++ = hex[c >> 4];
+				*o++ = hex[c & 15];
+			}
+			i++;
+			continue;
+		}
+		memcpy(o, s + i, n);
+		o += n;
+		i += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *vigil_escape_text_str(const char *s)
+{
+	return s ? vigil_escape_text(s, strlen(s)) : NULL;
+}
+
+char *vigil_json_terminal_safe(const char *json)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)json;
+	size_t len = strlen(json);
+	/* worst case: two bytes (a C1 control) become six */
+	if (len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	char *out = malloc(len * 3 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_plain_len(s + i, len - i);
+		if (n >= 2 && utf8_seq_len(s + i, len - i) == 0) {
+			/* valid, but a C1 control or a bidi mark: as \uXXXX,
+			 * which is only ever inside a JSON string */
+			unsigned cp = n == 2 ? ((s[i] & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu)
+					     : ((s[i] & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) |
+						       (s[i + 2] & 0x3Fu);
+			*o++ = '\\';
+			*o++ = 'u';
+			for (int k = 12; k >= 0; k -= 4)
+				*o++ = hex[(cp >> k) & 15];
+			i += n;
+			continue;
+		}
+		if (n == 0)
+			n = 1; /* not UTF-8: left as it is (jansson never writes it) */
+		memcpy(o, s + i, n);
+		o += n;
+		i += n;
+	}
+	*o = '\0';
+	return out;
+}

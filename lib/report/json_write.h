@@ -28,18 +28,29 @@
 json_t *vg_json_text(const char *s);
 /* The same for n bytes that need not be NUL-terminated (s may hold NULs). */
 json_t *vg_json_textn(const char *s, size_t n);
-/* A path as the text output shows it: always vigil_escape()d, so that a
- * name prints the same in both outputs; null for NULL. */
+/* A path: the exact name when it is valid UTF-8 (JSON's escapes carry
+ * control characters), else a display form with U+FFFD for each byte
+ * that is not UTF-8; null for NULL. */
 json_t *vg_json_path(const char *path);
+/* key: vg_json_path(path), and, only when path is not valid UTF-8,
+ * key_b64: the raw bytes in base64 (lossless). 0, or -1 as vg_json_put. */
+int vg_json_put_path(json_t *obj, const char *key, const char *path);
+/* Standard base64 (RFC 4648, padded) of n bytes. */
+json_t *vg_json_base64(const uint8_t *p, size_t n);
+/* Nanoseconds since 1970 as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" (UTC, RFC
+ * 3339); null when the time cannot be represented. */
+json_t *vg_json_time_ns(int64_t ns);
 /* Seconds since 1970 as "YYYY-MM-DDTHH:MM:SSZ" (UTC); null when the time
  * cannot be represented. */
 json_t *vg_json_time(int64_t t);
 /* Lower-case hex of n bytes. */
 json_t *vg_json_hex(const uint8_t *p, size_t n);
 
-/* {"kind", "id", "score", "level", "source", "message"[, "evidence"]}:
- * strings by the text rule, level from the score whatever f->level says,
- * evidence only when not NULL. */
+/* {"kind", "id", "score", "level", "source", "message"[, "evidence"]
+ * [, "strings": [{"offset", "id", "data", "length"}]]}: strings by the
+ * text rule, level from the score whatever f->level says, evidence only
+ * when not NULL, strings only when the finding has matched strings (data:
+ * the first bytes kept, by the text rule; length: the whole match's). */
 json_t *vg_json_finding(const vigil_finding *f);
 /* A new record {"schema": VIGIL_JSON_SCHEMA, "type": type}. */
 json_t *vg_json_record(const char *type);

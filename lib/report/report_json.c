@@ -2,8 +2,15 @@
  * The public text writers of <vigil/report.h>: a finding, and the scan's
  * "file" record, on the writers of json_write.h.
  */
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
+#include <vigil/escape.h>
+#include <vigil/filestate.h>
 #include <vigil/report.h>
 
 #include "report/json_write.h"
@@ -36,12 +43,16 @@ static json_t *findings(const vigil_file_result *r)
 }
 
 /* A member's chain: the top-level path, then each member name as
- * stored, each escaped like a path. */
-static json_t *chain(const vigil_file_result *r)
+ * stored, each written like a path; with b64, each name's raw bytes in
+ * base64 instead. */
+static json_t *chain(const vigil_file_result *r, int b64)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < r->chain_len; i++) {
-		if (json_array_append_new(a, vg_json_path(r->chain[i])) != 0) {
+		const char *c = r->chain[i] ? r->chain[i] : "";
+		json_t *v = b64 ? vg_json_base64((const uint8_t *)c, strlen(c))
+				: vg_json_path(c);
+		if (json_array_append_new(a, v) != 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -49,15 +60,64 @@ static json_t *chain(const vigil_file_result *r)
 	return a;
 }
 
+static int chain_utf8(const vigil_file_result *r)
+{
+	for (size_t i = 0; i < r->chain_len; i++)
+		if (r->chain[i] && !vigil_utf8_valid(r->chain[i], strlen(r->chain[i])))
+			return 0;
+	return 1;
+}
+
+/* The user name of uid, or NULL; the last answer is kept per thread, as
+ * a sweep's files mostly share an owner. */
+static const char *user_name(uint32_t uid)
+{
+	static _Thread_local uint32_t last_uid;
+	static _Thread_local int have; /* 1 name, -1 none */
+	static _Thread_local char last[256];
+	if (have && last_uid == uid)
+		return have > 0 ? last : NULL;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	have = -1;
+	last_uid = uid;
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof buf, &res) == 0 && res &&
+	    res->pw_name && strlen(res->pw_name) < sizeof last) {
+		memcpy(last, res->pw_name, strlen(res->pw_name) + 1);
+		have = 1;
+	}
+	return have > 0 ? last : NULL;
+}
+
+/* What the file system says of a file on disk: times (RFC 3339 with
+ * nanoseconds), owner and permission bits. */
+static int put_stat(json_t *rec, const vigil_file_stat *st)
+{
+	char mode[16];
+	snprintf(mode, sizeof mode, "%04o", (unsigned)(st->mode & 07777));
+	const char *user = user_name(st->uid);
+	int bad = vg_json_put(rec, "mtime", vg_json_time_ns(st->mtime_ns));
+	bad |= vg_json_put(rec, "ctime", vg_json_time_ns(st->ctime_ns));
+	bad |= vg_json_put(rec, "uid", json_integer((json_int_t)st->uid));
+	bad |= vg_json_put(rec, "owner", user ? vg_json_text(user) : json_null());
+	bad |= vg_json_put(rec, "mode", json_string(mode));
+	return bad;
+}
+
 char *vigil_file_result_json(const vigil_file_result *r)
 {
 	if (!r)
 		return NULL;
 	json_t *rec = vg_json_record("file");
-	int bad = vg_json_put(rec, "path", vg_json_path(r->path));
-	if (r->chain && r->chain_len > 1)
-		bad |= vg_json_put(rec, "container", chain(r));
+	int bad = vg_json_put_path(rec, "path", r->path);
+	if (r->chain && r->chain_len > 1) {
+		bad |= vg_json_put(rec, "container", chain(r, 0));
+		if (!chain_utf8(r))
+			bad |= vg_json_put(rec, "container_b64", chain(r, 1));
+	}
 	bad |= vg_json_put(rec, "size", json_integer((json_int_t)r->size));
+	if (r->stat)
+		bad |= put_stat(rec, r->stat);
 	bad |= put_digests(rec, r);
 	bad |= vg_json_put(rec, "score", json_integer(r->score));
 	bad |= vg_json_put(rec, "level",

@@ -27,6 +27,8 @@ struct owned {
 	const char *kind; /* static */
 	char *id, *source, *message;
 	int score;
+	vigil_string_match *strings; /* data malloc'd, identifiers the rules' */
+	size_t nstrings;
 };
 
 struct vg_matcher {
@@ -41,6 +43,7 @@ struct vg_matcher {
 	vigil_finding *view; /* what r->findings points to */
 	size_t len, cap, viewcap;
 	int oom;
+	int strings; /* collect YARA's matched strings */
 	uid_t owner_uid;
 	char owner[64];
 	/* a part of the file's examination that did not finish: what
@@ -92,9 +95,24 @@ fail:
 	return NULL;
 }
 
+void vg_matcher_set_strings(vg_matcher *m, int on)
+{
+	m->strings = on;
+}
+
+static void free_strings(struct owned *x)
+{
+	for (size_t j = 0; j < x->nstrings; j++)
+		free((void *)x->strings[j].data);
+	free(x->strings);
+	x->strings = NULL;
+	x->nstrings = 0;
+}
+
 static void clear(vg_matcher *m)
 {
 	for (size_t i = 0; i < m->len; i++) {
+		free_strings(&m->items[i]);
 		free(m->items[i].id);
 		free(m->items[i].source);
 		free(m->items[i].message);
@@ -132,6 +150,8 @@ static void add(vg_matcher *m, const char *kind, const char *id,
 	x->source = vg_strdup(source ? source : "");
 	x->message = vg_strdup(message ? message : "");
 	x->score = score < 0 ? 0 : score > 100 ? 100 : score;
+	x->strings = NULL;
+	x->nstrings = 0;
 	if (!x->id || !x->source || !x->message) {
 		free(x->id);
 		free(x->source);
@@ -182,6 +202,53 @@ static int meta_score(const YR_META *meta, int dflt)
 	return v < 0 ? 0 : v > 100 ? 100 : (int)v;
 }
 
+/* The matches of a matching rule's strings, like `yara -s`: the first
+ * VIGIL_STRING_MATCHES of each string, VIGIL_STRING_DATA bytes of each. */
+static void collect_strings(vg_matcher *m, struct owned *x, YR_SCAN_CONTEXT *yctx,
+			    YR_RULE *rule)
+{
+	size_t cap = 0;
+	YR_STRING *str;
+	yr_rule_strings_foreach(rule, str)
+	{
+		unsigned k = 0;
+		/* yr_string_matches_foreach without its member accesses: YARA
+		 * 4.2 keeps matches in its notebook at addresses that need
+		 * not be aligned for YR_MATCH (UBSan says so), so each one is
+		 * copied out before it is read */
+		const YR_MATCH *at = yctx->matches[str->idx].head;
+		YR_MATCH one;
+		const YR_MATCH *mt = &one;
+		for (; at && k < VIGIL_STRING_MATCHES; at = one.next) {
+			memcpy(&one, at, sizeof one);
+			if (one.is_private)
+				continue;
+			k++;
+			if (!vg_grow(&x->strings, &cap, x->nstrings + 1, sizeof *x->strings)) {
+				m->oom = 1;
+				return;
+			}
+			size_t n = mt->data_length < 0 ? 0 : (size_t)mt->data_length;
+			if (n > VIGIL_STRING_DATA)
+				n = VIGIL_STRING_DATA;
+			uint8_t *d = malloc(n ? n : 1);
+			if (!d) {
+				m->oom = 1;
+				return;
+			}
+			if (n)
+				memcpy(d, mt->data, n);
+			x->strings[x->nstrings++] = (vigil_string_match){
+				.offset = (uint64_t)(mt->base + mt->offset),
+				.identifier = str->identifier,
+				.data = d,
+				.data_len = n,
+				.length = mt->match_length < 0 ? 0 : (size_t)mt->match_length,
+			};
+		}
+	}
+}
+
 static int yara_cb(YR_SCAN_CONTEXT *yctx, int msg, void *data, void *user)
 {
 	vg_matcher *m = user;
@@ -213,7 +280,10 @@ static int yara_cb(YR_SCAN_CONTEXT *yctx, int msg, void *data, void *user)
 			 meta->type == META_TYPE_STRING)
 			desc = meta->string;
 	}
+	size_t before = m->len;
 	add(m, "yara", rule->identifier, rule->ns->name, desc, score);
+	if (m->strings && m->len > before)
+		collect_strings(m, &m->items[m->len - 1], yctx, rule);
 	return CALLBACK_CONTINUE;
 }
 
@@ -287,6 +357,7 @@ static void publish(vg_matcher *m, vigil_file_result *r)
 			.kind = x->kind, .id = x->id, .source = x->source,
 			.message = x->message, .score = x->score,
 			.level = vigil_score_level(x->score),
+			.strings = x->strings, .nstrings = x->nstrings,
 		};
 		if (i < n)
 			scores[i] = x->score;

@@ -24,6 +24,8 @@ typedef struct vg_matcher vg_matcher;
 vg_matcher *vg_matcher_new(const vigil_iocs *iocs, const vigil_rules *rules,
 			   int no_checks);
 void vg_matcher_free(vg_matcher *m);
+/* YARA findings carry their matched strings (vigil_string_match). */
+void vg_matcher_set_strings(vg_matcher *m, int on);
 
 /* The owner of the bytes, for YARA's `owner` external. */
 typedef struct vg_match_meta {

@@ -343,6 +343,7 @@ static int need_rules(struct worker *w)
 		vg_matcher *m = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
 		if (!m)
 			return 0;
+		vg_matcher_set_strings(m, s->opt.strings);
 		vg_matcher_free(w->match);
 		w->match = m;
 		w->mrules = s->rules;
@@ -640,6 +641,8 @@ static int worker_init(struct worker *w, vigil_scanner *s)
 	w->s = s;
 	w->dg = vg_digests_new();
 	w->match = vg_matcher_new(s->iocs, s->rules, s->opt.no_checks);
+	if (w->match)
+		vg_matcher_set_strings(w->match, s->opt.strings);
 	if (!s->opt.no_archives && !(w->unpack = vg_unpack_new(&s->limits)))
 		return 0;
 	w->mrules = s->rules;

@@ -55,7 +55,7 @@ expect() { # WHAT WANT GOT
 # 1. a clean signed DLL
 inspect "$S/signed.dll"
 expect "clean exit" 0 "$rc"
-expect "record type" "inspect 1" "$(q '"\(.type) \(.schema)"')"
+expect "record type" "inspect 2" "$(q '"\(.type) \(.schema)"')"
 expect "format" "PE PE32+ AMD64 true" "$(q '"\(.format) \(.pe.kind) \(.pe.machine_name) \(.pe.dll)"')"
 expect "sha256" "$(sha256sum "$S/signed.dll" | cut -d' ' -f1)" "$(q .sha256)"
 expect ".text section" "r-x" "$(q '.pe.sections[] | select(.name == ".text") | .flags')"

@@ -95,7 +95,7 @@ firewall.txt:1|generic|text|203.0.113.66|203.0.113.0/24|null|2023-03-29T12:35:11
 EOT
 )
 check "exact hits in every format" "$want" "$got"
-check "every record has schema 1" 0 "$(jq -c 'select(.schema != 1)' "$T/out" | wc -l)"
+check "every record has schema 2" 0 "$(jq -c 'select(.schema != 2)' "$T/out" | wc -l)"
 check "last record is the summary" summary "$(tail -n 1 "$T/out" | jq -r .type)"
 check "summary counts" "8|13|5|1" "$(tail -n 1 "$T/out" | jq -r '"\(.files)|\(.hits)|\(.iocs_hit)|\(.malformed_lines)"')"
 check "per-IOC summary" "$(printf '%s\n' \

@@ -53,11 +53,14 @@ run_vigil scan --no-builtin --json --iocs "$T/iocs" --rules "$T/rules.yar" \
 	--exclude "$D/excluded" "$D"
 check "exit 1 with findings" 1 "$rc"
 got=$(jq -r --arg d "$D/" 'select(.type=="file" and (.findings|length)>0) |
-		(.path|ltrimstr($d)) as $p | .findings[] | "\($p)|\(.kind)|\(.id)|\(.score)"' "$T/out" | sort)
+		(.path|ltrimstr($d)|gsub("\n";"<NL>")) as $p | .findings[] | "\($p)|\(.kind)|\(.id)|\(.score)"' "$T/out" | sort)
+# JSON paths are exact when UTF-8 (the newline is JSON's \n); a name that
+# is not UTF-8 shows U+FFFD and carries its bytes in path_b64
+fffd=$(printf '\357\277\275')
 want=$(sort <<EOT
 md5hit.bin|hash|$md5|100
-new\\nline.bin|hash|$md5|100
-bad\\xff\\xfename.bin|hash|$md5|100
+new<NL>line.bin|hash|$md5|100
+bad$fffd${fffd}name.bin|hash|$md5|100
 sha1hit.bin|hash|$sha1|90
 sub/sha256hit.bin|hash|$sha256|100
 sub/evil_tool.exe|filename|\\\\sub\\\\evil_tool\\.exe$|70
@@ -70,7 +73,11 @@ check "malformed IOC line reported with file and line" 1 \
 	"$(grep -c 'test-hash-iocs.txt:5: warning' "$T/err" || true)"
 check "comment with ';' kept" "MD5 test; comment with ; inside" \
 	"$(jq -r 'select(.type=="file" and (.path|endswith("/md5hit.bin"))) | .findings[0].message' "$T/out")"
-check "every record has schema 1" 0 "$(jq -c 'select(.schema != 1)' "$T/out" | wc -l)"
+check "every record has schema 2" 0 "$(jq -c 'select(.schema != 2)' "$T/out" | wc -l)"
+check "path_b64 holds the raw bytes of a name that is not UTF-8" \
+	"$(printf '%s' "$D/bad$(printf '\377\376')name.bin" | od -An -tx1)" \
+	"$(jq -r 'select(.path_b64) | .path_b64' "$T/out" | base64 -d | od -An -tx1)"
+check "path_b64 only where the name is not UTF-8" 1 "$(jq -c 'select(.path_b64)' "$T/out" | wc -l)"
 check "last record is the summary" summary "$(tail -n 1 "$T/out" | jq -r .type)"
 check "file records carry the schema fields" "" "$(jq -r 'select(.type=="file" and (.findings|length)>0) |
 	[has("path","size","md5","sha1","sha256","score","level","findings","skip","error")] | all | select(. == false)' "$T/out")"

@@ -24,10 +24,11 @@ EOT
 S=$T/s.db
 export VIGIL_STORE="$S"
 
-# sweep: summary field and the file records (without the summary)
+# sweep: summary field and the file records (without the summary; without
+# the run's start time, which differs from run to run)
 sweep() {
 	run_vigil scan --no-builtin --json --threads 2 "$@" "$D"
-	jq -c 'select(.type == "file")' <"$T/out" | sort >"$T/files"
+	jq -c 'select(.type == "file") | del(.started)' <"$T/out" | sort >"$T/files"
 	read_n=$(jq -r 'select(.type == "summary") | .files_read' <"$T/out")
 	reused_n=$(jq -r 'select(.type == "summary") | .files_reused' <"$T/out")
 }

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Text a terminal would act on never leaves vigil raw, not even through
-# `jq -r`, which turns a JSON "\u001b" back into a raw ESC: a file name and
-# an IOC description holding ESC, U+009B (CSI) and U+202E (right-to-left
-# override) come out escaped as \xHH bytes in `vigil inspect` text and JSON
-# and in `vigil scan --json` and `vigil logs --json`.
+# Text a terminal would act on never leaves vigil raw: a file name and an
+# IOC description holding ESC, U+009B (CSI) and U+202E (right-to-left
+# override) come out escaped as \xHH bytes in `vigil inspect` and `vigil
+# scan` text, and the IOC description also in JSON, even through `jq -r`
+# (which turns a JSON "\u001b" back into a raw ESC). JSON paths are the
+# exact name (schema 2): JSON's escapes carry the control characters, and
+# `jq -r .path` gives back the file's real name.
 . "$(dirname "$0")/lib/common.sh"
 need jq
 export LC_ALL=C
@@ -26,19 +28,28 @@ raw_bytes "$T/out" && not_ok "inspect text: raw control bytes" || ok "inspect te
 grep -qF "$want" "$T/out" && ok "inspect text: escaped name" || not_ok "inspect text: escaped name"
 
 run_vigil inspect --json "$F"
-jq -r '.. | strings' "$T/out" >"$T/jqr"
+jq -r 'del(.. | .path?) | .. | strings' "$T/out" >"$T/jqr"
 raw_bytes "$T/jqr" && not_ok "inspect --json | jq -r: raw control bytes" ||
-	ok "inspect --json | jq -r: no raw control bytes"
-grep -qF "$want" "$T/jqr" && ok "inspect --json: escaped name" || not_ok "inspect --json: escaped name"
+	ok "inspect --json | jq -r: no raw control bytes but in the path"
+raw_bytes "$T/out" && not_ok "inspect --json: raw control bytes in the record" ||
+	ok "inspect --json: control bytes as JSON escapes"
+check "inspect --json: exact name" "$(printf '%s' "$F" | od -An -tx1)" \
+	"$(jq -j .path "$T/out" | od -An -tx1)"
 
 md5=$(md5sum <"$F" | cut -d' ' -f1)
 mkdir "$T/iocs"
 printf '%s;note %s\n' "$md5" "$bad" >"$T/iocs/term-hash-iocs.txt"
 run_vigil scan --no-builtin --json --iocs "$T/iocs" "$F"
 check "scan exit 1 with the hash hit" 1 "$rc"
-jq -r '.. | strings' "$T/out" >"$T/jqr"
+jq -r 'select(.type=="file") | del(.path) | .. | strings' "$T/out" >"$T/jqr"
 raw_bytes "$T/jqr" && not_ok "scan --json | jq -r: raw control bytes" ||
-	ok "scan --json | jq -r: no raw control bytes"
+	ok "scan --json | jq -r: no raw control bytes but in the path"
+check "scan --json: exact name" "$(printf '%s' "$F" | od -An -tx1)" \
+	"$(jq -j 'select(.type=="file") | .path' "$T/out" | od -An -tx1)"
+run_vigil scan --no-builtin --iocs "$T/iocs" "$F"
+raw_bytes "$T/out" && not_ok "scan text: raw control bytes" || ok "scan text: no raw control bytes"
+grep -qF "$want" "$T/out" && ok "scan text: escaped name" || not_ok "scan text: escaped name"
+run_vigil scan --no-builtin --json --iocs "$T/iocs" "$F"
 got=$(jq -r 'select(.type=="file") | .findings[] | .message' "$T/out")
 case $got in
 *"$want"*) ok "scan --json: escaped IOC description" ;;

@@ -171,6 +171,43 @@ static void test_exhaustive_short(void **state)
 	}
 }
 
+static void text_is(const char *in, size_t len, const char *want)
+{
+	char *out = vigil_escape_text(in, len);
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	check_clean(out);
+	free(out);
+}
+
+static void test_text(void **state)
+{
+	(void)state;
+	/* backslashes stay single: a Windows path or a regex reads as written */
+	text_is("\\Windows\\[^\\]+\\.dll$", 20, "\\Windows\\[^\\]+\\.dll$");
+	/* what a terminal acts on is still escaped */
+	text_is("a\x1b[2Jb\n", 7, "a\\x1b[2Jb\\n");
+	text_is("\xc2\x9b\xe2\x80\xae\xff\x7f", 7, "\\xc2\\x9b\\xe2\\x80\\xae\\xff\\x7f");
+	text_is("caf\xc3\xa9", 5, "caf\xc3\xa9");
+	assert_null(vigil_escape_text_str(NULL));
+}
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(vigil_utf8_valid("a\x1b\xc2\x9b\xe2\x80\xae", 7));
+	assert_false(vigil_utf8_valid("a\xff", 2));
+	assert_false(vigil_utf8_valid("\xc0\xaf", 2));     /* overlong */
+	assert_false(vigil_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+	char *s = vigil_utf8_lossy("a\xff" "b\xe2\x82", 5);
+	assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd");
+	free(s);
+	/* C1 and bidi characters of JSON text as \u escapes, the rest kept */
+	s = vigil_json_terminal_safe("{\"a\":\"x\xc2\x9b" "y\xe2\x80\xae" "z\xc3\xa9\\u001b\"}");
+	assert_string_equal(s, "{\"a\":\"x\\u009by\\u202ez\xc3\xa9\\u001b\"}");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +218,8 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_valid_multibyte),
 		cmocka_unit_test(test_exhaustive_short),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include <vigil/filestate.h>
 #include <vigil/iocs.h>
 #include <vigil/logs.h>
 #include <vigil/report.h>
@@ -167,7 +168,7 @@ static void test_file_plain(void **state)
 	memset(r.sha256, 0xab, sizeof r.sha256);
 	char *s = vigil_file_result_json(&r);
 	assert_string_equal(s,
-		"{\"schema\":1,\"type\":\"file\",\"path\":\"/opt/x.dll\",\"size\":10,"
+		"{\"schema\":2,\"type\":\"file\",\"path\":\"/opt/x.dll\",\"size\":10,"
 		"\"md5\":\"000102030405060708090a0b0c0d0e0f\","
 		"\"sha1\":\"f0f1f2f3f4f5f6f7f8f9fafbfcfdfefff0f1f2f3\","
 		"\"sha256\":\"abababababababababababababababababababababababababababababababab\","
@@ -183,8 +184,9 @@ static void test_file_plain(void **state)
 static void test_file_hostile(void **state)
 {
 	(void)state;
-	/* a path is always escaped as the text output shows it, even when it
-	 * is valid UTF-8; other strings follow the text rule */
+	/* a path is exact when it is UTF-8; here it is not: a display form
+	 * with U+FFFD and the raw bytes in path_b64; other strings follow the
+	 * text rule */
 	vigil_finding f = {.kind = "filename", .id = "(?i)\\.exe$",
 			   .source = "f.txt:2", .message = "bad \xe2\x28\xa1 name",
 			   .evidence = "path", .score = 60};
@@ -196,8 +198,10 @@ static void test_file_hostile(void **state)
 	json_t *j = parse(vigil_file_result_json(&r));
 	char buf[256];
 	assert_string_equal(keys(j, buf, sizeof buf),
-			    "schema,type,path,size,score,level,findings,skip,error,error_detail");
-	assert_string_equal(str(j, "path"), "/tmp/new\\nline\\xff\xc3\xa9\\\\.exe");
+			    "schema,type,path,path_b64,size,score,level,findings,skip,error,error_detail");
+	assert_string_equal(str(j, "path"), "/tmp/new\nline\xef\xbf\xbd\xc3\xa9\\.exe");
+	/* base64 of "/tmp/new\nline\xff\xc3\xa9\\.exe" */
+	assert_string_equal(str(j, "path_b64"), "L3RtcC9uZXcKbGluZf/DqVwuZXhl");
 	assert_string_equal(str(j, "level"), "warning");
 	assert_true(json_is_null(json_object_get(j, "skip")));
 	assert_string_equal(str(j, "error"), "changed");
@@ -286,6 +290,33 @@ static void test_loghit_finding(void **state)
 	vigil_iocs_destroy(set);
 }
 
+static void test_file_stat_and_exact_path(void **state)
+{
+	(void)state;
+	/* the stat tuple: times in RFC 3339 with nanoseconds (a time before
+	 * 1970 too), uid and name, permission bits as octal text; a UTF-8
+	 * path with control characters is kept exactly, with no path_b64 */
+	vigil_file_stat st = {.mtime_ns = INT64_C(1700000000123456789),
+			      .ctime_ns = -1, .mode = 0104755, .uid = 0};
+	vigil_file_result r = {.path = "/tmp/a\x1b[31m\xe2\x80\xae" "b", .stat = &st};
+	json_t *j = parse(vigil_file_result_json(&r));
+	char buf[256];
+	assert_string_equal(keys(j, buf, sizeof buf),
+			    "schema,type,path,size,mtime,ctime,uid,owner,mode,score,level,"
+			    "findings,skip,error");
+	assert_string_equal(str(j, "path"), "/tmp/a\x1b[31m\xe2\x80\xae" "b");
+	assert_string_equal(str(j, "mtime"), "2023-11-14T22:13:20.123456789Z");
+	assert_string_equal(str(j, "ctime"), "1969-12-31T23:59:59.999999999Z");
+	assert_string_equal(str(j, "mode"), "4755");
+	assert_int_equal(json_integer_value(json_object_get(j, "uid")), 0);
+	assert_string_equal(str(j, "owner"), "root");
+	json_decref(j);
+	/* the compact text holds the control byte as a JSON escape */
+	char *text = vigil_file_result_json(&r);
+	assert_non_null(strstr(text, "a\\u001B[31m\\u202eb"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_file_plain),
 		cmocka_unit_test(test_file_hostile),
 		cmocka_unit_test(test_file_skip),
+		cmocka_unit_test(test_file_stat_and_exact_path),
 		cmocka_unit_test(test_loghit_finding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,8 +7,8 @@ T=$(mktemp -d "${VIGIL_TEST_TMP:-/tmp}/e2e.XXXXXX" 2>/dev/null || {
 })
 trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
 # the suite runs as root here: never the host's store, one per test
-VIGIL_STORE=$T/store.db
-export VIGIL_STORE
+VIGIL_STORE=$T/store.db VIGIL_NO_SYSTEM_CONFIG=1
+export VIGIL_STORE VIGIL_NO_SYSTEM_CONFIG
 fails=0
 pass=0
 
