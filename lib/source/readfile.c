@@ -57,11 +57,13 @@ struct extents {
 
 /* Is the file worth asking for holes? Fewer blocks than its size needs
  * (by more than one read: small files may keep their data in the inode). */
+#ifdef SEEK_DATA
 static int maybe_sparse(const struct stat *st)
 {
 	return st->st_size > (off_t)CHUNK &&
 	       (uint64_t)st->st_blocks * 512u + CHUNK < (uint64_t)st->st_size;
 }
+#endif
 
 static void extents_init(struct extents *x, const struct stat *st)
 {
