@@ -50,6 +50,7 @@ store: store
 
 check() {
 	root=$1
+	# shellcheck disable=SC2046 # one argument per source file: paths of this tree, no spaces
 	RULES="$RULES" OWNERS="$OWNERS" awk '
 	BEGIN {
 		n = split(ENVIRON["RULES"], lines, "\n")

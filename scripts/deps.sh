@@ -8,7 +8,8 @@ libarchive-dev libsqlite3-dev libbz2-dev libelf-dev libzstd-dev zlib1g-dev libps
 libgsf-1-dev msitools wixl
 clang libclang-rt-14-dev lld gcc-mingw-w64-x86-64 osslsigncode
 gzip zstd xz-utils bzip2 lz4 jq dmg2img ca-certificates debsums
-zip 7zip p7zip-full gcab xorriso rpm libarchive-tools cpio binutils"
+zip 7zip p7zip-full gcab xorriso rpm libarchive-tools cpio binutils
+pandoc shellcheck cppcheck gcovr zsh"
 
 missing=""
 for p in $PKGS; do

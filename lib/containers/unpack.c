@@ -562,7 +562,7 @@ static void walk(vg_unpack *u, const vg_container_ops *ops,
 			if (++damaged_run >= MAX_DAMAGED_RUN) {
 				snprintf(detail, sizeof detail,
 					 "%u damaged members in a row: the rest not read",
-					 MAX_DAMAGED_RUN);
+					 (unsigned)MAX_DAMAGED_RUN);
 				container_record(u, lv, ops->format, VG_UNPACK_BROKEN,
 						 VG_LIMIT_NONE, detail);
 				break;

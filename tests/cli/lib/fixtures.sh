@@ -31,14 +31,12 @@ EOT
 mk_logs() {
 	mkdir -p iocs logs
 	printf '# golden C2\nakamaicontainer.com\n203.0.113.0/24;80\n' >iocs/golden-c2-iocs.txt
-	tab=$(printf '\t')
 	{
 		printf '#separator \\x09\n#path\tdns\n'
 		printf '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\n'
 		printf '1680000000.000000\tC1\t10.0.0.5\t5353\t10.0.0.1\t53\tudp\tcdn.akamaicontainer.com\n'
 		printf '1680000060.000000\tC2\t10.0.0.6\t5353\t10.0.0.1\t53\tudp\tnotakamaicontainer.com\n'
 	} >logs/dns.log
-	unset tab
 	printf 'connect from 10.0.0.7 to 203.0.113.9 port 443\nnothing here\n' >logs/plain.txt
 }
 
