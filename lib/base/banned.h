@@ -3,7 +3,10 @@
  * or defined-on-error replacement. Put before every lib/ and src/ file by
  * the build (-include, CMakeLists.txt), so a use is a compile error, not a
  * review comment. The headers that declare them come first: a poisoned
- * name may not appear after the pragma, not even in a declaration.
+ * name may not appear after the pragma, not even in a declaration. So a
+ * feature macro (_GNU_SOURCE) #defined in a file would come after
+ * <features.h> and do nothing: such a file is named in CMakeLists.txt
+ * instead (ctest banned/feature-macros).
  *
  *   sprintf, vsprintf   no bound: snprintf, vsnprintf, vg_asprintf
  *   strcpy, strcat      no bound: memcpy with a known length, snprintf

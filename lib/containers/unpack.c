@@ -1,7 +1,6 @@
 /* The unpacking engine (see unpack.h). */
-#ifdef __linux__
-#define _GNU_SOURCE /* O_TMPFILE */
-#endif
+/* O_TMPFILE on Linux: _GNU_SOURCE comes from CMakeLists.txt (see
+ * lib/base/banned.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
