@@ -4,7 +4,7 @@
 # under AddressSanitizer + UndefinedBehaviorSanitizer and under
 # ThreadSanitizer, the static checks (scripts/lint.sh), the line coverage
 # of lib/ (at least COVERAGE_MIN %, default 85), then a short libFuzzer
-# run of every harness (FUZZ_SECONDS each, default 60). Each step prints
+# run of every harness (FUZZ_SECONDS each, default 45). Each step prints
 # its time.
 set -eu
 cd "$(dirname "$0")/.."
@@ -27,7 +27,7 @@ sh scripts/build.sh build-asan -DVIGIL_SANITIZE=ON -DVIGIL_WERROR=ON -DCMAKE_BUI
 
 step "build and test (ThreadSanitizer)"
 sh scripts/build.sh build-tsan -DVIGIL_TSAN=ON -DVIGIL_WERROR=ON -DCMAKE_BUILD_TYPE=Debug
-(cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+(cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../tests/tsan.supp" \
 	ctest --output-on-failure -j "$jobs")
 
 step "lint (cppcheck, shellcheck)"
@@ -39,6 +39,6 @@ find build-cov -name '*.gcda' -exec rm -f {} +
 (cd build-cov && ctest --output-on-failure -j "$jobs")
 sh scripts/coverage.sh build-cov "${COVERAGE_MIN:-85}"
 
-step "fuzz smoke (${FUZZ_SECONDS:-60} s per harness)"
-sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+step "fuzz smoke (${FUZZ_SECONDS:-45} s per harness)"
+sh scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
 step "done"
