@@ -33,6 +33,7 @@ find "$ELF_DIR" -maxdepth 1 -type f | while read -r f; do
 done | head -300 >"$W/elf"
 npe=$(wc -l <"$W/pe")
 nelf=$(wc -l <"$W/elf")
+# shellcheck disable=SC2046 # one argument per file of the lists (no spaces)
 cat $(cat "$W/pe" "$W/elf") >/dev/null # warm the page cache
 
 . bench/lib.sh

@@ -56,6 +56,7 @@ fleet: fleet
 
 check() {
 	root=$1
+	# shellcheck disable=SC2046 # one argument per source file: paths of this tree, no spaces
 	RULES="$RULES" OWNERS="$OWNERS" awk '
 	BEGIN {
 		n = split(ENVIRON["RULES"], lines, "\n")

@@ -30,6 +30,7 @@ run_one() {
 		return 1
 	fi
 }
+# shellcheck disable=SC2010,SC2046 # harness names fuzz_<area>, no spaces
 set -- $(cd fuzz && ls fuzz_*.c 2>/dev/null | sed 's/\.c$//')
 while [ $# -gt 0 ]; do
 	a=$1; shift

@@ -60,7 +60,7 @@ static void time_text(int64_t ns, char out[32])
 	time_t t = (time_t)(ns / 1000000000);
 	struct tm tm;
 	if (ns <= 0 || !gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		strcpy(out, "unknown");
+		memcpy(out, "unknown", sizeof "unknown");
 }
 
 static void on_hit(void *ctx, const vigil_file_result *r, int64_t seen_ns)

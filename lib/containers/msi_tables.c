@@ -208,6 +208,8 @@ int vg_msi_table_open(vg_msi_table *t, const vg_msi_strings *s,
 		}
 		rowsize += t->width[c];
 	}
+	/* rowsize > 0: ncols > 0 and every width is nonzero (checked above) */
+	// cppcheck-suppress zerodiv
 	size_t rows = len / rowsize;
 	if (rows > UINT32_MAX)
 		rows = UINT32_MAX;

@@ -1,7 +1,6 @@
 /* The unpacking engine (see unpack.h). */
-#ifdef __linux__
-#define _GNU_SOURCE /* O_TMPFILE */
-#endif
+/* O_TMPFILE on Linux: _GNU_SOURCE comes from CMakeLists.txt (see
+ * lib/base/banned.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -622,7 +621,7 @@ static void walk(vg_unpack *u, const vg_container_ops *ops,
 			if (++damaged_run >= MAX_DAMAGED_RUN) {
 				snprintf(detail, sizeof detail,
 					 "%u damaged members in a row: the rest not read",
-					 MAX_DAMAGED_RUN);
+					 (unsigned)MAX_DAMAGED_RUN);
 				container_record(u, lv, ops->format, VG_UNPACK_BROKEN,
 						 VG_LIMIT_NONE, detail);
 				break;

@@ -188,7 +188,7 @@ int vg_intel_add_filename(struct vg_intel *in, const char *name, int score,
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
 		if (c < 0x20 || c == 0x7f) {
-			o += sprintf(o, "\\x{%02x}", c);
+			o += snprintf(o, 7, "\\x{%02x}", c);
 		} else if (strchr("\\^$.|?*+()[]{}", c)) {
 			*o++ = '\\';
 			*o++ = (char)c;

@@ -61,11 +61,11 @@ int vg_intel_plain(struct vg_intel *in, const char *buf, size_t len)
 		if (*rest)
 			*rest++ = '\0';
 		if (loki_hash && *rest >= '0' && *rest <= '9') {
-			char *end;
-			long sc = strtol(rest, &end, 10);
-			if (*end == ';' && sc <= 100) {
+			char *sc_end;
+			long sc = strtol(rest, &sc_end, 10);
+			if (*sc_end == ';' && sc <= 100) {
 				score = (int)sc;
-				rest = end + 1;
+				rest = sc_end + 1;
 			}
 		}
 		while (*rest == ' ' || *rest == '\t' || *rest == '#' || *rest == ';')

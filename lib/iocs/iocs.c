@@ -347,10 +347,9 @@ static const struct hash_key *sorted_find(const vigil_iocs *set,
 const vigil_ioc *vigil_iocs_find_hash(const vigil_iocs *set,
 				      const uint8_t *digest, size_t len)
 {
-	struct hash_key k;
+	struct hash_key k = {0};
 	if (len != 16 && len != 20 && len != 32)
 		return NULL;
-	memset(k.digest, 0, sizeof k.digest);
 	memcpy(k.digest, digest, len);
 	k.len = (uint8_t)len;
 	const struct hash_key *hit = NULL;

@@ -334,7 +334,7 @@ static const vigil_ioc *v4_lookup(const vigil_netmatch *m, uint32_t a)
 static const vigil_ioc *v6_lookup(const vigil_netmatch *m, const uint8_t a[16])
 {
 	for (unsigned k = 0; k < m->nv6_plens; k++) {
-		struct v6_ent key;
+		struct v6_ent key = {0};
 		memcpy(key.net, a, 16);
 		v6_apply(key.net, m->v6_plens[k]);
 		key.plen = m->v6_plens[k];

@@ -168,7 +168,7 @@ static int walk_roots(vigil_pkgverify *v, char **roots, size_t n, int unmanaged)
 	qsort(roots, n, sizeof *roots, cmp_str);
 	struct uctx u = {v, strlen(v->prefix), unmanaged, 0};
 	vg_walk_opts wo = {0};
-	vg_walk_cb cb = {on_file, on_dir, on_event, on_excluded, &u};
+	vg_walk_cb cb = {on_file, on_dir, on_event, on_excluded, &u, NULL};
 	const char *last = NULL;
 	for (size_t i = 0; i < n && !u.oom; i++) {
 		size_t ll = last ? strlen(last) : 0;

@@ -1,9 +1,8 @@
 /* Reading one file of a sweep (see readfile.h). */
-#if defined(__linux__) && !defined(_GNU_SOURCE)
-/* O_PATH, Linux's open that reaches an inode without opening it for I/O:
- * the one GNU name this file uses, and only on Linux */
-#define _GNU_SOURCE
-#endif
+/* O_PATH, Linux's open that reaches an inode without opening it for I/O,
+ * and SEEK_DATA/SEEK_HOLE: the GNU names this file uses, only on Linux.
+ * _GNU_SOURCE comes from CMakeLists.txt (lib/base/banned.h, put first,
+ * includes system headers, so a #define here would come too late). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>

@@ -23,7 +23,6 @@ MSStorageAzure[.]com;90
 hxxps://evil.example/payload
 EOT
 
-tab=$(printf '\t')
 # Zeek dns.log (TSV): subdomain + trailing dot + upper case; IPv4 answer in
 # the CIDR; near misses
 {

@@ -31,7 +31,6 @@ check "json: an indicator outside the strings of a malformed line is found" \
 	"$(jq -r 'select(.type=="hit" and .line==5) | "\(.line)|\(.format)|\(.field)|\(.value)"' "$T/out")"
 
 # 2. compressions: the same Zeek dns.log through each tool
-tab=$(printf '\t')
 {
 	printf '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\n'
 	printf '1680093296.5\tC1\t10.0.0.5\t5353\t10.0.0.1\t53\tudp\tclean.example.net\n'

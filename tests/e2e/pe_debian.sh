@@ -43,6 +43,7 @@ for d in "$C"/debs/*.deb; do
 done
 shim="$X/usr/lib/shim/shimx64.efi.signed"
 [ -f "$shim" ] || fail "no shimx64.efi.signed in shim-signed"
+# shellcheck disable=SC2046 # package file names, no spaces
 set -- $(find "$X" -name '*.efi.signed' | sort)
 [ $# -ge 2 ] || fail "expected shim and grub images, found $#"
 

@@ -68,6 +68,7 @@ check "a hit too large for YARA: counted" 1 \
 	"$(grep -c '^not fully examined: 25 files' "$T/out" || true)"
 
 # 4. 3,000 levels deep: one descriptor per level is held on the way down
+# shellcheck disable=SC3045 # dash, bash and the BSD sh all have ulimit -H
 hard=$(ulimit -Hn)
 if [ "$hard" != unlimited ] && [ "$hard" -lt 3200 ]; then
 	echo "skip: deep tree (the hard descriptor limit $hard is below 3,200)"

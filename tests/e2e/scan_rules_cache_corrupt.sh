@@ -31,8 +31,10 @@ scan
 cold_rc=$rc
 cold=$(results)
 check "cold run finds" 1 "$cold_rc"
+# shellcheck disable=SC2010 # the cache holds only files vigil names (hex keys)
 full=$(ls "$C" | grep -v '\.[0-9]\.yarc$' | grep '\.yarc$')
 key=${full%.yarc}
+# shellcheck disable=SC2010 # as above
 class=$(ls "$C" | grep '\.[0-9]\.yarc$' | head -n 1)
 check "a class file is cached" 1 "$([ -n "$class" ] && echo 1 || echo 0)"
 cp "$C/$full" "$T/full.good"
@@ -94,6 +96,7 @@ rm -f "$C/$key.2.yarc.$$.gHi789.tmp"
 # A save leaves no temporary behind, and the files are private.
 rm -rf "$C"
 scan
+# shellcheck disable=SC2010 # as above
 check "no temporary after a save" 0 "$(ls "$C" | grep -c '\.tmp$' || true)"
 check "cache files are private" 600 "$(stat -c %a "$C/$full")"
 finish

@@ -86,6 +86,7 @@ rm -rf "$T/cache"
 scan "$T/rules/nested.yar"
 scan "$T/rules/nested.yar"
 check "nested includes: cached again" "1 cx cy2 " "$(cached) $(ids)"
+# shellcheck disable=SC2010 # the cache holds only files vigil names (hex keys)
 manifest=$(ls "$T/cache/rules" 2>/dev/null | grep '\.inc$' || true)
 check "one manifest is kept" 1 "$(printf '%s\n' "$manifest" | grep -c . || true)"
 [ -z "$manifest" ] ||

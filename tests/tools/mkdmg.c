@@ -71,14 +71,14 @@ int main(int argc, char **argv)
 		bin[2][i] = (uint8_t)(i % 251);
 	}
 	mk_file f[MAXF] = {
-		{"3CX Desktop App.app/Contents/Info.plist", (const uint8_t *)plist, sizeof plist - 1, MK_FILE, 0, NULL, 0, 0},
-		{"3CX Desktop App.app/Contents/MacOS/3CX Desktop App", bin[0], 9000, MK_FILE, 0, NULL, 0, 0},
-		{"3CX Desktop App.app/Contents/Frameworks/libffmpeg.dylib", bin[1], 40000, MK_FILE, 1, NULL, 0, 0},
-		{"3CX Desktop App.app/Contents/Resources", NULL, 0, MK_DIR, 0, NULL, 0, 0},
-		{"Applications", (const uint8_t *)"/Applications", 13, MK_SYMLINK, 0, NULL, 0, 0},
-		{"README.txt", (const uint8_t *)"read me\n", 8, MK_FILE, 0, bin[2], 700, 0},
-		{"Compressed.txt", NULL, 0, MK_FILE, 0, NULL, 0, 1},
-		{"3CX Desktop App.app/Contents/MacOS/hardlinked", NULL, 77, MK_HARDLINK, 0, NULL, 0, 0},
+		{"3CX Desktop App.app/Contents/Info.plist", (const uint8_t *)plist, sizeof plist - 1, MK_FILE, 0, NULL, 0, 0, NULL},
+		{"3CX Desktop App.app/Contents/MacOS/3CX Desktop App", bin[0], 9000, MK_FILE, 0, NULL, 0, 0, NULL},
+		{"3CX Desktop App.app/Contents/Frameworks/libffmpeg.dylib", bin[1], 40000, MK_FILE, 1, NULL, 0, 0, NULL},
+		{"3CX Desktop App.app/Contents/Resources", NULL, 0, MK_DIR, 0, NULL, 0, 0, NULL},
+		{"Applications", (const uint8_t *)"/Applications", 13, MK_SYMLINK, 0, NULL, 0, 0, NULL},
+		{"README.txt", (const uint8_t *)"read me\n", 8, MK_FILE, 0, bin[2], 700, 0, NULL},
+		{"Compressed.txt", NULL, 0, MK_FILE, 0, NULL, 0, 1, NULL},
+		{"3CX Desktop App.app/Contents/MacOS/hardlinked", NULL, 77, MK_HARDLINK, 0, NULL, 0, 0, NULL},
 	};
 	size_t nf = 8;
 	int small = 0;

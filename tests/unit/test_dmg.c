@@ -37,15 +37,15 @@ static const char plist_text[] = "<plist>3CX</plist>\n";
 
 static mk_file files[] = {
 	{"3CX Desktop App.app/Contents/Info.plist", (const uint8_t *)plist_text,
-	 sizeof plist_text - 1, MK_FILE, 0, NULL, 0, 0},
-	{"3CX Desktop App.app/Contents/MacOS/3CX Desktop App", content[0], 9000, MK_FILE, 0, NULL, 0, 0},
-	{FFMPEG, content[1], 12000, MK_FILE, 1, NULL, 0, 0},
-	{"3CX Desktop App.app/Contents/Resources", NULL, 0, MK_DIR, 0, NULL, 0, 0},
-	{"Applications", (const uint8_t *)"/Applications", 13, MK_SYMLINK, 0, NULL, 0, 0},
-	{"README.txt", (const uint8_t *)"read me\n", 8, MK_FILE, 0, content[2], 700, 0},
-	{"Compressed.txt", NULL, 0, MK_FILE, 0, NULL, 0, 1},
-	{"empty", NULL, 0, MK_FILE, 0, NULL, 0, 0},
-	{"3CX Desktop App.app/Contents/MacOS/hardlinked", NULL, 77, MK_HARDLINK, 0, NULL, 0, 0},
+	 sizeof plist_text - 1, MK_FILE, 0, NULL, 0, 0, NULL},
+	{"3CX Desktop App.app/Contents/MacOS/3CX Desktop App", content[0], 9000, MK_FILE, 0, NULL, 0, 0, NULL},
+	{FFMPEG, content[1], 12000, MK_FILE, 1, NULL, 0, 0, NULL},
+	{"3CX Desktop App.app/Contents/Resources", NULL, 0, MK_DIR, 0, NULL, 0, 0, NULL},
+	{"Applications", (const uint8_t *)"/Applications", 13, MK_SYMLINK, 0, NULL, 0, 0, NULL},
+	{"README.txt", (const uint8_t *)"read me\n", 8, MK_FILE, 0, content[2], 700, 0, NULL},
+	{"Compressed.txt", NULL, 0, MK_FILE, 0, NULL, 0, 1, NULL},
+	{"empty", NULL, 0, MK_FILE, 0, NULL, 0, 0, NULL},
+	{"3CX Desktop App.app/Contents/MacOS/hardlinked", NULL, 77, MK_HARDLINK, 0, NULL, 0, 0, NULL},
 };
 #define NFILES (sizeof files / sizeof files[0])
 

@@ -27,6 +27,7 @@ check() {
 # run_vigil: runs vigil, sets $rc, keeps stdout in $T/out and stderr in $T/err
 run_vigil() {
 	rc=0
+	# shellcheck disable=SC2034 # rc is read by the tests that source this
 	"$VIGIL" "$@" >"$T/out" 2>"$T/err" || rc=$?
 }
 

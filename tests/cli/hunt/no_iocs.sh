@@ -1,0 +1,3 @@
+#!/bin/sh
+# hunt needs IOCs
+"$VIGIL" hunt --store none.db

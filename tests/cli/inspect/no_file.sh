@@ -1,0 +1,3 @@
+#!/bin/sh
+# no FILE: usage error
+"$VIGIL" inspect

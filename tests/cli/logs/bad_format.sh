@@ -1,0 +1,2 @@
+#!/bin/sh
+"$VIGIL" logs --format nosuch x.log

@@ -1,0 +1,4 @@
+#!/bin/sh
+# a root without a dpkg database
+mkdir empty
+"$VIGIL" pkg verify --root empty

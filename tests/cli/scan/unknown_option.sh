@@ -1,0 +1,2 @@
+#!/bin/sh
+"$VIGIL" scan --no-such-option

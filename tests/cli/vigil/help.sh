@@ -1,0 +1,3 @@
+#!/bin/sh
+# vigil --help: the command list
+"$VIGIL" --help

@@ -1,0 +1,3 @@
+#!/bin/sh
+# vigil help COMMAND is COMMAND --help
+"$VIGIL" help logs

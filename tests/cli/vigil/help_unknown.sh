@@ -1,0 +1,3 @@
+#!/bin/sh
+# vigil help of an unknown command
+"$VIGIL" help frobnicate
