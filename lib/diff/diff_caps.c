@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,7 @@ static int parse_term(vg_caps *c, const char *w, int model, vg_term *t)
 	}
 	if ((!*v && t->kind != VG_TERM_THIRD) || strlen(v) >= sizeof t->pat)
 		return -1;
-	strcpy(t->pat, v);
+	snprintf(t->pat, sizeof t->pat, "%s", v);
 	if (t->kind == VG_TERM_IMPORT || t->kind == VG_TERM_STRING)
 		lower(t->pat);
 	if (t->kind == VG_TERM_STRING)
@@ -68,7 +69,7 @@ static int parse_line(vg_caps *c, char *line, int model, vg_capline *l, const ch
 		*why = "identifier too long";
 		return -1;
 	}
-	strcpy(l->id, w);
+	snprintf(l->id, sizeof l->id, "%s", w);
 	char *lv = strtok_r(NULL, " \t\r", &save);
 	int level = lv ? vigil_dlevel_parse(lv) : -1;
 	if (level < VIGIL_DLEVEL_INFO) {

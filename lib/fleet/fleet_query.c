@@ -80,17 +80,21 @@ static char *hunt_sql(const int have[4])
 	char *q = malloc(n);
 	if (!q)
 		return NULL;
-	strcpy(q, "WITH m AS (");
+	size_t len = 0;
 	int any = 0;
+#define APPEND(t) (memcpy(q + len, (t), strlen(t)), len += strlen(t))
+	APPEND("WITH m AS (");
 	for (size_t i = 0; i < 4; i++) {
 		if (!have[i])
 			continue;
 		if (any)
-			strcat(q, " UNION ALL");
-		strcat(q, hunt_branches[i].sql);
+			APPEND(" UNION ALL");
+		APPEND(hunt_branches[i].sql);
 		any = 1;
 	}
-	strcat(q, hunt_tail);
+	APPEND(hunt_tail);
+#undef APPEND
+	q[len] = '\0';
 	if (!any) {
 		free(q);
 		return NULL;

@@ -118,7 +118,9 @@ static int is_date(const char *s)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return 0;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	/* digits checked above */
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return 0;
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

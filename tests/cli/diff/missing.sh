@@ -1,0 +1,2 @@
+#!/bin/sh
+"$VIGIL" diff "$TMP/missing-old" "$TMP/missing-new"

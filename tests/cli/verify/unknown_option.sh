@@ -1,0 +1,2 @@
+#!/bin/sh
+"$VIGIL" verify --no-such-option
