@@ -23,12 +23,15 @@ static const char usage[] =
 "\n"
 "Options:\n"
 "  --against OLD        also compare with the release (or snapshot) OLD\n"
-"  --policy FILE        a policy file (not yet supported: exit 2)\n"
+"  --policy FILE        a policy file (JSON, docs/cli.md \"Policy files\"):\n"
+"                       fail_on, signers, must_be_signed, pinned digests,\n"
+"                       allowed and forbidden capabilities, waivers\n"
 "  --json               the verify record as one JSON object\n"
 "  --sarif              a SARIF 2.1.0 log\n"
 "  -h, --help           this help\n"
 "\n"
-"Exit status: 0 pass, 1 fail, 2 an error (unreadable release, bad option).\n"
+"Exit status: 0 pass, 1 fail, 2 an error (unreadable release, bad option,\n"
+"a malformed policy: its file, line and key are named).\n"
 "\n"
 "Example: vigil verify --against app-1.0.snapshot.json app-1.1.msi\n";
 
@@ -78,24 +81,28 @@ int cmd_verify_release(int argc, char **argv)
 		fputs("vigil: verify needs NEW\n", stderr);
 		return 2;
 	}
-	if (policy) {
-		fputs("vigil: --policy: policy files: not yet supported\n", stderr);
-		return 2;
-	}
 	struct cli_diag d = {0};
+	vigil_policy *pol = NULL;
+	/* the policy's notices (expired waivers) are always shown */
+	struct cli_diag pd = {0};
+	pd.verbose = 1;
+	if (policy && !(pol = vigil_policy_load(policy, NULL, cli_print_diag, &pd)))
+		return 2; /* the diagnostics named the file, line and key */
 	vigil_diff_options o;
 	diff_cli_options(&o);
 	vigil_release *old_r = NULL, *new_r = NULL;
 	if ((against && diff_cli_load(against, &o, &d, &old_r)) ||
 	    diff_cli_load(argv[optind], &o, &d, &new_r)) {
 		vigil_release_free(old_r);
+		vigil_policy_destroy(pol);
 		return 2;
 	}
 	char *text = NULL;
 	int pass = 0;
-	int st = vigil_verify_json(new_r, old_r, &o, VIGIL_DLEVEL_HIGH, &text, &pass);
+	int st = vigil_verify_policy_json(new_r, old_r, &o, pol, policy, NULL, &text, &pass);
 	vigil_release_free(old_r);
 	vigil_release_free(new_r);
+	vigil_policy_destroy(pol);
 	if (st != VIGIL_OK) {
 		fputs("vigil: out of memory\n", stderr);
 		return 2;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "policy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -111,6 +112,20 @@ char *vigil_diff_sarif(const char *record_json);
 int vigil_verify_json(const vigil_release *new_r, const vigil_release *old_r,
 		      const vigil_diff_options *opt, vigil_dlevel fail_on,
 		      char **json, int *pass);
+
+/*
+ * The same under a policy file's rules (include/vigil/policy.h, docs/cli.md
+ * "Policy files"): its fail_on; must_be_signed, signers and pinned digests
+ * checked on new_r (VGL-POLICY-UNSIGNED, -SIGNER, -PIN); a new capability
+ * the policy allows no longer counts, one it forbids is VGL-POLICY-
+ * CAPABILITY (critical); a signal or model a waiver covers on today
+ * ("YYYY-MM-DD"; NULL: today in UTC) is kept in the record with "waived"
+ * (its reason) and counts no more. policy NULL: the default policy.
+ */
+int vigil_verify_policy_json(const vigil_release *new_r, const vigil_release *old_r,
+			     const vigil_diff_options *opt, const vigil_policy *policy,
+			     const char *policy_name, const char *today, char **json,
+			     int *pass);
 
 #ifdef __cplusplus
 }

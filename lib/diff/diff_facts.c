@@ -275,6 +275,8 @@ static void pe_signature(json_t *o, const uint8_t *buf, size_t len, const vg_pe 
 		put(s, "issuer", vg_json_text(g->issuer ? g->issuer : ""));
 		put(s, "serial", vg_json_text(g->serial ? g->serial : ""));
 		put(s, "thumbprint", json_string(g->thumbprint_sha1));
+		if (g->thumbprint_sha256[0])
+			put(s, "thumbprint_sha256", json_string(g->thumbprint_sha256));
 		put(s, "digest_match", json_integer(g->digest_match));
 		put(s, "intact", json_integer(g->intact));
 		put(s, "timestamp", json_boolean(g->timestamp != VG_AC_TS_NONE));

@@ -214,6 +214,8 @@ static void signer_details(PKCS7 *p7, PKCS7_SIGNER_INFO *si, vg_ac_sig *s, X509 
 		vg_hex(d, 20, s->thumbprint_sha1);
 	else
 		sig_fail(s, "signer certificate thumbprint not computable (OpenSSL failed)");
+	if (X509_digest(x, EVP_sha256(), d, &dl) == 1 && dl == 32)
+		vg_hex(d, 32, s->thumbprint_sha256);
 	/* a parsed certificate always has names and a serial: missing ones
 	 * mean OpenSSL or memory failed */
 	if (!s->subject || !s->issuer || !s->serial)

@@ -81,6 +81,7 @@ typedef struct vg_ac_sig {
 	char *subject, *issuer; /* RFC 2253 */
 	char *serial;           /* upper-case hex */
 	char thumbprint_sha1[41];
+	char thumbprint_sha256[65]; /* "" when not computable */
 	int has_signing_time;
 	int64_t signing_time; /* seconds since 1970, authenticated attribute */
 	int timestamp;        /* VG_AC_TS_*: countersignature present (the first one) */

@@ -17,7 +17,7 @@ static inline void test_scratch_path(const char *name, char *out, size_t n)
 	const char *tmp = getenv("VIGIL_TEST_TMP");
 	if (!tmp)
 		tmp = "/tmp";
-	mkdir(tmp, 0700);
+	mkdir(tmp, 0755); /* e2e tests run as nobody pass through it */
 	snprintf(out, n, "%s/%s-%ld", tmp, name, (long)getpid());
 }
 
