@@ -4,7 +4,7 @@
 # under AddressSanitizer + UndefinedBehaviorSanitizer and under
 # ThreadSanitizer, the static checks (scripts/lint.sh), the line coverage
 # of lib/ (at least COVERAGE_MIN %, default 85), then a short libFuzzer
-# run of every harness (FUZZ_SECONDS each, default 45). Each step prints
+# run of every harness (FUZZ_SECONDS each, default 30). Each step prints
 # its time.
 set -eu
 cd "$(dirname "$0")/.."
@@ -39,6 +39,6 @@ find build-cov -name '*.gcda' -exec rm -f {} +
 (cd build-cov && ctest --output-on-failure -j "$jobs")
 sh scripts/coverage.sh build-cov "${COVERAGE_MIN:-85}"
 
-step "fuzz smoke (${FUZZ_SECONDS:-45} s per harness)"
-sh scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
+step "fuzz smoke (${FUZZ_SECONDS:-30} s per harness)"
+sh scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 step "done"
