@@ -556,6 +556,27 @@ static int add_root(struct vg_store_sweep *w, const char *root)
 	return 0;
 }
 
+/* Is root i covered by another: an earlier root with the same canonical
+ * path, or any root whose canonical path is a directory holding it? */
+static int covered(const struct vg_store_sweep *w, size_t i)
+{
+	const char *c = w->roots[i].canon;
+	for (size_t j = 0; j < w->nroots; j++) {
+		const char *d = w->roots[j].canon;
+		if (j == i || !d)
+			continue;
+		size_t dl = strlen(d);
+		if (strcmp(c, d) == 0) {
+			if (j < i)
+				return 1;
+		} else if (strncmp(c, d, dl) == 0 &&
+			   (c[dl] == '/' || (dl && d[dl - 1] == '/'))) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int vigil_store_sweep_begin(vigil_store *st, const char *const *roots,
 			    size_t n, const vigil_store_parts *parts)
 {
@@ -605,16 +626,16 @@ int vigil_store_sweep_begin(vigil_store *st, const char *const *roots,
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}
-	/* rows first (the map), then their findings */
+	/* rows first (the map), then their findings; a root that another
+	 * covers (the same file or directory by another name, or one inside
+	 * another root) loads nothing: its rows and findings come once */
 	for (size_t i = 0; i < w->nroots; i++)
-		if (w->roots[i].canon && load_root(w, &w->roots[i]))
+		if (w->roots[i].canon && !covered(w, i) && load_root(w, &w->roots[i]))
 			goto fail;
 	if (build_map(w))
 		goto fail;
-	/* overlapping roots may have loaded a row twice: the map holds the
-	 * first, the findings go to it */
 	for (size_t i = 0; i < w->nroots; i++)
-		if (w->roots[i].canon && load_findings(w, &w->roots[i]))
+		if (w->roots[i].canon && !covered(w, i) && load_findings(w, &w->roots[i]))
 			goto fail;
 	for (int p = 0; p < VG_PARTS; p++)
 		w->cur_id[p] = intern_id(w, w->cur[p]);

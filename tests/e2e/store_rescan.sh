@@ -173,4 +173,19 @@ else
 	echo "skip: zip not installed: the archive case"
 fi
 
+# two roots that are one file (a symlink named as a root is followed): the
+# store keeps one row for it; the re-sweep answers the root that wrote it
+# last from that row, with its one finding, not one per root (it was
+# loaded once per root)
+mkdir -p "$T/same"
+printf 'one file, two roots\n' >"$T/same/hit.bin"
+ln -s "$T/same/hit.bin" "$T/same/hit.link"
+printf '%s;same file\n' "$(sha256sum <"$T/same/hit.bin" | cut -d' ' -f1)" >"$T/same-iocs.txt"
+for pass in 1 2; do
+	run_vigil scan --threads 1 --no-builtin --json --iocs "$T/same-iocs.txt" \
+		"$T/same/hit.link" "$T/same/hit.bin"
+	check "two roots, one file, sweep $pass: one finding each" "1 1" \
+		"$(jq -r 'select(.type == "file") | .findings | length' "$T/out" | tr '\n' ' ' | sed 's/ $//')"
+done
+
 finish
