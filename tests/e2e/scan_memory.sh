@@ -18,9 +18,10 @@ done
 cat >"$T/end.yar" <<'R'
 rule end_marker { strings: $a = "END-OF-BIG-FILE-" condition: $a }
 R
-# sanitizers keep freed memory in quarantine: no RSS comparison there
+# sanitizers keep freed memory in quarantine (ASan) or map shadow memory
+# (TSan): no RSS comparison there
 sanitized=0
-if grep -q __asan_init "$VIGIL" 2>/dev/null; then sanitized=1; fi
+if grep -q -e __asan_init -e __tsan_init "$VIGIL" 2>/dev/null; then sanitized=1; fi
 
 sweep() { # LIMIT: sweep $D with 4 threads, rss in $T/rss
 	rc=0
