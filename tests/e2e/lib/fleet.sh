@@ -19,6 +19,7 @@ unset PGHOST PGPORT PGUSER PGDATABASE PGSERVICE PGPASSWORD VIGIL_DB 2>/dev/null 
 SOCK=$T/pg
 url() { echo "postgresql://$1@/postgres?host=$SOCK&port=$PORT"; }
 ADMIN=$(url postgres)
+# shellcheck disable=SC2034 # read by the tests that source this
 ANALYST=$(url analyst)
 host_url() { url "vigil_host_$1"; }
 # psql as a role: sql ROLE SQL...  (prints rows unaligned, tuples only)
@@ -29,6 +30,7 @@ sql() {
 }
 
 run_vigil fleet init-db --db "$ADMIN"
+# shellcheck disable=SC2154 # rc is set by run_vigil (common.sh)
 check "init-db" 0 "$rc"
 sql postgres -c "CREATE ROLE analyst LOGIN IN ROLE vigil_analyst" >/dev/null
 
