@@ -115,10 +115,15 @@ printf 'include "sub/pipe"\nrule main { condition: true }\n' >"$T/rules/fifo.yar
 scan "$T/rules/fifo.yar"
 check "include of a FIFO: exit 2, no hang" 2 "$rc"
 check "include of a FIFO: named" 1 "$(grep -c "sub/pipe.*not a regular file" "$T/err" || true)"
-printf 'include "../../../../../../../../../../dev/null"\n' >"$T/rules/dev.yar"
-scan "$T/rules/dev.yar"
-check "include of a device: exit 2" 2 "$rc"
-check "include of a device: named" 1 "$(grep -c "dev/null.*not a regular file" "$T/err" || true)"
+DEV=$(char_device)
+if [ -n "$DEV" ]; then
+	printf 'include "../../../../../../../../../..%s"\n' "$DEV" >"$T/rules/dev.yar"
+	scan "$T/rules/dev.yar"
+	check "include of a device: exit 2" 2 "$rc"
+	check "include of a device: named" 1 "$(grep -c "${DEV#/}.*not a regular file" "$T/err" || true)"
+else
+	echo "skip: no character device here"
+fi
 
 # A FIFO named by --rules itself fails at once too.
 mkfifo "$T/rules/pipe.yar"

@@ -39,3 +39,15 @@ finish() {
 need() {
 	command -v "$1" >/dev/null 2>&1 || { echo "skip: '$1' not installed"; exit 77; }
 }
+
+# char_device: prints the first character device of the usual ones, or
+# nothing. /dev/null is not one in every sandbox (some make it a regular
+# file), so a test wanting a device asks for one rather than assuming it.
+char_device() {
+	for d in /dev/null /dev/zero /dev/full /dev/urandom /dev/random; do
+		if [ -c "$d" ]; then
+			echo "$d"
+			return 0
+		fi
+	done
+}
