@@ -5,14 +5,18 @@
 
 #include <vigil/escape.h>
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid
+ * (truncated, overlong, a surrogate, past U+10FFFF); its code point in
+ * *cpp. */
+static size_t utf8_decode(const unsigned char *s, size_t left, unsigned *cpp)
 {
 	unsigned char c = s[0];
 	size_t n;
 	unsigned cp;
-	if (c < 0x80)
+	if (c < 0x80) {
+		*cpp = c;
 		return 1;
+	}
 	if (c >= 0xC2 && c <= 0xDF) {
 		n = 2;
 		cp = c & 0x1F;
@@ -32,14 +36,22 @@ static size_t utf8_seq_len(const unsigned char *s, size_t left)
 			return 0;
 		cp = (cp << 6) | (s[i] & 0x3F);
 	}
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
 		return 0;
-	/* C1 controls (U+0080..U+009F) act on terminals, and bidirectional
-	 * formatting characters reorder what a reader sees (a name that
-	 * displays as "exe.txt"): both are escaped like invalid bytes. */
-	if (n == 2 && cp < 0xA0)
+	*cpp = cp;
+	return n;
+}
+
+/* Like utf8_decode, and 0 for what is unsafe on a terminal though valid:
+ * C1 controls (U+0080..U+009F) act on terminals, and bidirectional
+ * formatting characters reorder what a reader sees (a name that displays
+ * as "exe.txt"): both are escaped like invalid bytes. */
+static size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	unsigned cp = 0;
+	size_t n = utf8_decode(s, left, &cp);
+	if (n == 0 || (n == 2 && cp < 0xA0))
 		return 0;
 	if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
 	    cp == 0x200E || cp == 0x200F || cp == 0x061C)
@@ -101,45 +113,12 @@ char *vigil_escape_str(const char *s)
 	return vigil_escape(s, strlen(s));
 }
 
-/* Like utf8_seq_len without the terminal's concerns: C1 controls and
- * bidi characters are valid UTF-8. */
-static size_t utf8_plain_len(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return n;
-}
-
 int vigil_utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_plain_len(s + i, len - i);
+		unsigned cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0)
 			return 0;
 		i += n;
@@ -157,7 +136,8 @@ char *vigil_utf8_lossy(const char *str, size_t len)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_plain_len(s + i, len - i);
+		unsigned cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			memcpy(o, "\xef\xbf\xbd", 3);
 			o += 3;
@@ -223,13 +203,11 @@ char *vigil_json_terminal_safe(const char *json)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_plain_len(s + i, len - i);
+		unsigned cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n >= 2 && utf8_seq_len(s + i, len - i) == 0) {
 			/* valid, but a C1 control or a bidi mark: as \uXXXX,
 			 * which is only ever inside a JSON string */
-			unsigned cp = n == 2 ? ((s[i] & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu)
-					     : ((s[i] & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) |
-						       (s[i + 2] & 0x3Fu);
 			*o++ = '\\';
 			*o++ = 'u';
 			for (int k = 12; k >= 0; k -= 4)

@@ -11,18 +11,24 @@
 
 #include "base/util.h"
 
-int vg_grow(void *bufp, size_t *cap, size_t need, size_t elem)
+size_t vg_grow_size(size_t cap, size_t need)
 {
-	void **buf = bufp;
-	if (need <= *cap)
-		return 1;
-	size_t ncap = *cap ? *cap : 8;
+	size_t ncap = cap ? cap : 8;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2)
 			return 0;
 		ncap *= 2;
 	}
-	if (ncap > SIZE_MAX / elem)
+	return ncap;
+}
+
+int vg_grow(void *bufp, size_t *cap, size_t need, size_t elem)
+{
+	void **buf = bufp;
+	if (need <= *cap)
+		return 1;
+	size_t ncap = vg_grow_size(*cap, need);
+	if (!ncap || ncap > SIZE_MAX / elem)
 		return 0;
 	void *nb = realloc(*buf, ncap * elem);
 	if (!nb)

@@ -16,6 +16,10 @@ static inline int vg_add_ok(size_t a, size_t b, size_t *out)
 	return 1;
 }
 
+/* The capacity vg_grow would pick: cap (8 when 0) doubled until it
+ * holds need elements; 0 on overflow. */
+size_t vg_grow_size(size_t cap, size_t need);
+
 /* Grow *buf (capacity *cap, element size elem) to hold at least need
  * elements; doubles, returns 0 on overflow or allocation failure. */
 int vg_grow(void *buf, size_t *cap, size_t need, size_t elem);

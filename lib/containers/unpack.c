@@ -299,12 +299,9 @@ static int level_grow(vg_unpack *u, struct level *L, size_t need)
 {
 	if (need <= L->cap)
 		return 1;
-	size_t ncap = L->cap ? L->cap : 8;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2)
-			return 0;
-		ncap *= 2;
-	}
+	size_t ncap = vg_grow_size(L->cap, need);
+	if (!ncap)
+		return 0;
 	if (!vg_membudget_resize(u->lim.memory, L->cap, ncap, 0))
 		return -1;
 	uint8_t *nb = realloc(L->buf, ncap);
