@@ -28,6 +28,7 @@ static const char usage[] =
 "                       allowed and forbidden capabilities, waivers\n"
 "  --json               the verify record as one JSON object\n"
 "  --sarif              a SARIF 2.1.0 log\n"
+DIFF_CONTENT_USAGE
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 pass, 1 fail, 2 an error (unreadable release, bad option,\n"
@@ -42,16 +43,22 @@ static const struct option long_opts[] = {
 	{"sarif", no_argument, NULL, OPT_SARIF},
 	{"against", required_argument, NULL, OPT_AGAINST},
 	{"policy", required_argument, NULL, OPT_POLICY},
+	DIFF_CONTENT_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-int cmd_verify_release(int argc, char **argv)
+static int run(int argc, char **argv, struct diff_content *cc)
 {
 	int json = 0, sarif = 0, c;
 	const char *against = NULL, *policy = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		int taken = diff_content_opt(cc, c, optarg);
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case OPT_JSON:
 			json = 1;
@@ -90,6 +97,10 @@ int cmd_verify_release(int argc, char **argv)
 		return 2; /* the diagnostics named the file, line and key */
 	vigil_diff_options o;
 	diff_cli_options(&o);
+	if (diff_content_open(cc, &d, &o)) {
+		vigil_policy_destroy(pol);
+		return 2;
+	}
 	vigil_release *old_r = NULL, *new_r = NULL;
 	if ((against && diff_cli_load(against, &o, &d, &old_r)) ||
 	    diff_cli_load(argv[optind], &o, &d, &new_r)) {
@@ -115,4 +126,12 @@ int cmd_verify_release(int argc, char **argv)
 		return 2;
 	}
 	return pass ? 0 : 1;
+}
+
+int cmd_verify_release(int argc, char **argv)
+{
+	struct diff_content cc = {0};
+	int rc = run(argc, argv, &cc);
+	diff_content_close(&cc);
+	return rc;
 }

@@ -311,6 +311,72 @@ static void content_signals(struct ctx *x, struct comp *c)
 	strings_signal(x, c, "ips", "VGL-DIFF-NEW-IP", "IP addresses");
 }
 
+/* ---- YARA rules and IOCs ---- */
+
+/* Were both releases matched with the same rules? */
+int vg_rules_comparable(const vigil_release *o, const vigil_release *n)
+{
+	if (o->rules_obj && o->rules_obj == n->rules_obj)
+		return 1;
+	return o->rules_id && n->rules_id && *o->rules_id && !strcmp(o->rules_id, n->rules_id);
+}
+
+static void match_signals(struct ctx *x, struct comp *c)
+{
+	if (!c->n)
+		return;
+	const char *p = c->path;
+	int comparable = vg_rules_comparable(x->o, x->n);
+	if (x->n->rules_id && !(comparable && !strcmp(c->change, "unchanged"))) {
+		size_t n;
+		json_t *add = added_strings(comparable ? c->o : NULL, c->n, "yara", &n);
+		if (!add) {
+			x->fatal = 1;
+			return;
+		}
+		if (n) {
+			json_t *d = json_object();
+			if (d) {
+				json_object_set_new(d, "added", json_incref(add));
+				json_object_set_new(d, "count", json_integer((json_int_t)n));
+				json_object_set_new(d, "compared", json_boolean(comparable));
+			}
+			const char *r0 = json_string_value(json_array_get(add, 0));
+			if (!comparable)
+				signal(x, c, "VGL-DIFF-YARA-NEW", VIGIL_DLEVEL_HIGH, d,
+				       "'%s' matches %zu YARA rules, e.g. '%s'; the old release was matched with other rules or none, so whether it matched them is not known",
+				       p, n, r0);
+			else if (!c->o)
+				signal(x, c, "VGL-DIFF-YARA-NEW", VIGIL_DLEVEL_HIGH, d,
+				       "'%s' is new and matches %zu YARA rules, e.g. '%s'", p, n, r0);
+			else
+				signal(x, c, "VGL-DIFF-YARA-NEW", VIGIL_DLEVEL_HIGH, d,
+				       "'%s' matches %zu YARA rules its old version did not, e.g. '%s'",
+				       p, n, r0);
+		}
+		json_decref(add);
+	}
+	json_t *hits = json_object_get(c->n, "ioc_hits");
+	if (json_array_size(hits)) {
+		vigil_dlevel lv = VIGIL_DLEVEL_HIGH;
+		size_t i;
+		json_t *v;
+		json_t *list = json_array();
+		json_array_foreach(hits, i, v) {
+			const char *h = json_string_value(v);
+			if (h && !strncmp(h, "hash:", 5))
+				lv = VIGIL_DLEVEL_CRITICAL;
+			if (list && h && i < MAX_LISTED)
+				json_array_append(list, v);
+		}
+		const char *h0 = json_string_value(json_array_get(hits, 0));
+		signal(x, c, "VGL-DIFF-IOC-HIT", lv,
+		       pair_detail("hits", list, "count",
+				   json_integer((json_int_t)json_array_size(hits))),
+		       "'%s' matches %zu IOCs, e.g. '%s'", p, json_array_size(hits), h0 ? h0 : "");
+	}
+}
+
 /* ---- layout ---- */
 
 static int64_t grew(struct comp *c, const char *key, int64_t *a, int64_t *b)
@@ -563,6 +629,8 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 			       "'%s' is '%s' renamed, same bytes", c->path, vg_jstr(c->o, "path"));
 		}
 	}
+	for (size_t i = 0; i < nc && !x.fatal; i++)
+		match_signals(&x, &cs[i]);
 	if (!x.fatal)
 		toolchain_signals(&x, cs, nc);
 	for (size_t i = 0; i < nc && !x.fatal; i++) {
@@ -570,7 +638,7 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 		json_t *m = models(&x, c);
 		if (!m)
 			goto oom;
-		if (!all && !strcmp(c->change, "unchanged")) {
+		if (!all && !strcmp(c->change, "unchanged") && !json_array_size(c->signals)) {
 			json_decref(m);
 			continue;
 		}
@@ -675,6 +743,20 @@ json_t *vg_diff_finish(json_t *recs, const vigil_release *o, const vigil_release
 	if (o)
 		json_object_set_new(rec, "old", vg_json_text(o->name));
 	json_object_set_new(rec, "new", vg_json_text(n->name));
+	if (o && (o->rules_id || n->rules_id || o->iocs_id || n->iocs_id)) {
+		/* what each side was matched with, and whether their YARA
+		 * matches could be compared */
+		json_t *ct = json_object();
+		if (ct) {
+			json_object_set_new(ct, "old_rules", jstr_or_null(o->rules_id));
+			json_object_set_new(ct, "new_rules", jstr_or_null(n->rules_id));
+			json_object_set_new(ct, "old_iocs", jstr_or_null(o->iocs_id));
+			json_object_set_new(ct, "new_iocs", jstr_or_null(n->iocs_id));
+			json_object_set_new(ct, "rules_compared",
+					    json_boolean(n->rules_id && vg_rules_comparable(o, n)));
+			json_object_set_new(rec, "content", ct);
+		}
+	}
 	json_object_set_new(rec, "verdict", json_string(vigil_dlevel_name(worst)));
 	json_object_set_new(rec, "components", sorted);
 	json_object_set_new(rec, "summary", sum);

@@ -82,6 +82,12 @@ struct vigil_release {
 	json_t *snapshot;   /* the record, components sorted by path */
 	char *vendor;       /* signer of most signed components, or NULL */
 	int winfold;        /* paths were case-folded */
+	/* what the components were matched with: the identity of the rules
+	 * and of the hash and file-name IOCs (64 hex digits; "" unknown;
+	 * NULL none loaded), and, read from bytes in this process, the rules
+	 * object itself (NULL from a snapshot) */
+	char *rules_id, *iocs_id;
+	const void *rules_obj, *iocs_obj;
 };
 
 /* A release from the snapshot text buf (named path in diagnostics):
@@ -98,6 +104,9 @@ char *vg_release_vendor(const json_t *components);
 const char *vg_jstr(const json_t *o, const char *key);
 int64_t vg_jint(const json_t *o, const char *key);
 int vg_jbool(const json_t *o, const char *key);
+
+/* 1 when o and n were matched with the same YARA rules. */
+int vg_rules_comparable(const vigil_release *o, const vigil_release *n);
 
 /* The component records of the diff of o and n (unchanged ones only
  * with all), *unchanged the count of unchanged components; see
