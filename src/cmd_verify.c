@@ -28,7 +28,6 @@ static const char usage[] =
 "                       allowed and forbidden capabilities, waivers\n"
 "  --json               the verify record as one JSON object\n"
 "  --sarif              a SARIF 2.1.0 log\n"
-DIFF_CONTENT_USAGE
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 pass, 1 fail, 2 an error (unreadable release, bad option,\n"
@@ -48,6 +47,8 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* --rules, --iocs and --no-rules-cache are taken as by `vigil diff`
+ * (docs/cli.md, "vigil verify"). */
 static int run(int argc, char **argv, struct diff_content *cc)
 {
 	int json = 0, sarif = 0, c;
