@@ -147,15 +147,41 @@ static int on_string(void *ctx, const char *s, size_t n, uint64_t off, int utf16
 	return 0;
 }
 
-static void network(json_t *o, const uint8_t *buf, size_t len)
+/*
+ * An IPv4-shaped string that is not an address: in 0.0.0.0/8 (this host,
+ * 0.0.0.0 the bind-all), or under the object-identifier arcs that X.500,
+ * X.509 and crypto libraries spell out as text (2.5.4.N attribute types,
+ * 2.5.29.N extensions, 1.3.101.N curves, 1.3.6.N, 1.3.14.N, 1.3.132.N).
+ */
+static int not_an_address(const char *ip)
+{
+	static const char *const arcs[] = {"0.", "2.5.4.", "2.5.29.", "1.3.101.", "1.3.6.",
+					   "1.3.14.", "1.3.132."};
+	for (size_t i = 0; i < sizeof arcs / sizeof *arcs; i++)
+		if (!strncmp(ip, arcs[i], strlen(arcs[i])))
+			return 1;
+	return 0;
+}
+
+/* skip_off, skip_len: bytes whose strings are no network indicators (a
+ * PE's version resource, where "1.2.3.4" is FileVersion) */
+static void network(json_t *o, const uint8_t *buf, size_t len, uint64_t skip_off,
+		    uint64_t skip_len)
 {
 	vg_netstrings *ns = NULL;
 	if (vg_netstrings_extract(buf, len, 0, &ns) == VIGIL_FATAL || !ns)
 		return;
 	struct strs kinds[3] = {{0}};
-	for (size_t i = 0; i < ns->n; i++)
-		if (ns->items[i].kind <= VG_NETSTR_IPV4)
-			strs_add(&kinds[ns->items[i].kind], vg_strdup(ns->items[i].value));
+	for (size_t i = 0; i < ns->n; i++) {
+		const vg_netstr *it = &ns->items[i];
+		if (it->kind > VG_NETSTR_IPV4)
+			continue;
+		if (it->kind == VG_NETSTR_IPV4 &&
+		    (not_an_address(it->value) ||
+		     (skip_len && it->offset >= skip_off && it->offset - skip_off < skip_len)))
+			continue;
+		strs_add(&kinds[it->kind], vg_strdup(it->value));
+	}
 	put(o, "urls", strs_json(&kinds[VG_NETSTR_URL]));
 	put(o, "domains", strs_json(&kinds[VG_NETSTR_DOMAIN]));
 	put(o, "ips", strs_json(&kinds[VG_NETSTR_IPV4]));
@@ -297,6 +323,8 @@ static void pe_facts(json_t *o, const uint8_t *buf, size_t len, const vg_pe *pe,
 	put(o, "dll", json_boolean(pe->characteristics & 0x2000));
 	if (pe->file_version)
 		put(o, "version", vg_json_text(pe->file_version));
+	if (pe->product_version)
+		put(o, "product_version", vg_json_text(pe->product_version));
 	if (pe->company_name)
 		put(o, "company", vg_json_text(pe->company_name));
 	for (size_t i = 0; i < pe->nimports; i++) {
@@ -479,11 +507,14 @@ json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps)
 	put(o, "filetype", json_string(vg_filetype(buf, len)));
 	struct strs imports = {0}, syms = {0};
 	int exe = 0, macho = 0;
+	uint64_t vr_off = 0, vr_len = 0;
 	if (vg_pe_sniff(buf, len)) {
 		vg_pe *pe = NULL;
 		int st = vg_pe_parse(buf, len, VG_PE_ALL, &pe);
 		if (pe && st != VIGIL_FAILED && st != VIGIL_FATAL) {
 			pe_facts(o, buf, len, pe, &imports);
+			vr_off = pe->version_off;
+			vr_len = pe->version_size;
 			exe = 1;
 		}
 		vg_pe_free(pe);
@@ -524,7 +555,7 @@ json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps)
 	free(hits);
 	put(o, "imports", imp);
 	put(o, "capabilities", cap);
-	network(o, buf, len);
+	network(o, buf, len, vr_off, vr_len);
 	put(o, "high_entropy", json_integer((json_int_t)high_entropy_bytes(buf, len)));
 	return o;
 }
