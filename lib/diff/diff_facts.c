@@ -395,12 +395,18 @@ static void elf_facts(json_t *o, const uint8_t *buf, size_t len, const vg_elf *e
 	vg_elf_dynsyms_clear(&d);
 	json_t *secs = json_array();
 	uint64_t init_array = 0;
+	const char *entry = NULL;
 	for (size_t i = 0; secs && i < e->nsections; i++) {
 		const vg_elf_section *s = &e->sections[i];
 		if (s->type == SHT_INIT_ARRAY_)
 			init_array += s->size;
 		if (!(s->flags & 2)) /* SHF_ALLOC: what is loaded */
 			continue;
+		/* the section holding e_entry (a shared library's is often 0:
+		 * none) */
+		if (!entry && e->layout.entry && e->layout.entry >= s->addr &&
+		    e->layout.entry - s->addr < s->size && s->type != 8 /* SHT_NOBITS */)
+			entry = s->name;
 		json_t *x = json_object();
 		if (!x)
 			break;
@@ -428,6 +434,8 @@ static void elf_facts(json_t *o, const uint8_t *buf, size_t len, const vg_elf *e
 		json_array_append_new(secs, x);
 	}
 	put(o, "sections", secs);
+	if (entry && *entry)
+		put(o, "entry_section", vg_json_text(entry));
 	put(o, "init_array", json_integer((json_int_t)init_array));
 	put(o, "overlay", json_integer((json_int_t)e->appended_len));
 	for (size_t i = 0; i < e->nsections; i++) {
