@@ -458,6 +458,100 @@ static void elf_facts(json_t *o, const uint8_t *buf, size_t len, const vg_elf *e
 
 /* ---- Mach-O ---- */
 
+#define LC_SEGMENT_ 0x1u
+#define LC_SYMTAB_ 0x2u
+#define LC_SEGMENT_64_ 0x19u
+#define LC_MAIN_ 0x80000028u
+#define MAX_MACHO_SYMS 1000000u
+
+static int mread32(const vg_macho_slice *s, const uint8_t *b, size_t len, uint64_t at,
+		   uint32_t *v)
+{
+	return s->big_endian ? vg_be32(b, len, at, v) : vg_le32(b, len, at, v);
+}
+
+static int mread64(const vg_macho_slice *s, const uint8_t *b, size_t len, uint64_t at,
+		   uint64_t *v)
+{
+	uint32_t lo, hi;
+	if (!mread32(s, b, len, at, &lo) || !mread32(s, b, len, at + 4, &hi))
+		return 0;
+	*v = s->big_endian ? ((uint64_t)lo << 32 | hi) : ((uint64_t)hi << 32 | lo);
+	return 1;
+}
+
+/* The undefined external symbols of the slice's LC_SYMTAB (what it
+ * imports), without their leading '_'. */
+static void macho_undefined(const uint8_t *b, size_t len, const vg_macho_slice *s,
+			    uint64_t at, struct strs *imports)
+{
+	uint32_t symoff, nsyms, stroff, strsize;
+	if (!mread32(s, b, len, at + 8, &symoff) || !mread32(s, b, len, at + 12, &nsyms) ||
+	    !mread32(s, b, len, at + 16, &stroff) || !mread32(s, b, len, at + 20, &strsize))
+		return;
+	uint64_t ent = s->is64 ? 16 : 12, base = s->offset;
+	if (!vg_fits(len, base + stroff, strsize))
+		return;
+	const char *strs = (const char *)b + base + stroff;
+	for (uint32_t i = 0; i < nsyms && i < MAX_MACHO_SYMS; i++) {
+		uint64_t e = base + symoff + (uint64_t)i * ent;
+		uint32_t strx;
+		if (!vg_fits(len, e, ent) || !mread32(s, b, len, e, &strx))
+			break;
+		uint8_t type = b[e + 4];
+		/* N_STAB none, N_TYPE N_UNDF, N_EXT */
+		if ((type & 0xe0) || (type & 0x0e) || !(type & 0x01) || strx >= strsize)
+			continue;
+		const char *nm = strs + strx;
+		size_t n = strnlen(nm, strsize - strx);
+		if (n && *nm == '_') {
+			nm++;
+			n--;
+		}
+		if (n && n < strsize - strx)
+			strs_add(imports, vg_strndup(nm, n < VG_PE_MAX_NAME ? n : VG_PE_MAX_NAME));
+	}
+}
+
+/* The section holding file offset off (LC_SEGMENT/LC_SEGMENT_64), or
+ * NULL; name gets "segment,section". */
+static int macho_section_at(const uint8_t *b, size_t len, const vg_macho_slice *s,
+			    uint64_t off, char name[40])
+{
+	for (uint32_t i = 0; i < s->ncmds_walked; i++) {
+		uint32_t cmd = s->cmds[i].cmd, nsects;
+		if (cmd != LC_SEGMENT_ && cmd != LC_SEGMENT_64_)
+			continue;
+		int w = cmd == LC_SEGMENT_64_;
+		uint64_t at = s->offset + s->cmds[i].offset;
+		uint64_t hdr = w ? 72 : 56, sect = w ? 80 : 68;
+		if (!mread32(s, b, len, at + (w ? 64 : 48), &nsects))
+			continue;
+		for (uint32_t k = 0; k < nsects && k < 256; k++) {
+			uint64_t x = at + hdr + (uint64_t)k * sect;
+			uint64_t size = 0;
+			uint32_t fo, sz32;
+			if (!vg_fits(len, x, sect) || x + sect > at + s->cmds[i].cmdsize)
+				break;
+			if (w ? !mread64(s, b, len, x + 40, &size) : !mread32(s, b, len, x + 36, &sz32))
+				break;
+			if (!w)
+				size = sz32;
+			if (!mread32(s, b, len, x + (w ? 48 : 40), &fo))
+				break;
+			if (fo && off >= fo && off - fo < size) {
+				snprintf(name, 40, "%.16s,%.16s", (const char *)b + x + 16,
+					 (const char *)b + x);
+				for (char *c = name; *c; c++)
+					if (!isprint((unsigned char)*c))
+						*c = '?';
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 static void macho_facts(json_t *o, const uint8_t *buf, size_t len, const vg_macho *m,
 			struct strs *imports)
 {
@@ -483,6 +577,17 @@ static void macho_facts(json_t *o, const uint8_t *buf, size_t len, const vg_mach
 			if (s0->cs.identifier)
 				put(sig, "identifier", vg_json_text(s0->cs.identifier));
 			put(o, "signature", sig);
+		}
+	}
+	for (uint32_t i = 0; i < s0->ncmds_walked; i++) {
+		uint64_t at = s0->offset + s0->cmds[i].offset;
+		uint64_t entryoff;
+		char sec[40];
+		if (s0->cmds[i].cmd == LC_SYMTAB_) {
+			macho_undefined(buf, len, s0, at, imports);
+		} else if (s0->cmds[i].cmd == LC_MAIN_ && mread64(s0, buf, len, at + 8, &entryoff) &&
+			   macho_section_at(buf, len, s0, entryoff, sec)) {
+			put(o, "entry_section", vg_json_text(sec));
 		}
 	}
 	for (uint32_t i = 0; i < s0->ncmds_walked; i++) {
@@ -548,8 +653,11 @@ json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps)
 		return o;
 	}
 	unsigned char *hits = caps && caps->nstrings ? calloc(caps->nstrings, 1) : NULL;
-	struct strwalk w = {caps, hits, macho ? &syms : NULL};
-	if (hits || macho)
+	/* Mach-O imports are the symbol table's undefined symbols
+	 * (macho_undefined), not every "_name" string */
+	struct strwalk w = {caps, hits, NULL};
+	(void)macho;
+	if (hits)
 		vg_strings_each(buf, len, 4, on_string, &w);
 	for (size_t i = 0; i < syms.n; i++) {
 		strs_add(&imports, syms.v[i]);
