@@ -14,6 +14,7 @@
  * snapshot round trip cannot change them.
  */
 #include <ctype.h>
+#include <fuzzy.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,5 +674,9 @@ json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps)
 	put(o, "capabilities", cap);
 	network(o, buf, len, vr_off, vr_len);
 	put(o, "high_entropy", json_integer((json_int_t)high_entropy_bytes(buf, len)));
+	/* for renames by similarity (diff_compare.c) */
+	char fz[FUZZY_MAX_RESULT];
+	if (len <= UINT32_MAX && fuzzy_hash_buf(buf, (uint32_t)len, fz) == 0)
+		put(o, "ssdeep", vg_json_text(fz));
 	return o;
 }
