@@ -666,8 +666,10 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 			c->change = "renamed";
 			json_object_set_new(renamed_from, from, json_string(key));
 		} else {
+			const char *so = vg_jstr(c->o, "summary_digest"), *sn = vg_jstr(f, "summary_digest");
 			c->change = !c->o ? "added" : !strcmp(vg_jstr(c->o, "sha256") ? vg_jstr(c->o, "sha256") : "",
-							     h ? h : "-") ? "unchanged" : "modified";
+							     h ? h : "-") ? "unchanged"
+				    : so && sn && !strcmp(so, sn) ? "unchanged" : "modified";
 		}
 	}
 	json_decref(gone);

@@ -73,6 +73,11 @@ vigil_dlevel vg_caps_level(const vg_caps *c, const char *id);
  * read. */
 json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps);
 
+/* An MSI SummaryInformation stream's stable properties as facts
+ * "summary" and "summary_digest" (diff_msi.c); nothing when p is no
+ * property set. 0, or -1 out of memory. */
+int vg_msi_summary(const uint8_t *p, size_t n, json_t *facts);
+
 /* sha256 of a buffer as 64 hex digits + NUL; 0 when OpenSSL failed. */
 int vg_diff_sha256(const uint8_t *p, size_t n, char out[65]);
 
