@@ -27,7 +27,7 @@ inspect: base source formats report trust checks containers
 pkg: base source report trust
 store: base report iocs
 policy: base formats
-diff: base source formats report trust containers policy
+diff: base source formats report trust iocs rules scan containers policy
 fleet: base report iocs store
 '
 # public header: the layer that owns it (vigil.h, the umbrella, is for

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libyara-dev yara libssl-dev openssl libpcre2-dev libjansson-dev
 libarchive-dev libsqlite3-dev libbz2-dev libelf-dev libzstd-dev zlib1g-dev libpsl-dev libcmocka-dev
-libgsf-1-dev msitools wixl
+libgsf-1-dev msitools wixl libfuzzy-dev
 clang libclang-rt-14-dev lld gcc-mingw-w64-x86-64 osslsigncode
 gzip zstd xz-utils bzip2 lz4 jq dmg2img ca-certificates debsums
 zip 7zip p7zip-full gcab xorriso rpm libarchive-tools cpio binutils

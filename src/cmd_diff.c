@@ -31,6 +31,7 @@ static const char usage[] =
 "  --fail-on LEVEL      exit 1 when a component reaches LEVEL: info, low,\n"
 "                       medium, high (default) or critical\n"
 "  --all                list unchanged components too\n"
+DIFF_CONTENT_USAGE
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 no change at --fail-on or above, 1 one is, 2 an error\n"
@@ -45,15 +46,21 @@ static const struct option long_opts[] = {
 	{"sarif", no_argument, NULL, OPT_SARIF},
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	{"all", no_argument, NULL, OPT_ALL},
+	DIFF_CONTENT_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-int cmd_diff(int argc, char **argv)
+static int run(int argc, char **argv, struct diff_content *cc)
 {
 	int json = 0, sarif = 0, all = 0, fail_on = VIGIL_DLEVEL_HIGH, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		int taken = diff_content_opt(cc, c, optarg);
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case OPT_JSON:
 			json = 1;
@@ -91,6 +98,8 @@ int cmd_diff(int argc, char **argv)
 	struct cli_diag d = {0};
 	vigil_diff_options o;
 	diff_cli_options(&o);
+	if (diff_content_open(cc, &d, &o))
+		return 2;
 	o.all = all;
 	vigil_release *old_r = NULL, *new_r = NULL;
 	if (diff_cli_load(argv[optind], &o, &d, &old_r) ||
@@ -115,4 +124,12 @@ int cmd_diff(int argc, char **argv)
 		return 2;
 	}
 	return (int)verdict >= fail_on ? 1 : 0;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_content cc = {0};
+	int rc = run(argc, argv, &cc);
+	diff_content_close(&cc);
+	return rc;
 }

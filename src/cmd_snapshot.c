@@ -21,6 +21,7 @@ static const char usage[] =
 "Options:\n"
 "  -o, --output FILE    write the snapshot to FILE (whole or not at all;\n"
 "                       '-' for standard output)\n"
+DIFF_CONTENT_USAGE
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 written, 2 an error (unreadable release, write error).\n"
@@ -29,16 +30,22 @@ static const char usage[] =
 
 static const struct option long_opts[] = {
 	{"output", required_argument, NULL, 'o'},
+	DIFF_CONTENT_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-int cmd_snapshot(int argc, char **argv)
+static int run(int argc, char **argv, struct diff_content *cc)
 {
 	const char *output = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:", long_opts, NULL)) != -1) {
+		int taken = diff_content_opt(cc, c, optarg);
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -58,6 +65,8 @@ int cmd_snapshot(int argc, char **argv)
 	struct cli_diag d = {0};
 	vigil_diff_options o;
 	diff_cli_options(&o);
+	if (diff_content_open(cc, &d, &o))
+		return 2;
 	vigil_release *r = NULL;
 	if (diff_cli_load(argv[optind], &o, &d, &r))
 		return 2;
@@ -76,4 +85,12 @@ int cmd_snapshot(int argc, char **argv)
 	fputc('\n', out.f);
 	free(text);
 	return cli_output_commit(&out) == 0 ? 0 : 2;
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+	struct diff_content cc = {0};
+	int rc = run(argc, argv, &cc);
+	diff_content_close(&cc);
+	return rc;
 }

@@ -42,16 +42,24 @@ static const struct option long_opts[] = {
 	{"sarif", no_argument, NULL, OPT_SARIF},
 	{"against", required_argument, NULL, OPT_AGAINST},
 	{"policy", required_argument, NULL, OPT_POLICY},
+	DIFF_CONTENT_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-int cmd_verify_release(int argc, char **argv)
+/* --rules, --iocs and --no-rules-cache are taken as by `vigil diff`
+ * (docs/cli.md, "vigil verify"). */
+static int run(int argc, char **argv, struct diff_content *cc)
 {
 	int json = 0, sarif = 0, c;
 	const char *against = NULL, *policy = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		int taken = diff_content_opt(cc, c, optarg);
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case OPT_JSON:
 			json = 1;
@@ -90,6 +98,10 @@ int cmd_verify_release(int argc, char **argv)
 		return 2; /* the diagnostics named the file, line and key */
 	vigil_diff_options o;
 	diff_cli_options(&o);
+	if (diff_content_open(cc, &d, &o)) {
+		vigil_policy_destroy(pol);
+		return 2;
+	}
 	vigil_release *old_r = NULL, *new_r = NULL;
 	if ((against && diff_cli_load(against, &o, &d, &old_r)) ||
 	    diff_cli_load(argv[optind], &o, &d, &new_r)) {
@@ -115,4 +127,12 @@ int cmd_verify_release(int argc, char **argv)
 		return 2;
 	}
 	return pass ? 0 : 1;
+}
+
+int cmd_verify_release(int argc, char **argv)
+{
+	struct diff_content cc = {0};
+	int rc = run(argc, argv, &cc);
+	diff_content_close(&cc);
+	return rc;
 }

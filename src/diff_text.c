@@ -23,6 +23,31 @@ int diff_cli_load(const char *path, const vigil_diff_options *o, struct cli_diag
 	return st == VIGIL_OK || st == VIGIL_WARN ? 0 : 2;
 }
 
+int diff_content_opt(struct diff_content *c, int opt, const char *arg)
+{
+	return cli_content_opt(&c->args, opt, arg);
+}
+
+int diff_content_open(struct diff_content *c, struct cli_diag *d, vigil_diff_options *o)
+{
+	c->args.no_builtin = 1;
+	if (!c->args.niocs && !c->args.nrules)
+		return 0;
+	if (cli_content_open(&c->args, d, &c->iocs, &c->rules) != 0)
+		return 2;
+	o->iocs = c->args.niocs ? c->iocs : NULL;
+	o->rules = c->args.nrules ? c->rules : NULL;
+	return 0;
+}
+
+void diff_content_close(struct diff_content *c)
+{
+	vigil_rules_destroy(c->rules);
+	vigil_iocs_destroy(c->iocs);
+	cli_content_args_free(&c->args);
+	memset(c, 0, sizeof *c);
+}
+
 static void put(FILE *out, const char *s)
 {
 	if (!s)
@@ -88,6 +113,11 @@ int diff_text_print(FILE *out, const char *text)
 			(long long)json_integer_value(json_object_get(sum, "unchanged")));
 	else
 		fprintf(out, "; %lld component%s\n", (long long)nc, nc == 1 ? "" : "s");
+	json_t *ct = json_object_get(rec, "content");
+	if (json_is_false(json_object_get(ct, "rules_compared")) &&
+	    json_is_string(json_object_get(ct, "new_rules")))
+		fputs("note: OLD and NEW were matched with different YARA rules (or OLD with none): NEW's matches are all reported, not compared\n",
+		      out);
 	size_t i, j;
 	json_t *c, *s;
 	if (!json_array_size(json_object_get(rec, "components")))

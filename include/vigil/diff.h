@@ -26,7 +26,9 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "iocs.h"
 #include "policy.h"
+#include "rules.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,6 +60,13 @@ typedef struct vigil_diff_options {
 	uint64_t max_whole;
 	/* List unchanged components too (`--all`). */
 	int all;
+	/* YARA rules (finished) and IOCs (sealed) matched against every
+	 * component read from its bytes (at most max_whole bytes), or NULL:
+	 * the matches are facts ("yara", "ioc_hits") and the release keeps the
+	 * identity of what it was matched with, so that a diff with a release
+	 * matched under other rules says so (docs/detections.md). */
+	const vigil_rules *rules;
+	const vigil_iocs *iocs;
 } vigil_diff_options;
 
 void vigil_diff_options_init(vigil_diff_options *o);

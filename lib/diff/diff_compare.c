@@ -5,6 +5,7 @@
  * string, layout and toolchain comparisons; the tamper models of the
  * content table on top; the worst level is the verdict.
  */
+#include <fuzzy.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ struct comp {
 	const char *path;
 	const json_t *o, *n; /* facts; NULL when absent on that side */
 	const char *change;
+	int similarity; /* renamed by ssdeep: its score (1..99); else 0 */
 	json_t *signals;
 	json_t *newcaps;
 	vigil_dlevel level;
@@ -311,6 +313,72 @@ static void content_signals(struct ctx *x, struct comp *c)
 	strings_signal(x, c, "ips", "VGL-DIFF-NEW-IP", "IP addresses");
 }
 
+/* ---- YARA rules and IOCs ---- */
+
+/* Were both releases matched with the same rules? */
+int vg_rules_comparable(const vigil_release *o, const vigil_release *n)
+{
+	if (o->rules_obj && o->rules_obj == n->rules_obj)
+		return 1;
+	return o->rules_id && n->rules_id && *o->rules_id && !strcmp(o->rules_id, n->rules_id);
+}
+
+static void match_signals(struct ctx *x, struct comp *c)
+{
+	if (!c->n)
+		return;
+	const char *p = c->path;
+	int comparable = vg_rules_comparable(x->o, x->n);
+	if (x->n->rules_id && !(comparable && !strcmp(c->change, "unchanged"))) {
+		size_t n;
+		json_t *add = added_strings(comparable ? c->o : NULL, c->n, "yara", &n);
+		if (!add) {
+			x->fatal = 1;
+			return;
+		}
+		if (n) {
+			json_t *d = json_object();
+			if (d) {
+				json_object_set_new(d, "added", json_incref(add));
+				json_object_set_new(d, "count", json_integer((json_int_t)n));
+				json_object_set_new(d, "compared", json_boolean(comparable));
+			}
+			const char *r0 = json_string_value(json_array_get(add, 0));
+			if (!comparable)
+				signal(x, c, "VGL-DIFF-YARA-NEW", VIGIL_DLEVEL_HIGH, d,
+				       "'%s' matches %zu YARA rules, e.g. '%s'; the old release was matched with other rules or none, so whether it matched them is not known",
+				       p, n, r0);
+			else if (!c->o)
+				signal(x, c, "VGL-DIFF-YARA-NEW", VIGIL_DLEVEL_HIGH, d,
+				       "'%s' is new and matches %zu YARA rules, e.g. '%s'", p, n, r0);
+			else
+				signal(x, c, "VGL-DIFF-YARA-NEW", VIGIL_DLEVEL_HIGH, d,
+				       "'%s' matches %zu YARA rules its old version did not, e.g. '%s'",
+				       p, n, r0);
+		}
+		json_decref(add);
+	}
+	json_t *hits = json_object_get(c->n, "ioc_hits");
+	if (json_array_size(hits)) {
+		vigil_dlevel lv = VIGIL_DLEVEL_HIGH;
+		size_t i;
+		json_t *v;
+		json_t *list = json_array();
+		json_array_foreach(hits, i, v) {
+			const char *h = json_string_value(v);
+			if (h && !strncmp(h, "hash:", 5))
+				lv = VIGIL_DLEVEL_CRITICAL;
+			if (list && h && i < MAX_LISTED)
+				json_array_append(list, v);
+		}
+		const char *h0 = json_string_value(json_array_get(hits, 0));
+		signal(x, c, "VGL-DIFF-IOC-HIT", lv,
+		       pair_detail("hits", list, "count",
+				   json_integer((json_int_t)json_array_size(hits))),
+		       "'%s' matches %zu IOCs, e.g. '%s'", p, json_array_size(hits), h0 ? h0 : "");
+	}
+}
+
 /* ---- layout ---- */
 
 static int64_t grew(struct comp *c, const char *key, int64_t *a, int64_t *b)
@@ -486,6 +554,79 @@ static json_t *signer_set(const vigil_release *r, const char *key)
 	return set;
 }
 
+/*
+ * Renames by similar content: an added executable and a removed one of
+ * the same format whose ssdeep hashes compare at RENAME_MIN or more; the
+ * best-scoring pairs first (ties: paths in order), each side used once.
+ * At most RENAME_MAX_PAIRS comparisons. 0, or -1 out of memory.
+ */
+#define RENAME_MIN 50
+#define RENAME_MAX_PAIRS 250000u
+
+struct pairing {
+	int score;
+	size_t add;         /* index in cs */
+	const char *old;    /* path in o */
+};
+
+static int cmp_pairing(const void *a, const void *b)
+{
+	const struct pairing *x = a, *y = b;
+	if (x->score != y->score)
+		return y->score - x->score;
+	int d = strcmp(x->old, y->old);
+	return d ? d : (x->add > y->add) - (x->add < y->add);
+}
+
+static int similar_renames(const vigil_release *o, const vigil_release *n, struct comp *cs,
+			   size_t nc, json_t *renamed_from)
+{
+	size_t cap = 0, np = 0, tried = 0;
+	struct pairing *ps = NULL;
+	const char *key;
+	json_t *f;
+	size_t idx;
+	json_array_foreach(json_object_get(o->snapshot, "components"), idx, f) {
+		const char *ho = vg_jstr(f, "ssdeep"), *fo = vg_jstr(f, "format");
+		if (!(key = vg_jstr(f, "path")))
+			continue;
+		if (!ho || !fo || json_object_get(n->index, key) || json_object_get(renamed_from, key))
+			continue;
+		for (size_t i = 0; i < nc && tried < RENAME_MAX_PAIRS; i++) {
+			if (strcmp(cs[i].change, "added"))
+				continue;
+			const char *hn = vg_jstr(cs[i].n, "ssdeep"), *fn = vg_jstr(cs[i].n, "format");
+			if (!hn || !fn || strcmp(fo, fn))
+				continue;
+			tried++;
+			int sc = fuzzy_compare(ho, hn);
+			if (sc < RENAME_MIN)
+				continue;
+			if (!vg_grow(&ps, &cap, np + 1, sizeof *ps)) {
+				free(ps);
+				return -1;
+			}
+			ps[np++] = (struct pairing){sc, i, key};
+		}
+	}
+	if (np)
+		qsort(ps, np, sizeof *ps, cmp_pairing);
+	for (size_t k = 0; k < np; k++) {
+		struct comp *c = &cs[ps[k].add];
+		if (strcmp(c->change, "added") || json_object_get(renamed_from, ps[k].old))
+			continue;
+		c->o = json_object_get(o->index, ps[k].old);
+		c->change = "renamed";
+		c->similarity = ps[k].score > 99 ? 99 : ps[k].score;
+		if (json_object_set_new(renamed_from, ps[k].old, json_string(c->path))) {
+			free(ps);
+			return -1;
+		}
+	}
+	free(ps);
+	return 0;
+}
+
 json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg_caps *caps,
 			int all, size_t *unchanged)
 {
@@ -502,12 +643,18 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 	json_t *gone = json_object();
 	if (!gone)
 		goto oom;
-	json_object_foreach(o->index, key, f) {
+	/* in path order (the snapshot record's), so that which of two equal
+	 * candidates is the rename never depends on how a release was read */
+	size_t idx;
+	json_array_foreach(json_object_get(o->snapshot, "components"), idx, f) {
 		const char *h = vg_jstr(f, "sha256");
-		if (h && !json_object_get(n->index, key) && !json_object_get(gone, h))
+		key = vg_jstr(f, "path");
+		if (h && key && !json_object_get(n->index, key) && !json_object_get(gone, h))
 			json_object_set_new(gone, h, json_string(key));
 	}
-	json_object_foreach(n->index, key, f) {
+	json_array_foreach(json_object_get(n->snapshot, "components"), idx, f) {
+		if (!(key = vg_jstr(f, "path")) || nc >= cap)
+			continue;
 		struct comp *c = &cs[nc++];
 		c->path = key;
 		c->n = f;
@@ -519,11 +666,15 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 			c->change = "renamed";
 			json_object_set_new(renamed_from, from, json_string(key));
 		} else {
+			const char *so = vg_jstr(c->o, "summary_digest"), *sn = vg_jstr(f, "summary_digest");
 			c->change = !c->o ? "added" : !strcmp(vg_jstr(c->o, "sha256") ? vg_jstr(c->o, "sha256") : "",
-							     h ? h : "-") ? "unchanged" : "modified";
+							     h ? h : "-") ? "unchanged"
+				    : so && sn && !strcmp(so, sn) ? "unchanged" : "modified";
 		}
 	}
 	json_decref(gone);
+	if (similar_renames(o, n, cs, nc, renamed_from) != 0)
+		goto oom;
 	json_object_foreach(o->index, key, f) {
 		if (json_object_get(n->index, key) || json_object_get(renamed_from, key))
 			continue;
@@ -556,13 +707,27 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 			       pair_detail("sha256", jstr_or_null(vg_jstr(c->o, "sha256")), "signer",
 					   jstr_or_null(signer_of(c->o))),
 			       "'%s' is gone", c->path);
-		} else if (!strcmp(c->change, "renamed")) {
-			signal(&x, c, "VGL-DIFF-RENAMED", VIGIL_DLEVEL_INFO,
-			       pair_detail("old_path", jstr_or_null(vg_jstr(c->o, "path")), "sha256",
-					   jstr_or_null(vg_jstr(c->n, "sha256"))),
+		} else if (!strcmp(c->change, "renamed") && !c->similarity) {
+			json_t *d = pair_detail("old_path", jstr_or_null(vg_jstr(c->o, "path")), "sha256",
+						jstr_or_null(vg_jstr(c->n, "sha256")));
+			if (d)
+				json_object_set_new(d, "similarity", json_integer(100));
+			signal(&x, c, "VGL-DIFF-RENAMED", VIGIL_DLEVEL_INFO, d,
 			       "'%s' is '%s' renamed, same bytes", c->path, vg_jstr(c->o, "path"));
+		} else if (!strcmp(c->change, "renamed")) {
+			json_t *d = pair_detail("old_path", jstr_or_null(vg_jstr(c->o, "path")), "sha256",
+						jstr_or_null(vg_jstr(c->n, "sha256")));
+			if (d)
+				json_object_set_new(d, "similarity", json_integer(c->similarity));
+			signal(&x, c, "VGL-DIFF-RENAMED", VIGIL_DLEVEL_INFO, d,
+			       "'%s' is '%s' renamed, similar bytes (ssdeep score %d of 100)", c->path,
+			       vg_jstr(c->o, "path"), c->similarity);
+			/* what changed in its bytes, as for a modified component */
+			modified(&x, c);
 		}
 	}
+	for (size_t i = 0; i < nc && !x.fatal; i++)
+		match_signals(&x, &cs[i]);
 	if (!x.fatal)
 		toolchain_signals(&x, cs, nc);
 	for (size_t i = 0; i < nc && !x.fatal; i++) {
@@ -570,7 +735,7 @@ json_t *vg_diff_records(const vigil_release *o, const vigil_release *n, const vg
 		json_t *m = models(&x, c);
 		if (!m)
 			goto oom;
-		if (!all && !strcmp(c->change, "unchanged")) {
+		if (!all && !strcmp(c->change, "unchanged") && !json_array_size(c->signals)) {
 			json_decref(m);
 			continue;
 		}
@@ -675,6 +840,20 @@ json_t *vg_diff_finish(json_t *recs, const vigil_release *o, const vigil_release
 	if (o)
 		json_object_set_new(rec, "old", vg_json_text(o->name));
 	json_object_set_new(rec, "new", vg_json_text(n->name));
+	if (o && (o->rules_id || n->rules_id || o->iocs_id || n->iocs_id)) {
+		/* what each side was matched with, and whether their YARA
+		 * matches could be compared */
+		json_t *ct = json_object();
+		if (ct) {
+			json_object_set_new(ct, "old_rules", jstr_or_null(o->rules_id));
+			json_object_set_new(ct, "new_rules", jstr_or_null(n->rules_id));
+			json_object_set_new(ct, "old_iocs", jstr_or_null(o->iocs_id));
+			json_object_set_new(ct, "new_iocs", jstr_or_null(n->iocs_id));
+			json_object_set_new(ct, "rules_compared",
+					    json_boolean(n->rules_id && vg_rules_comparable(o, n)));
+			json_object_set_new(rec, "content", ct);
+		}
+	}
 	json_object_set_new(rec, "verdict", json_string(vigil_dlevel_name(worst)));
 	json_object_set_new(rec, "components", sorted);
 	json_object_set_new(rec, "summary", sum);

@@ -14,6 +14,7 @@
  * snapshot round trip cannot change them.
  */
 #include <ctype.h>
+#include <fuzzy.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,15 +148,41 @@ static int on_string(void *ctx, const char *s, size_t n, uint64_t off, int utf16
 	return 0;
 }
 
-static void network(json_t *o, const uint8_t *buf, size_t len)
+/*
+ * An IPv4-shaped string that is not an address: in 0.0.0.0/8 (this host,
+ * 0.0.0.0 the bind-all), or under the object-identifier arcs that X.500,
+ * X.509 and crypto libraries spell out as text (2.5.4.N attribute types,
+ * 2.5.29.N extensions, 1.3.101.N curves, 1.3.6.N, 1.3.14.N, 1.3.132.N).
+ */
+static int not_an_address(const char *ip)
+{
+	static const char *const arcs[] = {"0.", "2.5.4.", "2.5.29.", "1.3.101.", "1.3.6.",
+					   "1.3.14.", "1.3.132."};
+	for (size_t i = 0; i < sizeof arcs / sizeof *arcs; i++)
+		if (!strncmp(ip, arcs[i], strlen(arcs[i])))
+			return 1;
+	return 0;
+}
+
+/* skip_off, skip_len: bytes whose strings are no network indicators (a
+ * PE's version resource, where "1.2.3.4" is FileVersion) */
+static void network(json_t *o, const uint8_t *buf, size_t len, uint64_t skip_off,
+		    uint64_t skip_len)
 {
 	vg_netstrings *ns = NULL;
 	if (vg_netstrings_extract(buf, len, 0, &ns) == VIGIL_FATAL || !ns)
 		return;
 	struct strs kinds[3] = {{0}};
-	for (size_t i = 0; i < ns->n; i++)
-		if (ns->items[i].kind <= VG_NETSTR_IPV4)
-			strs_add(&kinds[ns->items[i].kind], vg_strdup(ns->items[i].value));
+	for (size_t i = 0; i < ns->n; i++) {
+		const vg_netstr *it = &ns->items[i];
+		if (it->kind > VG_NETSTR_IPV4)
+			continue;
+		if (it->kind == VG_NETSTR_IPV4 &&
+		    (not_an_address(it->value) ||
+		     (skip_len && it->offset >= skip_off && it->offset - skip_off < skip_len)))
+			continue;
+		strs_add(&kinds[it->kind], vg_strdup(it->value));
+	}
 	put(o, "urls", strs_json(&kinds[VG_NETSTR_URL]));
 	put(o, "domains", strs_json(&kinds[VG_NETSTR_DOMAIN]));
 	put(o, "ips", strs_json(&kinds[VG_NETSTR_IPV4]));
@@ -297,6 +324,8 @@ static void pe_facts(json_t *o, const uint8_t *buf, size_t len, const vg_pe *pe,
 	put(o, "dll", json_boolean(pe->characteristics & 0x2000));
 	if (pe->file_version)
 		put(o, "version", vg_json_text(pe->file_version));
+	if (pe->product_version)
+		put(o, "product_version", vg_json_text(pe->product_version));
 	if (pe->company_name)
 		put(o, "company", vg_json_text(pe->company_name));
 	for (size_t i = 0; i < pe->nimports; i++) {
@@ -367,12 +396,18 @@ static void elf_facts(json_t *o, const uint8_t *buf, size_t len, const vg_elf *e
 	vg_elf_dynsyms_clear(&d);
 	json_t *secs = json_array();
 	uint64_t init_array = 0;
+	const char *entry = NULL;
 	for (size_t i = 0; secs && i < e->nsections; i++) {
 		const vg_elf_section *s = &e->sections[i];
 		if (s->type == SHT_INIT_ARRAY_)
 			init_array += s->size;
 		if (!(s->flags & 2)) /* SHF_ALLOC: what is loaded */
 			continue;
+		/* the section holding e_entry (a shared library's is often 0:
+		 * none) */
+		if (!entry && e->layout.entry && e->layout.entry >= s->addr &&
+		    e->layout.entry - s->addr < s->size && s->type != 8 /* SHT_NOBITS */)
+			entry = s->name;
 		json_t *x = json_object();
 		if (!x)
 			break;
@@ -400,6 +435,8 @@ static void elf_facts(json_t *o, const uint8_t *buf, size_t len, const vg_elf *e
 		json_array_append_new(secs, x);
 	}
 	put(o, "sections", secs);
+	if (entry && *entry)
+		put(o, "entry_section", vg_json_text(entry));
 	put(o, "init_array", json_integer((json_int_t)init_array));
 	put(o, "overlay", json_integer((json_int_t)e->appended_len));
 	for (size_t i = 0; i < e->nsections; i++) {
@@ -421,6 +458,100 @@ static void elf_facts(json_t *o, const uint8_t *buf, size_t len, const vg_elf *e
 }
 
 /* ---- Mach-O ---- */
+
+#define LC_SEGMENT_ 0x1u
+#define LC_SYMTAB_ 0x2u
+#define LC_SEGMENT_64_ 0x19u
+#define LC_MAIN_ 0x80000028u
+#define MAX_MACHO_SYMS 1000000u
+
+static int mread32(const vg_macho_slice *s, const uint8_t *b, size_t len, uint64_t at,
+		   uint32_t *v)
+{
+	return s->big_endian ? vg_be32(b, len, at, v) : vg_le32(b, len, at, v);
+}
+
+static int mread64(const vg_macho_slice *s, const uint8_t *b, size_t len, uint64_t at,
+		   uint64_t *v)
+{
+	uint32_t lo, hi;
+	if (!mread32(s, b, len, at, &lo) || !mread32(s, b, len, at + 4, &hi))
+		return 0;
+	*v = s->big_endian ? ((uint64_t)lo << 32 | hi) : ((uint64_t)hi << 32 | lo);
+	return 1;
+}
+
+/* The undefined external symbols of the slice's LC_SYMTAB (what it
+ * imports), without their leading '_'. */
+static void macho_undefined(const uint8_t *b, size_t len, const vg_macho_slice *s,
+			    uint64_t at, struct strs *imports)
+{
+	uint32_t symoff, nsyms, stroff, strsize;
+	if (!mread32(s, b, len, at + 8, &symoff) || !mread32(s, b, len, at + 12, &nsyms) ||
+	    !mread32(s, b, len, at + 16, &stroff) || !mread32(s, b, len, at + 20, &strsize))
+		return;
+	uint64_t ent = s->is64 ? 16 : 12, base = s->offset;
+	if (!vg_fits(len, base + stroff, strsize))
+		return;
+	const char *strs = (const char *)b + base + stroff;
+	for (uint32_t i = 0; i < nsyms && i < MAX_MACHO_SYMS; i++) {
+		uint64_t e = base + symoff + (uint64_t)i * ent;
+		uint32_t strx;
+		if (!vg_fits(len, e, ent) || !mread32(s, b, len, e, &strx))
+			break;
+		uint8_t type = b[e + 4];
+		/* N_STAB none, N_TYPE N_UNDF, N_EXT */
+		if ((type & 0xe0) || (type & 0x0e) || !(type & 0x01) || strx >= strsize)
+			continue;
+		const char *nm = strs + strx;
+		size_t n = strnlen(nm, strsize - strx);
+		if (n && *nm == '_') {
+			nm++;
+			n--;
+		}
+		if (n && n < strsize - strx)
+			strs_add(imports, vg_strndup(nm, n < VG_PE_MAX_NAME ? n : VG_PE_MAX_NAME));
+	}
+}
+
+/* The section holding file offset off (LC_SEGMENT/LC_SEGMENT_64), or
+ * NULL; name gets "segment,section". */
+static int macho_section_at(const uint8_t *b, size_t len, const vg_macho_slice *s,
+			    uint64_t off, char name[40])
+{
+	for (uint32_t i = 0; i < s->ncmds_walked; i++) {
+		uint32_t cmd = s->cmds[i].cmd, nsects;
+		if (cmd != LC_SEGMENT_ && cmd != LC_SEGMENT_64_)
+			continue;
+		int w = cmd == LC_SEGMENT_64_;
+		uint64_t at = s->offset + s->cmds[i].offset;
+		uint64_t hdr = w ? 72 : 56, sect = w ? 80 : 68;
+		if (!mread32(s, b, len, at + (w ? 64 : 48), &nsects))
+			continue;
+		for (uint32_t k = 0; k < nsects && k < 256; k++) {
+			uint64_t x = at + hdr + (uint64_t)k * sect;
+			uint64_t size = 0;
+			uint32_t fo, sz32;
+			if (!vg_fits(len, x, sect) || x + sect > at + s->cmds[i].cmdsize)
+				break;
+			if (w ? !mread64(s, b, len, x + 40, &size) : !mread32(s, b, len, x + 36, &sz32))
+				break;
+			if (!w)
+				size = sz32;
+			if (!mread32(s, b, len, x + (w ? 48 : 40), &fo))
+				break;
+			if (fo && off >= fo && off - fo < size) {
+				snprintf(name, 40, "%.16s,%.16s", (const char *)b + x + 16,
+					 (const char *)b + x);
+				for (char *c = name; *c; c++)
+					if (!isprint((unsigned char)*c))
+						*c = '?';
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
 
 static void macho_facts(json_t *o, const uint8_t *buf, size_t len, const vg_macho *m,
 			struct strs *imports)
@@ -447,6 +578,17 @@ static void macho_facts(json_t *o, const uint8_t *buf, size_t len, const vg_mach
 			if (s0->cs.identifier)
 				put(sig, "identifier", vg_json_text(s0->cs.identifier));
 			put(o, "signature", sig);
+		}
+	}
+	for (uint32_t i = 0; i < s0->ncmds_walked; i++) {
+		uint64_t at = s0->offset + s0->cmds[i].offset;
+		uint64_t entryoff;
+		char sec[40];
+		if (s0->cmds[i].cmd == LC_SYMTAB_) {
+			macho_undefined(buf, len, s0, at, imports);
+		} else if (s0->cmds[i].cmd == LC_MAIN_ && mread64(s0, buf, len, at + 8, &entryoff) &&
+			   macho_section_at(buf, len, s0, entryoff, sec)) {
+			put(o, "entry_section", vg_json_text(sec));
 		}
 	}
 	for (uint32_t i = 0; i < s0->ncmds_walked; i++) {
@@ -479,11 +621,14 @@ json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps)
 	put(o, "filetype", json_string(vg_filetype(buf, len)));
 	struct strs imports = {0}, syms = {0};
 	int exe = 0, macho = 0;
+	uint64_t vr_off = 0, vr_len = 0;
 	if (vg_pe_sniff(buf, len)) {
 		vg_pe *pe = NULL;
 		int st = vg_pe_parse(buf, len, VG_PE_ALL, &pe);
 		if (pe && st != VIGIL_FAILED && st != VIGIL_FATAL) {
 			pe_facts(o, buf, len, pe, &imports);
+			vr_off = pe->version_off;
+			vr_len = pe->version_size;
 			exe = 1;
 		}
 		vg_pe_free(pe);
@@ -509,8 +654,11 @@ json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps)
 		return o;
 	}
 	unsigned char *hits = caps && caps->nstrings ? calloc(caps->nstrings, 1) : NULL;
-	struct strwalk w = {caps, hits, macho ? &syms : NULL};
-	if (hits || macho)
+	/* Mach-O imports are the symbol table's undefined symbols
+	 * (macho_undefined), not every "_name" string */
+	struct strwalk w = {caps, hits, NULL};
+	(void)macho;
+	if (hits)
 		vg_strings_each(buf, len, 4, on_string, &w);
 	for (size_t i = 0; i < syms.n; i++) {
 		strs_add(&imports, syms.v[i]);
@@ -524,7 +672,11 @@ json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps)
 	free(hits);
 	put(o, "imports", imp);
 	put(o, "capabilities", cap);
-	network(o, buf, len);
+	network(o, buf, len, vr_off, vr_len);
 	put(o, "high_entropy", json_integer((json_int_t)high_entropy_bytes(buf, len)));
+	/* for renames by similarity (diff_compare.c) */
+	char fz[FUZZY_MAX_RESULT];
+	if (len <= UINT32_MAX && fuzzy_hash_buf(buf, (uint32_t)len, fz) == 0)
+		put(o, "ssdeep", vg_json_text(fz));
 	return o;
 }

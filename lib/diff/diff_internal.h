@@ -73,6 +73,11 @@ vigil_dlevel vg_caps_level(const vg_caps *c, const char *id);
  * read. */
 json_t *vg_diff_facts(const uint8_t *buf, size_t len, const vg_caps *caps);
 
+/* An MSI SummaryInformation stream's stable properties as facts
+ * "summary" and "summary_digest" (diff_msi.c); nothing when p is no
+ * property set. 0, or -1 out of memory. */
+int vg_msi_summary(const uint8_t *p, size_t n, json_t *facts);
+
 /* sha256 of a buffer as 64 hex digits + NUL; 0 when OpenSSL failed. */
 int vg_diff_sha256(const uint8_t *p, size_t n, char out[65]);
 
@@ -82,6 +87,12 @@ struct vigil_release {
 	json_t *snapshot;   /* the record, components sorted by path */
 	char *vendor;       /* signer of most signed components, or NULL */
 	int winfold;        /* paths were case-folded */
+	/* what the components were matched with: the identity of the rules
+	 * and of the hash and file-name IOCs (64 hex digits; "" unknown;
+	 * NULL none loaded), and, read from bytes in this process, the rules
+	 * object itself (NULL from a snapshot) */
+	char *rules_id, *iocs_id;
+	const void *rules_obj, *iocs_obj;
 };
 
 /* A release from the snapshot text buf (named path in diagnostics):
@@ -98,6 +109,9 @@ char *vg_release_vendor(const json_t *components);
 const char *vg_jstr(const json_t *o, const char *key);
 int64_t vg_jint(const json_t *o, const char *key);
 int vg_jbool(const json_t *o, const char *key);
+
+/* 1 when o and n were matched with the same YARA rules. */
+int vg_rules_comparable(const vigil_release *o, const vigil_release *n);
 
 /* The component records of the diff of o and n (unchanged ones only
  * with all), *unchanged the count of unchanged components; see

@@ -23,6 +23,8 @@
 #include "source/readfile.h"
 #include "source/walk.h"
 
+#include <vigil/scan.h>
+
 #define PATH_MAX_KEPT 4096
 #define MAX_COMPONENTS 1000000
 
@@ -191,6 +193,11 @@ static void norm_append(char *out, size_t *len, const char *e, int container)
 	}
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void lower(char *s)
 {
 	for (; *s; s++)
@@ -242,6 +249,90 @@ static void add_component(struct load *L, const char *path, json_t *facts)
 static int looks_executable(const uint8_t *p, size_t n)
 {
 	return vg_pe_sniff(p, n) || vg_elf_sniff(p, n) || vg_macho_sniff(p, n);
+}
+
+/* ---- YARA rules and IOCs ---- */
+
+struct matches {
+	struct load *L;
+	const char *path;
+	json_t *yara, *iocs; /* objects used as sets */
+};
+
+static void on_match(void *ctx, const vigil_file_result *r)
+{
+	struct matches *m = ctx;
+	if (r->error) {
+		m->L->warn = 1;
+		vg_diag(m->L->diag, m->L->diag_ctx, VIGIL_DIAG_WARNING, m->path, 0,
+			"content matching incomplete: %s", vigil_error_name(r->error));
+	}
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const vigil_finding *f = &r->findings[i];
+		if (!f->kind || !f->id)
+			continue;
+		if (!strcmp(f->kind, "yara")) {
+			json_object_set_new(m->yara, f->id, json_true());
+		} else if (!strcmp(f->kind, "hash") || !strcmp(f->kind, "filename")) {
+			char *k = vg_asprintf("%s:%s", f->kind, f->id);
+			if (k)
+				json_object_set_new(m->iocs, k, json_true());
+			free(k);
+		}
+	}
+}
+
+static json_t *sorted_keys(const json_t *set)
+{
+	size_t n = json_object_size(set), i = 0;
+	const char **v = malloc((n ? n : 1) * sizeof *v);
+	json_t *a = json_array();
+	const char *k;
+	json_t *x;
+	if (!v || !a) {
+		free(v);
+		json_decref(a);
+		return NULL;
+	}
+	json_object_foreach((json_t *)set, k, x)
+		v[i++] = k;
+	qsort(v, n, sizeof *v, cmp_cstr);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, vg_json_text(v[i]));
+	free(v);
+	return a;
+}
+
+/* The rules' and the IOCs' matches of one component's bytes as its facts
+ * "yara" (rule names) and "ioc_hits" ("hash:VALUE", "filename:REGEX"),
+ * both sorted; path is the normalised path the file-name IOCs see. */
+static void content_matches(struct load *L, json_t *facts, const char *path,
+			    const uint8_t *buf, size_t len)
+{
+	if (!facts || (!L->opt->rules && !L->opt->iocs))
+		return;
+	struct matches m = {L, path, json_object(), json_object()};
+	int st = m.yara && m.iocs ? vigil_match_buffer(L->opt->iocs, L->opt->rules, path, buf,
+						       len, -1, 0, on_match, &m)
+				  : VIGIL_FATAL;
+	json_t *y = st != VIGIL_FATAL ? sorted_keys(m.yara) : NULL;
+	json_t *h = st != VIGIL_FATAL ? sorted_keys(m.iocs) : NULL;
+	if (!y || !h) {
+		L->fatal = 1;
+	} else {
+		if (L->opt->rules && json_object_set_new(facts, "yara", y))
+			L->fatal = 1;
+		if (L->opt->rules)
+			y = NULL;
+		if (L->opt->iocs && json_object_set_new(facts, "ioc_hits", h))
+			L->fatal = 1;
+		if (L->opt->iocs)
+			h = NULL;
+	}
+	json_decref(y);
+	json_decref(h);
+	json_decref(m.yara);
+	json_decref(m.iocs);
 }
 
 static void on_begin(void *ctx)
@@ -320,6 +411,13 @@ static void on_item(void *ctx, const vg_unpack_item *it)
 	json_t *f = it->data || !it->streamed ? vg_diff_facts(data, it->len, &L->caps)
 		    : streamed_facts(L, it->streamed);
 	L->streaming = 0;
+	if (it->data || !it->streamed)
+		content_matches(L, f, path, data, it->len);
+	/* an MSI's summary stream: compared without what every build changes */
+	if (f && it->data && L->msi_top && it->chain_len >= 2 &&
+	    !strcmp(it->chain[it->chain_len - 1], "\005SummaryInformation") &&
+	    vg_msi_summary(data, it->len, f) != 0)
+		L->fatal = 1;
 	add_component(L, path, f);
 }
 
@@ -369,7 +467,9 @@ static void plain_file(struct load *L, int fd, const struct stat *st, const char
 			"unable to read: %s", strerror(err));
 		return;
 	}
-	add_component(L, name, vg_diff_facts((const uint8_t *)buf, len, &L->caps));
+	json_t *f = vg_diff_facts((const uint8_t *)buf, len, &L->caps);
+	content_matches(L, f, name, (const uint8_t *)(buf ? buf : ""), len);
+	add_component(L, name, f);
 	free(buf);
 }
 
@@ -538,6 +638,18 @@ static int load_snapshot(struct load *L, const char *path, const char *buf, size
 	free(L->r->name);
 	L->r->name = vg_strdup(name);
 	L->r->winfold = vg_jbool(j, "case_folded");
+	/* what the components were matched with; an identity that is not
+	 * 64 hex digits is an unknown one */
+	json_t *ct = json_object_get(j, "content");
+	for (int w = 0; w < 2; w++) {
+		json_t *v = json_object_get(ct, w ? "iocs" : "rules");
+		char **dst = w ? &L->r->iocs_id : &L->r->rules_id;
+		if (!v || json_is_null(v))
+			continue;
+		*dst = vg_strdup(is_hex64(json_string_value(v)) ? json_string_value(v) : "");
+		if (!*dst)
+			L->fatal = 1;
+	}
 	json_decref(j);
 	return L->r->name ? 1 : -1;
 }
@@ -547,6 +659,42 @@ static int load_snapshot(struct load *L, const char *path, const char *buf, size
 static int cmp_path(const void *a, const void *b)
 {
 	return strcmp(vg_jstr(*(json_t *const *)a, "path"), vg_jstr(*(json_t *const *)b, "path"));
+}
+
+static json_t *pair_ids(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	json_t *o = json_object();
+	if (o && (json_object_set_new(o, k1, v1 ? json_string(v1) : json_null()) ||
+		  json_object_set_new(o, k2, v2 ? json_string(v2) : json_null()))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The identities of what a release read from its bytes was matched with
+ * (the fields of struct vigil_release). 0, or -1 out of memory. */
+static int content_ids(vigil_release *r, const vigil_diff_options *opt)
+{
+	char id[65];
+	if (opt->rules) {
+		r->rules_obj = opt->rules;
+		r->rules_id = vg_strdup(vigil_rules_identity(opt->rules, id) == VIGIL_OK ? id : "");
+		if (!r->rules_id)
+			return -1;
+	}
+	if (opt->iocs) {
+		char h[65], p[65], both[140];
+		r->iocs_obj = opt->iocs;
+		int ok = vigil_iocs_identity(opt->iocs, VIGIL_IOC_MD5, h) == VIGIL_OK &&
+			 vigil_iocs_identity(opt->iocs, VIGIL_IOC_PATH_REGEX, p) == VIGIL_OK;
+		snprintf(both, sizeof both, "%s:%s", h, p);
+		r->iocs_id = vg_strdup(ok && vg_diff_sha256((const uint8_t *)both, strlen(both), id)
+				       ? id : "");
+		if (!r->iocs_id)
+			return -1;
+	}
+	return 0;
 }
 
 static int finish(struct load *L, int fold)
@@ -599,6 +747,8 @@ static int finish(struct load *L, int fold)
 	    vg_json_put(r->snapshot, "snapshot_format", json_integer(VG_SNAPSHOT_FORMAT)) ||
 	    vg_json_put(r->snapshot, "release", json_string(r->name)) ||
 	    vg_json_put(r->snapshot, "case_folded", json_boolean(r->winfold)) ||
+	    vg_json_put(r->snapshot, "content",
+			pair_ids("rules", r->rules_id, "iocs", r->iocs_id)) ||
 	    vg_json_put(r->snapshot, "components", comps))
 		return -1;
 	r->vendor = vg_release_vendor(json_object_get(r->snapshot, "components"));
@@ -657,7 +807,7 @@ int vigil_release_load(const char *path, const vigil_diff_options *opt,
 		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, path, 0, "out of memory");
 		return VIGIL_FATAL;
 	}
-	int status = VIGIL_OK, fold = 0;
+	int status = VIGIL_OK, fold = 0, snapshot_read = 0;
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		vg_diag(diag, diag_ctx, VIGIL_DIAG_ERROR, path, 0, "unable to read: %s",
@@ -692,6 +842,7 @@ int vigil_release_load(const char *path, const vigil_diff_options *opt,
 				int err = vg_read_fd(fd, &fst, VG_SNAPSHOT_MAX, &buf, &len);
 				if (!err)
 					snap = load_snapshot(&L, path, buf, len);
+				snapshot_read = snap > 0;
 				free(buf);
 				if (snap < 0)
 					status = VIGIL_FAILED;
@@ -723,7 +874,8 @@ int vigil_release_load(const char *path, const vigil_diff_options *opt,
 			}
 		}
 		apply_pkg_versions(&L);
-		if (finish(&L, fold && !L.r->winfold) != 0)
+		if ((!snapshot_read && content_ids(L.r, opt) != 0) ||
+		    finish(&L, fold && !L.r->winfold) != 0)
 			L.fatal = 1;
 	}
 	json_decref(L.pkgver);
@@ -776,6 +928,8 @@ void vigil_release_free(vigil_release *r)
 		return;
 	free(r->name);
 	free(r->vendor);
+	free(r->rules_id);
+	free(r->iocs_id);
 	json_decref(r->index);
 	json_decref(r->snapshot);
 	free(r);

@@ -46,6 +46,59 @@ static void vsignal(struct vctx *v, const char *path, const char *id, vigil_dlev
 		json_object_set_new(r, "level", json_string(vigil_dlevel_name(lv)));
 }
 
+/* The signal id in path's record, or NULL. */
+static const json_t *record_signal(struct vctx *v, const char *path, const char *id)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(json_object_get(v->byp, path), "signals"), i, s) {
+		const char *sid = vg_jstr(s, "id");
+		if (sid && !strcmp(sid, id))
+			return s;
+	}
+	return NULL;
+}
+
+/* A component of NEW that matches a loaded YARA rule or an IOC, unless
+ * the diff said so already (VGL-DIFF-YARA-NEW, VGL-DIFF-IOC-HIT). */
+static void content_checks(struct vctx *v, const json_t *f, const char *p)
+{
+	char msg[512];
+	const json_t *said = json_object_get(json_object_get(record_signal(v, p, "VGL-DIFF-YARA-NEW"),
+							     "detail"), "added");
+	size_t i, n = 0;
+	json_t *r;
+	const char *first = NULL;
+	json_array_foreach(json_object_get(f, "yara"), i, r) {
+		const char *name = json_string_value(r);
+		size_t j;
+		json_t *a;
+		int dup = 0;
+		json_array_foreach(said, j, a)
+			dup |= json_is_string(a) && name && !strcmp(json_string_value(a), name);
+		if (!name || dup)
+			continue;
+		if (!n++)
+			first = name;
+	}
+	if (n) {
+		snprintf(msg, sizeof msg, "'%s' matches %zu of the loaded YARA rules, e.g. '%s'", p, n,
+			 first);
+		vsignal(v, p, "VGL-VERIFY-YARA", VIGIL_DLEVEL_HIGH, msg);
+	}
+	const json_t *hits = json_object_get(f, "ioc_hits");
+	if (json_array_size(hits) && !record_signal(v, p, "VGL-DIFF-IOC-HIT")) {
+		vigil_dlevel lv = VIGIL_DLEVEL_HIGH;
+		json_array_foreach(hits, i, r)
+			if (json_is_string(r) && !strncmp(json_string_value(r), "hash:", 5))
+				lv = VIGIL_DLEVEL_CRITICAL;
+		const char *h0 = json_string_value(json_array_get(hits, 0));
+		snprintf(msg, sizeof msg, "'%s' matches %zu IOCs, e.g. '%s'", p, json_array_size(hits),
+			 h0 ? h0 : "");
+		vsignal(v, p, "VGL-VERIFY-IOC-HIT", lv, msg);
+	}
+}
+
 int vg_verify_checks(const vigil_release *n, json_t *recs, const char *absent)
 {
 	struct vctx v = {recs, json_object(), absent, 0};
@@ -90,6 +143,7 @@ int vg_verify_checks(const vigil_release *n, json_t *recs, const char *absent)
 			snprintf(msg, sizeof msg, "the signature of '%s' does not match its bytes", p);
 			vsignal(&v, p, "VGL-VERIFY-DIGEST-MISMATCH", VIGIL_DLEVEL_HIGH, msg);
 		}
+		content_checks(&v, f, p);
 		size_t j;
 		json_t *s;
 		json_array_foreach(json_object_get(f, "sections"), j, s) {

@@ -338,6 +338,7 @@ static int parse_sections(vg_elf *e, Elf *elf, const uint8_t *buf, size_t len)
 		s->flags = sh.sh_flags;
 		s->offset = sh.sh_offset;
 		s->size = sh.sh_size;
+		s->addr = sh.sh_addr;
 		s->entropy = -1.0;
 		if (sh.sh_type != SHT_NOBITS && vg_fits(len, sh.sh_offset, sh.sh_size)) {
 			if (sh.sh_size > budget) {

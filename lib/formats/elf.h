@@ -71,6 +71,7 @@ typedef struct vg_elf_section {
 	uint32_t type;  /* SHT_* */
 	uint64_t flags; /* SHF_* */
 	uint64_t offset, size;
+	uint64_t addr;  /* sh_addr */
 	double entropy; /* bits per byte over the bytes in the file; -1 for
 			   SHT_NOBITS, a section that does not fit the file, or
 			   one past the entropy budget (base/entropy.h) */

@@ -38,8 +38,49 @@ static char *copy(const char *s)
 	return s ? vg_strndup(s, strnlen(s, NAME_MAX_KEPT)) : NULL;
 }
 
+/* The versions an ELF file needs (.gnu.version_r): version index ->
+ * name, for the undefined symbols' "name@VERSION". */
+#define VERSION_SLOTS 0x8000
+struct versions {
+	Elf_Data *versym;      /* .gnu.version: one index per .dynsym entry */
+	const char **name;     /* [VERSION_SLOTS], NULL when no .gnu.version_r */
+};
+
+static int read_verneed(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct versions *v)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	if (!data || v->name)
+		return 0;
+	if (!(v->name = calloc(VERSION_SLOTS, sizeof *v->name)))
+		return -1;
+	size_t off = 0;
+	/* at most sh_info entries (and as many as fit), each with its aux list */
+	for (unsigned i = 0; i < sh->sh_info && i < 4096 && off < data->d_size; i++) {
+		GElf_Verneed vn;
+		if (!gelf_getverneed(data, (int)off, &vn))
+			break;
+		size_t aoff = off + vn.vn_aux;
+		for (unsigned k = 0; k < vn.vn_cnt && k < 4096 && aoff < data->d_size; k++) {
+			GElf_Vernaux va;
+			if (!gelf_getvernaux(data, (int)aoff, &va))
+				break;
+			unsigned idx = va.vna_other & 0x7fffu;
+			const char *nm = elf_strptr(elf, sh->sh_link, va.vna_name);
+			if (idx >= 2 && nm && *nm && !v->name[idx])
+				v->name[idx] = nm;
+			if (!va.vna_next)
+				break;
+			aoff += va.vna_next;
+		}
+		if (!vn.vn_next)
+			break;
+		off += vn.vn_next;
+	}
+	return 0;
+}
+
 static int symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, vg_elf_dynsyms *d,
-		   size_t *budget)
+		   size_t *budget, const struct versions *v)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	if (!data || !sh->sh_entsize)
@@ -64,7 +105,17 @@ static int symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, vg_elf_dynsyms *
 		}
 		if (!vg_grow(&d->undef, &d->undef_cap, d->nundef + 1, sizeof *d->undef))
 			return -1;
-		if (!(d->undef[d->nundef] = copy(name)))
+		GElf_Versym vs;
+		const char *ver = NULL;
+		if (v && v->versym && v->name && gelf_getversym(v->versym, (int)i, &vs))
+			ver = v->name[vs & 0x7fffu];
+		char *kept = copy(name);
+		if (kept && ver) {
+			char *both = vg_asprintf("%s@%s", kept, ver);
+			free(kept);
+			kept = both;
+		}
+		if (!(d->undef[d->nundef] = kept))
 			return -1;
 		d->nundef++;
 	}
@@ -134,20 +185,33 @@ int vg_elf_dynsyms_read(const uint8_t *buf, size_t len, vg_elf_dynsyms *d)
 	GElf_Ehdr eh;
 	if (elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh)) {
 		size_t sym_budget = VG_ELF_MAX_SYMS, rel_budget = VG_ELF_MAX_RELOCS;
-		Elf_Scn *scn = NULL;
+		Elf_Scn *scn = NULL, *dynsym = NULL;
+		GElf_Shdr dynsym_sh;
+		struct versions v = {NULL, NULL};
 		size_t nscn = 0;
 		while (rc == 0 && (scn = elf_nextscn(elf, scn)) && nscn++ < 65536) {
 			GElf_Shdr sh;
 			if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
 			    sh.sh_offset > len || sh.sh_size > len - sh.sh_offset)
 				continue;
-			if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)
-				rc = symbols(elf, scn, &sh, d, &sym_budget);
+			/* .dynsym once the version tables are known (below) */
+			if (sh.sh_type == SHT_DYNSYM && !dynsym) {
+				dynsym = scn;
+				dynsym_sh = sh;
+			} else if (sh.sh_type == SHT_GNU_versym && !v.versym)
+				v.versym = elf_getdata(scn, NULL);
+			else if (sh.sh_type == SHT_GNU_verneed)
+				rc = read_verneed(elf, scn, &sh, &v);
+			else if (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)
+				rc = symbols(elf, scn, &sh, d, &sym_budget, NULL);
 			else if (sh.sh_type == SHT_RELA || sh.sh_type == SHT_REL)
 				relocs(scn, &sh, eh.e_machine, d, &rel_budget);
 			else if (sh.sh_type == SHT_DYNAMIC)
 				rc = dynamic(elf, scn, &sh, d);
 		}
+		if (rc == 0 && dynsym)
+			rc = symbols(elf, dynsym, &dynsym_sh, d, &sym_budget, &v);
+		free(v.name);
 	}
 	if (elf)
 		elf_end(elf);

@@ -245,10 +245,13 @@ static int octet(const char *s, size_t n, size_t *i)
 	return 1;
 }
 
-/* An IPv4 address exactly at s[i, ...); its length, or 0. */
+/* An IPv4 address exactly at s[i, ...); its length, or 0. Not part of a
+ * longer token: a letter, digit, '.', '_' or '-' on either side makes it
+ * a version ("ZLIB_1.2.3.4", "1.2.3.4-1"), an OID arc or a name. */
 static size_t ipv4_at(const char *s, size_t n, size_t i)
 {
-	if (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '.'))
+	if (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == '_' ||
+		      s[i - 1] == '-'))
 		return 0;
 	size_t k = i;
 	for (int part = 0; part < 4; part++) {
@@ -257,7 +260,8 @@ static size_t ipv4_at(const char *s, size_t n, size_t i)
 		if (!octet(s, n, &k))
 			return 0;
 	}
-	if (k < n && (is_digit(s[k]) || (s[k] == '.' && k + 1 < n && is_digit(s[k + 1]))))
+	if (k < n && (is_alnum(s[k]) || s[k] == '_' || s[k] == '-' ||
+		      (s[k] == '.' && k + 1 < n && is_digit(s[k + 1]))))
 		return 0;
 	return k - i;
 }

@@ -574,6 +574,8 @@ static void parse_version(vg_pe *pe, const uint8_t *b, size_t len, uint64_t off,
 		return;
 	}
 	uint64_t lim = off + size;
+	pe->version_off = off;
+	pe->version_size = size;
 	struct vblock top, sfi, tab, str;
 	unsigned budget = 1024; /* blocks visited, against crafted sizes */
 	if (!read_block(b, lim, off, off, &top) || strcmp(top.key, "VS_VERSION_INFO")) {
@@ -598,6 +600,8 @@ static void parse_version(vg_pe *pe, const uint8_t *b, size_t len, uint64_t off,
 						slot = &pe->product_name;
 					else if (!strcmp(str.key, "FileVersion"))
 						slot = &pe->file_version;
+					else if (!strcmp(str.key, "ProductVersion"))
+						slot = &pe->product_version;
 					else if (!strcmp(str.key, "OriginalFilename"))
 						slot = &pe->original_filename;
 					if (slot && !*slot && str.vlen)

@@ -164,6 +164,9 @@ typedef struct vg_pe {
 	size_t nresources; /* leaves of the resource tree (up to the caps) */
 	/* version resource strings (UTF-8); NULL when absent */
 	const char *company_name, *product_name, *file_version, *original_filename;
+	const char *product_version;
+	/* the file bytes of the version resource read (0, 0 when none) */
+	uint64_t version_off, version_size;
 
 	/* certificate table */
 	int signed_; /* the security directory is non-empty */

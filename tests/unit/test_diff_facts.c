@@ -153,6 +153,33 @@ static void test_not_executable(void **state)
 	json_decref(f);
 }
 
+/* This test program, an ELF linked against glibc: its undefined symbols
+ * carry the versions they need, and its entry point is in .text. */
+static void test_elf_self(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/proc/self/exe", "rb");
+	if (!f)
+		skip();
+	static uint8_t buf[64 << 20];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	json_t *o = vg_diff_facts(buf, n, NULL);
+	assert_string_equal(vg_jstr(o, "format"), "elf");
+	assert_string_equal(vg_jstr(o, "entry_section"), ".text");
+	size_t i, versioned = 0;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "imports"), i, v) {
+		const char *s = json_string_value(v);
+		if (!strncmp(s, "needed:", 7))
+			continue;
+		if (strstr(s, "@GLIBC_"))
+			versioned++;
+	}
+	assert_true(versioned > 0);
+	json_decref(o);
+}
+
 static int ndiag;
 static unsigned long diag_lines[16];
 
@@ -241,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_pe_facts),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_not_executable),
+		cmocka_unit_test(test_elf_self),
 		cmocka_unit_test(test_caps_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,11 @@ static void test_ipv4(void **state)
 	       "ipv4 0.0.0.0\nipv4 255.255.255.255\n");
 	/* out of range, too many parts, version-like, leading zeros, inside numbers */
 	expect("256.1.1.1 1.2.3.4.5 v1.2.3.4 01.2.3.4 12345.1.1.1 1.2.3.4567 1.2.3", "");
+	/* symbol versions, package versions, an OID's tail with a suffix */
+	expect("ZLIB_1.2.3.4 libfoo-1.2.3.4 1.2.3.4-1 1.20.2.3H9C 1.2.3.4_rc", "");
+	/* still an address after '/', '@', '=', ':' and in brackets */
+	expect("http://10.0.0.1/x u@10.0.0.2 h=10.0.0.3 (10.0.0.4)",
+	       "url http://10.0.0.1/x\nipv4 10.0.0.1\nipv4 10.0.0.2\nipv4 10.0.0.3\nipv4 10.0.0.4\n");
 }
 
 static void test_utf16(void **state)

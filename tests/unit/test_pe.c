@@ -281,6 +281,7 @@ static void test_version_resource(void **state)
 	size_t scratch = 0x8000, n1, n2, n;
 	n1 = vs_block(scratch, "CompanyName", "Vigil Test Co", 0, NULL, 0);
 	n2 = vs_block(scratch + n1, "OriginalFilename", "tiny.dll", 0, NULL, 0);
+	n2 += vs_block(scratch + n1 + n2, "ProductVersion", "1.2.3.4", 0, NULL, 0);
 	memcpy(tmp, img + scratch, n1 + n2);
 	n = vs_block(scratch, "040904b0", NULL, 0, tmp, n1 + n2);
 	memcpy(tmp2, img + scratch, n);
@@ -295,6 +296,12 @@ static void test_version_resource(void **state)
 	assert_string_equal(pe->company_name, "Vigil Test Co");
 	assert_string_equal(pe->original_filename, "tiny.dll");
 	assert_null(pe->product_name);
+	assert_non_null(pe->product_version);
+	assert_string_equal(pe->product_version, "1.2.3.4");
+	assert_null(pe->file_version);
+	/* the version resource's bytes: its data entry's offset and size */
+	assert_int_equal(pe->version_off, SEC_OFF + 0x80);
+	assert_int_equal(pe->version_size, n);
 	vg_pe_free(pe);
 
 	/* a block length running past the data: flagged or ignored, no read past */
