@@ -442,6 +442,9 @@ static int verify(struct run *r, const vg_bstate *old)
 /* Sign (when a key is given) and write s. */
 static int save(struct run *r, vg_bstate *s)
 {
+	if (s->signature && !r->opt->sign_key)
+		vg_diag(r->diag, r->dctx, VIGIL_DIAG_WARNING, r->st->path, 0,
+			"baseline: it was signed; written unsigned now (give --sign KEY to sign it)");
 	free(s->signature);
 	free(s->signer);
 	s->signature = s->signer = NULL;
@@ -583,6 +586,7 @@ int vigil_baseline_run(vigil_store *st, vigil_baseline_op op, const char *const 
 		if (verify(&r, &old))
 			goto done;
 		next.created_ns = old.created_ns;
+		next.signature = old.signature ? vg_strdup(old.signature) : NULL;
 	}
 	if (plan(&r, op, given, n, &old, &next, &scope, &nscope) || walk_scope(&r, scope, nscope))
 		goto done;

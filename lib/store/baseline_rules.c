@@ -170,7 +170,7 @@ static int parse_line(const char *s, size_t end, const char *file, unsigned long
 		rest++;
 	if (rest < end && s[rest] != '#') {
 		vg_diag(diag, ctx, VIGIL_DIAG_ERROR, file, line,
-			"unexpected text after the attribute set (a glob with a space needs '\\ ')");
+			"unexpected text after the attribute set (a space in a glob needs a backslash before it)");
 		return -1;
 	}
 	unsigned attrs = 0;
