@@ -365,7 +365,7 @@ static int compare(struct run *r, vg_bstate *old, char *const *scope, size_t nsc
 			if (next && take(next, &cap, c))
 				return -1;
 			j++;
-		} else {
+		} else if (o && c) { /* k == 0: both exist (said for cppcheck) */
 			vigil_baseline_attr *a = NULL;
 			size_t na = 0;
 			if (vg_bentry_diff(o, c, &a, &na))
@@ -377,6 +377,8 @@ static int compare(struct run *r, vg_bstate *old, char *const *scope, size_t nsc
 				return -1;
 			i++;
 			j++;
+		} else {
+			break;
 		}
 	}
 	return 0;
