@@ -49,6 +49,7 @@ inspect: inspect
 pkg: pkg
 filestate: report
 store: store
+baseline: store
 policy: policy
 diff: diff
 fleet: fleet

@@ -10,7 +10,8 @@ clang libclang-rt-14-dev lld gcc-mingw-w64-x86-64 osslsigncode
 gzip zstd xz-utils bzip2 lz4 jq dmg2img ca-certificates debsums
 zip 7zip p7zip-full gcab xorriso rpm libarchive-tools cpio binutils
 python3-jsonschema libpq-dev postgresql
-pandoc shellcheck cppcheck gcovr zsh"
+pandoc shellcheck cppcheck gcovr zsh
+attr acl aide"
 
 missing=""
 for p in $PKGS; do

@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 /* The schema version this vigil writes; older stores are upgraded. */
-#define VIGIL_STORE_SCHEMA 2
+#define VIGIL_STORE_SCHEMA 3
 
 typedef struct vigil_store vigil_store;
 

@@ -21,6 +21,7 @@
 #include "pkg.h"
 #include "filestate.h"
 #include "store.h"
+#include "baseline.h"
 #include "policy.h"
 #include "diff.h"
 #include "fleet.h"

@@ -60,6 +60,27 @@ static const char *const migrations[VIGIL_STORE_SCHEMA] = {
 	"CREATE INDEX files_sha1 ON files (sha1);"
 	"CREATE INDEX files_sha256 ON files (sha256);"
 	"UPDATE meta SET value = '2' WHERE name = 'schema_version';",
+	/* 2 -> 3: the integrity baseline (vigil baseline) */
+	"CREATE TABLE baseline_meta ("
+	" name VARCHAR(64) PRIMARY KEY,"
+	" value TEXT NOT NULL);"
+	"CREATE TABLE baseline_roots ("
+	" path TEXT PRIMARY KEY);"
+	"CREATE TABLE baseline_files ("
+	" path TEXT PRIMARY KEY,"
+	" file_type VARCHAR(8) NOT NULL,"
+	" attrs INTEGER NOT NULL,"
+	" mode INTEGER NOT NULL, uid BIGINT NOT NULL, gid BIGINT NOT NULL,"
+	" size BIGINT NOT NULL, mtime_ns BIGINT NOT NULL, ctime_ns BIGINT NOT NULL,"
+	" dev BIGINT NOT NULL, ino BIGINT NOT NULL, nlink BIGINT NOT NULL,"
+	" link_target TEXT,"
+	" sha256 CHAR(64));"
+	"CREATE TABLE baseline_xattrs ("
+	" path TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" value_hex TEXT NOT NULL,"
+	" PRIMARY KEY (path, name));"
+	"UPDATE meta SET value = '3' WHERE name = 'schema_version';",
 };
 
 void vigil_store_options_init(vigil_store_options *opt)

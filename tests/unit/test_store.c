@@ -147,9 +147,15 @@ static void test_migrations(void **state)
 	st = open_store(path, 0, &log);
 	assert_non_null(st);
 	vigil_store_close(st);
-	assert_int_equal(raw_version(path), 2);
+	assert_int_equal(raw_version(path), VIGIL_STORE_SCHEMA);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_stmt *q;
+	/* 2 -> 3: the baseline's tables, empty */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM baseline_files", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 0);
+	sqlite3_finalize(q);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT path, file_class FROM files", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);

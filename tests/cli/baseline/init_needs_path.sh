@@ -1,0 +1,2 @@
+#!/bin/sh
+"$VIGIL" baseline init --store store.db

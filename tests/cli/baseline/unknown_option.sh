@@ -1,0 +1,2 @@
+#!/bin/sh
+"$VIGIL" baseline check --no-such-option
