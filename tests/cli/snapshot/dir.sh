@@ -1,4 +1,5 @@
 #!/bin/sh
-mkdir -p "$TMP/rel"
-printf 'a file of the release\n' >"$TMP/rel/readme.txt"
-"$VIGIL" snapshot "$TMP/rel" -o -
+# -o -: the snapshot record (JSON) of a directory on standard output
+mkdir -p rel
+printf 'a file of the release\n' >rel/readme.txt
+"$VIGIL" snapshot rel -o -

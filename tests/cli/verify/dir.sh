@@ -1,4 +1,5 @@
 #!/bin/sh
-mkdir -p "$TMP/rel"
-printf 'a file of the release\n' >"$TMP/rel/readme.txt"
-"$VIGIL" verify "$TMP/rel"
+# a directory release that passes the default policy (text)
+mkdir -p rel
+printf 'a file of the release\n' >rel/readme.txt
+"$VIGIL" verify rel
