@@ -28,6 +28,7 @@ static const char usage[] =
 "                       allowed and forbidden capabilities, waivers\n"
 "  --json               the verify record as one JSON object\n"
 "  --sarif              a SARIF 2.1.0 log\n"
+DIFF_CONTENT_USAGE
 "  -h, --help           this help\n"
 "\n"
 "Exit status: 0 pass, 1 fail, 2 an error (unreadable release, bad option,\n"
