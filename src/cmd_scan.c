@@ -689,12 +689,8 @@ int cmd_scan(int argc, char **argv)
 		rc = scan_report_hits(rep) ? 1 : 0;
 	if (cli_output_commit(&output) != 0)
 		rc = 2;
-	if (a.report.db && !sig) {
-		char *cv = fleet_cli_content_version(iocs, rules, late ? late_id : NULL);
-		a.report.content_version = cv;
+	if (a.report.db && !sig)
 		fleet_cli_report(&a.report, store, &diag);
-		free(cv);
-	}
 done:
 	cli_output_abort(&output); /* not committed: nothing is left behind */
 	scan_report_destroy(rep);

@@ -1,5 +1,4 @@
 /* Fleet mode's shared CLI glue: the database, the push and its messages. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,20 +12,6 @@ const char *fleet_cli_db(const struct fleet_cli *o)
 	return env && *env ? env : NULL;
 }
 
-char *fleet_cli_content_version(const vigil_iocs *iocs, const vigil_rules *rules,
-				const char *rules_id)
-{
-	json_t *c = cli_content_identity(iocs, rules, rules_id);
-	const char *i = json_string_value(json_object_get(json_object_get(c, "iocs"), "sha256"));
-	const char *r = json_string_value(json_object_get(json_object_get(c, "rules"), "sha256"));
-	char *s = NULL;
-	size_t n = 32 + (i ? strlen(i) : 0) + (r ? strlen(r) : 0);
-	if ((s = malloc(n)))
-		snprintf(s, n, "iocs %s rules %s", i ? i : "unknown", r ? r : "unknown");
-	json_decref(c);
-	return s;
-}
-
 int fleet_cli_connect(const struct fleet_cli *o, struct cli_diag *diag,
 		      vigil_fleet **out)
 {
@@ -34,7 +19,6 @@ int fleet_cli_connect(const struct fleet_cli *o, struct cli_diag *diag,
 	vigil_fleet_options_init(&fo);
 	fo.db = fleet_cli_db(o);
 	fo.host_id = o->host_id;
-	fo.content_version = o->content_version;
 	int s = vigil_fleet_connect(&fo, cli_print_diag, diag, out);
 	return s == VIGIL_OK ? 0 : s == VIGIL_FAILED ? 1 : 2;
 }

@@ -10,19 +10,12 @@
 struct fleet_cli {
 	const char *db;      /* --db / --report / push's URL; NULL: $VIGIL_DB */
 	const char *host_id; /* --host-id */
-	const char *content_version; /* the sweep's content identity, or NULL */
 	int json;
 };
 
 /* The database to use: o->db, else $VIGIL_DB, else NULL (libpq's own
  * environment: PGHOST, PGSERVICE...). */
 const char *fleet_cli_db(const struct fleet_cli *o);
-
-/* The content identity a sweep's records carry (cli_content_identity)
- * as one string: "iocs SHA256 rules SHA256" ("unknown" for a part
- * without one); malloc'd, NULL when out of memory. */
-char *fleet_cli_content_version(const vigil_iocs *iocs, const vigil_rules *rules,
-				const char *rules_id);
 
 /* Connect; 0, or 1 unreachable, 2 refused or wrong (said on stderr). */
 int fleet_cli_connect(const struct fleet_cli *o, struct cli_diag *diag,

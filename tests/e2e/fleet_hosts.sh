@@ -88,18 +88,6 @@ run_vigil fleet hosts --db "$ANALYST" --json
 check "hosts: three, each with its files" "a 32 b 33 c 36" \
 	"$(jq -r 'select(.type == "host") | "\(.host_id) \(.files)"' <"$T/out" | tr '\n' ' ' | sed 's/ $//')"
 check "hosts: exit 0" 0 "$rc"
-# the content identity the sweep's JSON records carry, on the host and sweep rows
-run_vigil scan --no-builtin --rules "$T/r.yar" --no-store --json "$T/p3"
-want_cv=$(jq -r 'select(.type == "summary") | "iocs \(.content.iocs.sha256) rules \(.content.rules.sha256)"' <"$T/out")
-check "content identity of the sweep: two digests" "1" \
-	"$(printf '%s\n' "$want_cv" | grep -c '^iocs [0-9a-f]\{64\} rules [0-9a-f]\{64\}$')"
-run_vigil fleet hosts --db "$ANALYST" --json
-check "hosts: the content version is the sweep's content identity" "$want_cv" \
-	"$(jq -r 'select(.type == "host" and .host_id == "c") | .content_version' <"$T/out")"
-check "sweeps: the content version too" "$want_cv" \
-	"$(sql analyst -c "SELECT DISTINCT content_version FROM vigil.sweeps WHERE host_id = 'c'")"
-run_vigil fleet hosts --db "$ANALYST"
-check "hosts (text): the content version shown" "1" "$(grep -c "^  content $want_cv\$" "$T/out")"
 run_vigil fleet hosts --db "$ANALYST" --stale 1
 check "no stale host: exit 0" 0 "$rc"
 sql postgres -c "UPDATE vigil.hosts SET last_push = now() - interval '3 days' WHERE host_id = 'b'"
